@@ -1,0 +1,1 @@
+"""Loading, cleaning, segmenting and chunking the news corpus (our own code)."""

@@ -1,0 +1,32 @@
+"""Shared fixtures. Area-specific fixtures live in the area's own test files."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SEED_FILE = SEEDS / "000_a77ed823f95b9e33.txt"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def seed_file() -> Path:
+    return SEED_FILE
+
+
+@pytest.fixture(scope="session")
+def hashing_encoder():
+    from retrieval.encoder import HashingEncoder
+
+    return HashingEncoder(dim=256)
