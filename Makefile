@@ -47,4 +47,4 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
 clean-index:
-	rm -rf index/*/ index/*.json index/*.faiss index/*.npy
+	rm -rf index/current index/.tmp-* index/.build.lock

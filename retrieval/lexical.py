@@ -1,0 +1,122 @@
+"""Lexical retriever: BM25 (bm25s) over our Chinese tokens.
+
+Scoring is bm25s's ``method="lucene"`` with k1=1.5, b=0.75 (Lucene's BM25: idf =
+ln(1 + (N - df + 0.5) / (df + 0.5)), term weight = idf * tf / (tf + k1 * (1 - b + b * dl /
+avgdl)); Kamphuis et al., ECIR 2020, "Which BM25 Do You Mean?").  A query's tokens are
+de-duplicated before scoring (each distinct query term counts once), and tokens unknown
+to the index are ignored; a query with no known token returns no results.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import bm25s
+import numpy as np
+
+from retrieval.tokenize import DEFAULT_SCHEME, check_scheme, tokenize
+
+K1 = 1.5
+B = 0.75
+METHOD = "lucene"
+_META = "lexical.json"
+
+# bm25s logs (at INFO) and shows progress bars by default; keep library output quiet.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+class LexicalIndex:
+    """BM25 over passages tokenised with ``retrieval.tokenize.tokenize(text, scheme)``.
+
+    Build with ``LexicalIndex.build(texts, scheme)``; persist with ``save(dir)`` /
+    ``LexicalIndex.load(dir)`` (bm25s's own files plus ``lexical.json``).  Searching only
+    reads numpy arrays, so concurrent ``search`` calls are safe.
+    """
+
+    def __init__(self, bm25: bm25s.BM25 | None, scheme: str, n_docs: int) -> None:
+        self.bm25 = bm25
+        self.scheme = check_scheme(scheme)
+        self.n_docs = n_docs
+
+    @classmethod
+    def build(cls, texts: Sequence[str], scheme: str = DEFAULT_SCHEME) -> "LexicalIndex":
+        """Index ``texts`` (one per passage, in passage order).
+
+        Raises:
+            ValueError: on an unknown scheme.
+        """
+        check_scheme(scheme)
+        if len(texts) == 0:
+            return cls(None, scheme, 0)
+        corpus_tokens = [tokenize(t, scheme) for t in texts]
+        bm25 = bm25s.BM25(k1=K1, b=B, method=METHOD)
+        bm25.index(corpus_tokens, show_progress=False)
+        return cls(bm25, scheme, len(texts))
+
+    def scores(self, query: str) -> np.ndarray | None:
+        """BM25 score of every passage for ``query``: ``(n_docs,)`` float32, or None when
+        no query token is in the index vocabulary."""
+        if self.bm25 is None:
+            return None
+        vocab = self.bm25.vocab_dict
+        ids = list(dict.fromkeys(vocab[t] for t in tokenize(query, self.scheme) if t and t in vocab))
+        if not ids:
+            return None
+        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """Top ``k`` passages as ``(passage index, BM25 score)``, best first.
+
+        Only passages that share at least one token with the query (score > 0) are
+        returned, so the list may be shorter than ``k`` or empty.  Ties keep passage order.
+
+        Raises:
+            ValueError: when ``k`` < 1.
+        """
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        s = self.scores(query)
+        if s is None:
+            return []
+        return top_k(s, k)
+
+    def save(self, directory: Path) -> None:
+        """Write the index files into ``directory`` (created if missing)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.bm25 is not None:
+            self.bm25.save(str(directory), show_progress=False)
+        meta = {"scheme": self.scheme, "n_docs": self.n_docs, "k1": K1, "b": B, "method": METHOD}
+        (directory / _META).write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        """Load an index written by ``save``.
+
+        Raises:
+            FileNotFoundError / ValueError (from json or bm25s) on missing or corrupt files;
+            callers (``retrieval.store``) turn these into ``IndexCorruptError``.
+        """
+        directory = Path(directory)
+        meta = json.loads((directory / _META).read_text(encoding="utf-8"))
+        n_docs = int(meta["n_docs"])
+        bm25 = None
+        if n_docs:
+            bm25 = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+            if int(bm25.scores["num_docs"]) != n_docs:
+                raise ValueError(f"BM25 index holds {bm25.scores['num_docs']} documents, "
+                                 f"{_META} says {n_docs}")
+        return cls(bm25, meta["scheme"], n_docs)
+
+
+def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Indices and values of the ``k`` largest positive entries of ``scores``, best first
+    (ties: lower index first)."""
+    pos = np.flatnonzero(scores > 0)
+    if pos.size == 0:
+        return []
+    vals = scores[pos]
+    order = np.lexsort((pos, -vals))[:k]
+    return [(int(pos[i]), float(vals[i])) for i in order]

@@ -1,0 +1,269 @@
+"""The Retriever: dense, BM25 and hybrid search over one corpus.
+
+Hybrid search (the default) takes the top ``N = max(50, 4k)`` passages of each retriever,
+fuses the two rankings by reciprocal rank fusion (``retrieval.fusion``, k=60, weights
+``fusion_weights``), removes near-duplicate passages and returns the top k.  Dense-only
+and BM25-only searches also take N candidates and drop near-duplicates, so every mode
+returns k distinct passages when the corpus has them.
+
+Queries: leading/trailing whitespace is stripped; a blank query is a ``ValueError``.  The
+dense side embeds at most ``MAX_DENSE_QUERY_CHARS`` (1,024) characters of the query — e5
+reads at most 512 tokens anyway — and BM25 tokenises at most ``MAX_LEXICAL_QUERY_CHARS``
+(20,000), so a 10,000-character query works (its tail beyond 1,024 characters only
+counts for BM25).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from retrieval import store
+from retrieval.build import Components, build_components, build_index, make_manifest
+from retrieval.dense import DenseIndex
+from retrieval.encoder import Encoder
+from retrieval.fusion import RRF_K, reciprocal_rank_fusion, remove_near_duplicates
+from retrieval.lexical import LexicalIndex, top_k
+from retrieval.manifest import IndexManifest, stale_reasons
+from retrieval.normalize import fold_script
+from retrieval.tokenize import DEFAULT_SCHEME
+from retrieval.types import SearchHit
+
+log = logging.getLogger(__name__)
+
+MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+CANDIDATES_MIN = 50
+CANDIDATES_PER_K = 4
+MAX_DENSE_QUERY_CHARS = 1024
+MAX_LEXICAL_QUERY_CHARS = 20_000
+QUERY_CACHE_SIZE = 512
+
+
+def _make_corpus(articles: tuple, passages: tuple, fingerprint: str) -> Any:
+    from corpus.pipeline import Corpus
+
+    return Corpus(articles=articles, passages=passages, fingerprint=fingerprint)
+
+
+def _default_encoder() -> Encoder:
+    """The encoder used when the caller gives none: ``retrieval.embedder.load_encoder(None)``
+    (multilingual-e5-small, or ``$CNQA_ENCODER``)."""
+    from retrieval.embedder import load_encoder
+
+    return load_encoder(None)
+
+
+class Retriever:
+    """Searches one corpus by dense vectors, BM25, or both fused.
+
+    Build it with ``Retriever.open(index_dir, ...)`` (persisted index) or
+    ``Retriever.from_corpus(corpus, encoder)`` (in memory).  Searches may run
+    concurrently from several threads.
+
+    Attributes:
+        corpus: the ``corpus.pipeline.Corpus`` searched (passage i = vector i = BM25 doc i).
+        encoder: the ``Encoder`` used for queries.
+        manifest: the ``IndexManifest`` (for ``from_corpus``: built in memory, no files).
+        index_dir: the index root it was opened from, or None.
+        rrf_k: reciprocal-rank-fusion constant (60, Cormack et al. 2009).
+        fusion_weights: ``(dense weight, BM25 weight)`` for hybrid fusion, default (1, 1).
+    """
+
+    def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
+                 index_dir: Path | None = None) -> None:
+        n = len(corpus.passages)
+        if components.vectors.shape[0] != n or components.dense.ntotal != n or components.lexical.n_docs != n:
+            raise ValueError(f"index sizes disagree: {n} passages, {components.vectors.shape[0]} vectors, "
+                             f"{components.dense.ntotal} FAISS entries, {components.lexical.n_docs} BM25 docs")
+        if components.dense.dim != encoder.dim:
+            raise ValueError(f"index vectors are {components.dense.dim}-d, encoder gives {encoder.dim}-d")
+        self.corpus = corpus
+        self.encoder = encoder
+        self.manifest = manifest
+        self.index_dir = index_dir
+        self.rrf_k = RRF_K
+        self.fusion_weights: tuple[float, float] = (1.0, 1.0)
+        self._c = components
+        self._lock = threading.Lock()
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # -- construction --------------------------------------------------------------
+    @classmethod
+    def from_corpus(cls, corpus: Any, encoder: Encoder, bm25_scheme: str = DEFAULT_SCHEME,
+                    show_progress: bool = False) -> "Retriever":
+        """Embed and index ``corpus`` in memory (nothing persisted; for tests, evaluation).
+
+        Raises:
+            ValueError: unknown scheme or a misbehaving encoder.
+        """
+        comps = build_components(corpus.passages, encoder, bm25_scheme, show_progress=show_progress)
+        return cls(corpus, encoder, comps, make_manifest(corpus, encoder, comps, bm25_scheme, 0.0))
+
+    @classmethod
+    def open(cls, index_dir: Path, seeds_dir: Path | None = None, encoder: Encoder | None = None,
+             rebuild: bool = True, show_progress: bool = False) -> "Retriever":
+        """Load the index under ``index_dir`` (its ``current/`` directory).
+
+        With ``seeds_dir`` and ``rebuild=True``, a missing, stale (other model, other
+        corpus fingerprint, other format) or corrupt index is rebuilt from ``seeds_dir``
+        first (a note goes to stderr).
+
+        Args:
+            index_dir: the index root (``<repo>/index``).
+            seeds_dir: the corpus directory the index must match (None: not checked).
+            encoder: query (and rebuild) encoder; None → ``load_encoder(None)`` (e5).
+            rebuild: allow rebuilding.
+            show_progress: progress bar while (re)building.
+        Raises:
+            IndexMissingError: no index and no rebuild possible.
+            IndexStaleError: the index does not match model/corpus and no rebuild possible.
+            IndexCorruptError: a file is damaged (names it) and no rebuild possible.
+        """
+        index_dir = Path(index_dir)
+        can_rebuild = rebuild and seeds_dir is not None
+        store.recover_interrupted_swap(index_dir)
+        cur = store.current_dir(index_dir)
+        fingerprint = None
+        if seeds_dir is not None:
+            from corpus.pipeline import corpus_fingerprint
+
+            fingerprint = corpus_fingerprint(Path(seeds_dir))
+
+        def rebuild_now(reason: str) -> None:
+            nonlocal encoder
+            print(f"retrieval: building index in {index_dir} ({reason})", file=sys.stderr)
+            if encoder is None:
+                encoder = _default_encoder()
+            build_index(Path(seeds_dir), index_dir, encoder, show_progress=show_progress)
+
+        try:
+            manifest = store.read_manifest(cur)
+        except store.IndexMissingError:
+            if not can_rebuild:
+                raise
+            rebuild_now("no index yet")
+            manifest = store.read_manifest(cur)
+        except store.IndexCorruptError as e:
+            if not can_rebuild:
+                raise
+            rebuild_now(str(e))
+            manifest = store.read_manifest(cur)
+
+        if encoder is None:
+            encoder = _default_encoder()
+        reasons = stale_reasons(manifest, encoder.model_id, encoder.dim, fingerprint)
+        if reasons:
+            if not can_rebuild:
+                raise store.IndexStaleError(
+                    f"index at {cur} does not match: {'; '.join(reasons)}. Rebuild it with "
+                    "`python -m retrieval build` (or open it with seeds_dir and rebuild=True)")
+            rebuild_now("; ".join(reasons))
+            manifest = store.read_manifest(cur)
+        try:
+            return cls._load(cur, manifest, encoder, index_dir)
+        except store.IndexCorruptError as e:
+            if not can_rebuild:
+                raise
+            rebuild_now(str(e))
+            return cls._load(cur, store.read_manifest(cur), encoder, index_dir)
+
+    @classmethod
+    def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path) -> "Retriever":
+        store.verify_files(cur, manifest)
+        articles = store.read_articles(cur)
+        passages = store.read_passages(cur)
+        if len(passages) != manifest.passage_count or len(articles) != manifest.article_count:
+            raise store.IndexCorruptError(cur / store.PASSAGES,
+                                          f"holds {len(passages)} passages / {len(articles)} articles, "
+                                          f"manifest says {manifest.passage_count} / {manifest.article_count}")
+        vectors, meta = store.read_embeddings(cur)
+        faiss_path = cur / store.FAISS_FILE
+        try:
+            dense = DenseIndex.load(faiss_path)
+        except (RuntimeError, OSError) as e:
+            raise store.IndexCorruptError(faiss_path, f"FAISS cannot read it ({str(e).strip().splitlines()[-1]})") from None
+        bm25_dir = cur / store.BM25_DIR
+        try:
+            lexical = LexicalIndex.load(bm25_dir)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise store.IndexCorruptError(bm25_dir, f"BM25 index unreadable ({e})") from None
+        comps = Components(vectors, list(meta["hashes"]), dense, lexical, 0, len(passages))
+        corpus = _make_corpus(articles, passages, manifest.corpus_fingerprint)
+        try:
+            return cls(corpus, encoder, comps, manifest, index_dir)
+        except ValueError as e:
+            raise store.IndexCorruptError(cur, str(e)) from None
+
+    # -- search ------------------------------------------------------------------
+    def _embed_query(self, query: str) -> np.ndarray:
+        text = fold_script(query[:MAX_DENSE_QUERY_CHARS])
+        with self._lock:
+            v = self._qcache.get(text)
+            if v is not None:
+                self._qcache.move_to_end(text)
+                return v
+            v = np.asarray(self.encoder.encode_queries([text]), dtype=np.float32).reshape(-1)
+            self._qcache[text] = v
+            if len(self._qcache) > QUERY_CACHE_SIZE:
+                self._qcache.popitem(last=False)
+            return v
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+        """Return up to ``k`` distinct passages for ``query``, best first (rank 1..k).
+
+        Args:
+            query: the question (any script/width; Traditional is folded to Simplified).
+            k: number of passages wanted (>= 1).
+            mode: ``"hybrid"`` (RRF of dense and BM25), ``"dense"`` or ``"bm25"``.
+        Returns:
+            SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or RRF score
+            (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
+            ``bm25_score`` (None when it shares no token with the query).  BM25 mode
+            returns only passages sharing a token with the query (maybe none).
+        Raises:
+            ValueError: blank query ("empty query"), k < 1, unknown mode.
+        """
+        if not isinstance(query, str):
+            raise ValueError(f"query must be a str, got {type(query).__name__}")
+        query = query.strip()
+        if not query:
+            raise ValueError("empty query")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be an integer >= 1, got {k!r}")
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; valid modes: {', '.join(MODES)}")
+        k = int(k)
+        if not self.corpus.passages:
+            return []
+        n = max(CANDIDATES_MIN, CANDIDATES_PER_K * k)
+        qv = self._embed_query(query) if mode in ("dense", "hybrid") else None
+        lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS]) if mode in ("bm25", "hybrid") else None
+
+        # (passage index, score, dense score, bm25 score)
+        ranked: list[tuple[int, float, float | None, float | None]]
+        if mode == "dense":
+            ranked = [(i, s, s, None) for i, s in self._c.dense.search(qv, n)]
+        elif mode == "bm25":
+            ranked = [(i, s, None, s) for i, s in (top_k(lex, n) if lex is not None else [])]
+        else:
+            dense_ids = [i for i, _ in self._c.dense.search(qv, n)]
+            bm25_ids = [i for i, _ in top_k(lex, n)] if lex is not None else []
+            fused = reciprocal_rank_fusion([dense_ids, bm25_ids], k=self.rrf_k, weights=self.fusion_weights)
+            ranked = []
+            for i, s in fused:
+                b = float(lex[i]) if lex is not None and lex[i] > 0 else None
+                ranked.append((i, s, float(self._c.vectors[i] @ qv), b))
+
+        passages = self.corpus.passages
+        kept = remove_near_duplicates(ranked, lambda r: passages[r[0]].display_text, limit=k)
+        return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=d, bm25_score=b)
+                for r, (i, s, d, b) in enumerate(kept, start=1)]
+
+    def search_many(self, queries: Sequence[str], k: int = 5, mode: str = "hybrid") -> list[list[SearchHit]]:
+        """``[self.search(q, k, mode) for q in queries]`` (same errors)."""
+        return [self.search(q, k, mode) for q in queries]
