@@ -1,0 +1,79 @@
+"""Command line: ``python -m answering ask "问题" [--llm SPEC] [--llm-base-url URL] [-k 5]
+[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--encoder SPEC]``.
+
+Prints the answer and its numbered sources (title, paragraph, quote), or with ``--json`` the
+``Answer.to_dict()``. The index is opened with ``Retriever.open(index, seeds, encoder)`` and
+(re)built from ``seeds`` when missing or stale. Exit status 0 (answered or refused), 2 on bad
+arguments or backend errors.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m answering", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("ask", help="answer one question with citations")
+    a.add_argument("question")
+    a.add_argument("--llm", default=None, help="openai:<model> or transformers:<path|file.gguf>")
+    a.add_argument("--llm-base-url", default=None, help="OpenAI-compatible base URL (…/v1)")
+    a.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
+    a.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    a.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    a.add_argument("--index", type=Path, default=REPO / "index")
+    a.add_argument("--seeds", type=Path, default=REPO / "seeds")
+    a.add_argument("--encoder", default=None, help="encoder spec for load_encoder (default e5)")
+    return p
+
+
+def render(answer) -> str:
+    """Human-readable answer plus numbered sources."""
+    lines = [answer.text]
+    if answer.query and answer.query != answer.question.strip():
+        lines.insert(0, f"(检索问题 / query: {answer.query})")
+    if answer.citations:
+        lines.append("")
+        lines.append("来源 / Sources:")
+        for c in answer.citations:
+            lines.append(f"[{c.number}] 《{c.title}》 第{c.paragraph_no}段 ({c.passage_id}, "
+                         f"support {c.support:.2f})")
+            lines.append(f"    “{c.quote.strip()}”")
+    if answer.unsupported:
+        lines.append("")
+        lines.append("未找到出处的句子 / Unsupported:")
+        lines.extend(f"  - {s}" for s in answer.unsupported)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    args = _parser().parse_args(argv)
+    from answering.llm import LLMError
+    from answering.pipeline import Assistant
+    from retrieval.embedder import load_encoder
+    from retrieval.searcher import Retriever
+
+    try:
+        retriever = Retriever.open(args.index, args.seeds, encoder=load_encoder(args.encoder))
+        assistant = Assistant(retriever, llm=args.llm, llm_base_url=args.llm_base_url)
+        answer = assistant.ask(args.question, k=args.k, mode=args.mode)
+    except (ValueError, FileNotFoundError, LLMError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render(answer))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

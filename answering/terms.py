@@ -1,0 +1,175 @@
+"""Text helpers of the answering stage: normalisation, key terms, question types, language.
+
+Everything here is rule-based and deterministic:
+
+* ``normalise(text)``: NFKC (full-width digits/letters/punctuation -> half-width), lower case,
+  all whitespace removed. Used before any "does this term occur in that text" test, because the
+  seed corpus mixes ``４３２９.７``, ``4329.7`` and ``4329 .7`` and PDF layout inserts spaces
+  between CJK characters.
+* ``key_terms(text)``: the content words of a query or sentence (jieba segmentation, stop words
+  and question words removed) with a weight: numbers, Latin words and proper nouns (jieba
+  ``posseg`` tags ``nr``/``ns``/``nt``/``nz``/``nrt``/``nrfg``) weigh 2, other words 1.
+* ``hard_terms(text)``: what the citation check requires to occur in the quote: numbers with
+  their multiplier/percent sign (``4329.7万``, ``46.8%``), Latin words, Chinese proper nouns.
+* ``asks_number`` / ``is_list_question`` / ``language``: question-type detection.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_JIEBA_LOCK = threading.Lock()
+_JIEBA_READY = False
+
+
+def _jieba():
+    """Import jieba (and its posseg tagger) once, quietly; thread-safe."""
+    global _JIEBA_READY
+    import jieba
+    import jieba.posseg as pseg
+
+    if not _JIEBA_READY:
+        with _JIEBA_LOCK:
+            if not _JIEBA_READY:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _JIEBA_READY = True
+    return jieba, pseg
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """NFKC + lower case + no whitespace. ``"４３２９ .7 万元"`` -> ``"4329.7万元"``."""
+    return _WS.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def language(text: str) -> str:
+    """``"zh"`` when the text holds any CJK ideograph, else ``"en"``."""
+    return "zh" if _CJK.search(text or "") else "en"
+
+
+# Words that carry no content for matching (question words, function words, fillers).
+STOP_WORDS = frozenset(
+    """
+    的 了 是 在 和 与 及 或 有 为 对 把 被 从 到 于 也 都 就 还 又 而 并 等 这 那 其 该 此 之 以 中 上 下
+    吗 呢 吧 啊 呀 么 嘛 么样 哪 哪些 哪个 哪里 哪儿 哪一年 哪年 哪天 什么 什么样 怎么 怎么样 怎样 如何 为什么 为何
+    多少 几 几个 多 多久 多长 何时 何地 何 谁 是否 是不是 有没有 能否 请问 请 告诉 我 我们 你 你们 他 她 它
+    他们 她们 它们 那么 那个 这个 这些 那些 一下 一些 一个 个 时候 时间 情况 内容 问题 关于 方面 资料 文中
+    提到 文章 报道 介绍 说 讲 一共 共 总共 累计 分别 主要 具体 相关 列举 列出 几位 位 人 名 次 年 月 日
+    今年 去年 明年 期间 其中 以及 通过 进行 开展 做 做了 了解
+    a an the of in on at to for from by with and or is are was were be been do does did what which who
+    whom whose when where why how many much it its he she they them his her their this that these those
+    about please tell me there any some
+    """.split()
+)
+
+PROPER_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:[万亿千百]+)?\s*%?")
+_LATIN = re.compile(r"[a-z][a-z\-']*[a-z]|[a-z]", re.IGNORECASE)
+_PUNCT_ONLY = re.compile(r"^[\W_]+$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term: ``text`` (normalised), ``weight`` (1.0 or 2.0), ``kind`` in
+    {"number", "latin", "name", "word"}."""
+
+    text: str
+    weight: float
+    kind: str
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers of ``text`` with their multiplier and percent sign, normalised, in order:
+    ``"达 4329.7 万元，增长 46.8%"`` -> ``["4329.7万", "46.8%"]``. Single digits are kept."""
+    return [_WS.sub("", m.group(0)) for m in _NUMBER.finditer(normalise(text))]
+
+
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    _, pseg = _jieba()
+    return tuple((w.word, w.flag) for w in pseg.cut(text))
+
+
+def key_terms(text: str) -> tuple[Term, ...]:
+    """Content terms of ``text`` (deduplicated, in order of first occurrence).
+
+    Numbers (``numbers()``), Latin words (>= 2 letters, not stop words) and jieba proper
+    nouns weigh 2.0; other jieba words of >= 2 characters (or single non-stop CJK nouns)
+    weigh 1.0. Stop words and punctuation are dropped.
+    """
+    norm = unicodedata.normalize("NFKC", text)
+    out: dict[str, Term] = {}
+    for n in numbers(norm):
+        out.setdefault(n, Term(n, 2.0, "number"))
+    for word, flag in _tagged(norm):
+        w = normalise(word)
+        if not w or _PUNCT_ONLY.match(w) or w in STOP_WORDS:
+            continue
+        if re.fullmatch(r"[\d.%万亿千百]+", w):
+            continue  # numbers handled above
+        if _LATIN.fullmatch(w):
+            if len(w) >= 2:
+                out.setdefault(w, Term(w, 2.0, "latin"))
+            continue
+        if flag in PROPER_TAGS and len(w) >= 2:
+            out.setdefault(w, Term(w, 2.0, "name"))
+        elif len(w) >= 2 or (flag.startswith("n") and _CJK.match(w)):
+            out.setdefault(w, Term(w, 1.0, "word"))
+    return tuple(out.values())
+
+
+def hard_terms(text: str) -> tuple[str, ...]:
+    """Terms the citation check requires in the quote: numbers (with multiplier/percent),
+    Latin words of >= 2 letters and proper nouns (jieba ``nr``/``ns``/``nt``/``nrt``/``nrfg``;
+    ``nz`` is left out: jieba tags too many ordinary words ``nz``). Normalised."""
+    return tuple(t.text for t in key_terms(text)
+                 if t.kind in ("number", "latin") or (t.kind == "name" and _is_strict_name(t.text)))
+
+
+@lru_cache(maxsize=4096)
+def _is_strict_name(word: str) -> bool:
+    tags = {f for w, f in _tagged(word)}
+    return bool(tags & {"nr", "ns", "nt", "nrt", "nrfg"})
+
+
+def contains_number(text: str, number: str) -> bool:
+    """True when normalised ``text`` holds ``number`` (from ``numbers()``) as a whole number:
+    ``4329.7万`` is in ``"达4329.7万元"`` but ``61万`` is not in ``"761万元"`` and ``5`` is not
+    in ``"5.8"``."""
+    t = normalise(text)
+    pat = r"(?<![\d.])" + re.escape(number)
+    if number[-1].isdigit():
+        pat += r"(?!\.?\d)"
+    return re.search(pat, t) is not None
+
+
+_NUMBER_Q = re.compile(
+    r"多少|几[个位名次年月日天人件家种项条届组辆台套枚吨万亿千百]?|哪一?年|哪天|何时|什么时候|几时|"
+    r"多久|多长|多大|多高|多远|数量|金额|比例|百分之|增长了?多|"
+    r"\bhow (many|much|long|old|far)\b|\bwhen\b|\bwhat year\b|\bnumber of\b",
+    re.IGNORECASE,
+)
+_LIST_Q = re.compile(r"列举|哪些|有哪些|都有什么|包括什么|包括哪|分别|几项|which\b.*\b(are|were)\b|\blist\b",
+                     re.IGNORECASE)
+
+
+def asks_number(question: str) -> bool:
+    """True when the question asks for a number, amount, date or time
+    (多少/几/哪一年/何时/how many/when ...)."""
+    return _NUMBER_Q.search(question or "") is not None
+
+
+def is_list_question(question: str) -> bool:
+    """True for list questions (列举/哪些/有哪些/分别/which ... are/list)."""
+    return _LIST_Q.search(question or "") is not None
