@@ -1,0 +1,94 @@
+"""Command line: ``python -m evaluation run --testset PATH [options]``.
+
+Examples::
+
+    python -m evaluation run --testset evaluation/testsets/seed.jsonl --mode hybrid,dense,bm25 --out eval-out/seed
+    python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --answers off --out eval-out/cmrc
+
+Exit status 0 on success, 2 on bad arguments or an invalid test set (message on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _gate(spec: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        key, sep, val = part.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"--gate expects KEY=VALUE[,KEY=VALUE], got {part!r}")
+        try:
+            out[key.strip()] = float(val)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"--gate {key}: {val!r} is not a number") from None
+    return out
+
+
+def _weights(spec: str) -> tuple[float, float]:
+    try:
+        a, b = (float(x) for x in spec.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--fusion-weights expects DENSE,BM25 (two numbers), got {spec!r}") from None
+    return a, b
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evaluation", description="Evaluate the assistant on a test set.")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a test set and write report.md, results.jsonl, metrics.json, recall_at_k.png")
+    r.add_argument("--testset", required=True, type=Path,
+                   help="JSON Lines test set, or a SQuAD-format .json (CMRC 2018 / DRCD) that is corpus and test set")
+    r.add_argument("--corpus", type=Path, default=None,
+                   help="seeds directory or SQuAD .json (default: <repo>/seeds with the index <repo>/index)")
+    r.add_argument("--mode", default="hybrid",
+                   help="comma-separated search modes to compare: hybrid,dense,bm25 (default hybrid)")
+    r.add_argument("--k", type=int, default=5, help="passages given to the answerer (default 5)")
+    r.add_argument("--answers", choices=("on", "off"), default="on",
+                   help="off: retrieval metrics only, no Assistant (fast)")
+    r.add_argument("--llm", default=None, help="LLM spec for the generative answerer (default: extractive)")
+    r.add_argument("--model", default=None, help="encoder spec: e5 (default), hashing, e5:<dir> or a model dir")
+    r.add_argument("--out", type=Path, default=Path("eval-out"), help="output directory (default eval-out)")
+    r.add_argument("--limit", type=int, default=None, help="evaluate only the first N cases")
+    r.add_argument("--gate", type=_gate, default=None,
+                   help="EvidenceGate overrides, e.g. min_top_dense=0.8,min_best_sentence=0.95,min_coverage=0.5")
+    r.add_argument("--rrf-k", type=int, default=None, help="override the RRF constant (default: the Retriever's, 60)")
+    r.add_argument("--fusion-weights", type=_weights, default=None, help="override hybrid weights DENSE,BM25")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from evaluation.runner import RunConfig, run
+
+    cfg = RunConfig(testset=args.testset, out_dir=args.out, corpus=args.corpus,
+                    modes=tuple(m.strip() for m in args.mode.split(",") if m.strip()),
+                    k=args.k, answers=args.answers == "on", llm=args.llm, model=args.model,
+                    limit=args.limit, gate=args.gate, rrf_k=args.rrf_k,
+                    fusion_weights=args.fusion_weights, show_progress=not args.no_progress)
+    try:
+        result = run(cfg)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"evaluation: error: {e}", file=sys.stderr)
+        return 2
+    from evaluation.report import metric_rows
+
+    modes = list(result["modes"])
+    print("metric\t" + "\t".join(modes))
+    for label, vals in metric_rows(result):
+        print(label + "\t" + "\t".join("n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+                                       for v in vals))
+    print(f"wrote {args.out}/report.md, results.jsonl, metrics.json, recall_at_k.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Run a test set through the chat's pipeline and write the report.
+
+For every case and every search mode:
+
+1. **Answer** (unless ``answers=False``): ``answering.pipeline.Assistant.ask(question,
+   history, k=k, mode=mode)`` - the very call the chat makes - gives the answer text, its
+   citations, the refusal flag, the condensed query (``Answer.query``) and the latency
+   (``Answer.timings["total"]``, ms).
+2. **Retrieve** for the retrieval metrics: ``Retriever.search(query, k=10, mode=mode)`` with
+   the same condensed query (retrieval-only runs condense with
+   ``answering.condense.condense``, the chat's rule-based condenser).  Metrics are computed
+   on this depth-10 list, not on the k passages the answer was built from, so Recall@10 is
+   defined whatever k is; the top k of both lists are the same passages (same query, same
+   mode).  Retrieval-only latency is this search's wall time (ms).  One unmeasured
+   warm-up query runs first (model loading is not per-question latency).
+
+Retrieval metrics: article level for every case with gold articles (the ranked passage
+list mapped to article ids, an article ranked at its best passage); passage level for
+cases whose gold passages are known (SQuAD sets: the passages holding an answer start;
+hand-written sets: the passages overlapping the ``evidence`` quote).
+
+Outputs in ``out_dir``: ``results.jsonl`` (one line per case per mode), ``metrics.json``
+(aggregates per mode + the configuration), ``report.md`` (tables, per-tag breakdown, failed
+cases) and ``recall_at_k.png`` (Recall@k per mode).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from evaluation import metrics as M
+from evaluation.testset import (TestCase, evidence_passages, load_testset,
+                                resolve_gold_articles, squad_testset)
+
+REPO = Path(__file__).resolve().parents[1]
+MODES = ("hybrid", "dense", "bm25")
+DEPTH = 10
+
+
+@dataclass
+class RunConfig:
+    """Settings of one evaluation run.
+
+    Attributes:
+        testset: JSON Lines test set, or a SQuAD-format ``.json`` (then it is the corpus too).
+        out_dir: where the report files go (created).
+        corpus: seeds directory or SQuAD ``.json``; None -> ``<repo>/seeds`` (with the app's
+            index ``<repo>/index`` when the encoder is the default e5), or the SQuAD test set.
+        modes: search modes to compare (subset of hybrid, dense, bm25).
+        k: passages handed to the answerer (the chat's default 5); also the cut-off of the
+            "failed case" rule in retrieval-only runs.
+        answers: False -> retrieval only (no Assistant).
+        llm: LLM spec for the generative answerer (None = extractive).
+        model: encoder spec for ``retrieval.embedder.load_encoder`` (None = e5).
+        limit: evaluate only the first N cases.
+        gate: keyword arguments for ``answering.gate.EvidenceGate`` (None = its defaults).
+        rrf_k, fusion_weights: override the Retriever's fusion settings (None = its defaults).
+        show_progress: tqdm bar on stderr.
+    """
+
+    testset: Path
+    out_dir: Path
+    corpus: Path | None = None
+    modes: tuple[str, ...] = ("hybrid",)
+    k: int = 5
+    answers: bool = True
+    llm: str | None = None
+    model: str | None = None
+    limit: int | None = None
+    gate: dict[str, float] | None = None
+    rrf_k: int | None = None
+    fusion_weights: tuple[float, float] | None = None
+    show_progress: bool = True
+
+    def validate(self) -> None:
+        """Raise ValueError for a bad setting (names it)."""
+        if not self.modes:
+            raise ValueError("modes: give at least one of hybrid, dense, bm25")
+        bad = [m for m in self.modes if m not in MODES]
+        if bad:
+            raise ValueError(f"modes: unknown {bad}; valid: {', '.join(MODES)}")
+        if len(set(self.modes)) != len(self.modes):
+            raise ValueError(f"modes: repeated mode in {list(self.modes)}")
+        if not isinstance(self.k, int) or self.k < 1:
+            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit must be >= 1, got {self.limit}")
+        if not Path(self.testset).exists():
+            raise ValueError(f"testset: {self.testset} does not exist")
+        if self.corpus is not None and not Path(self.corpus).exists():
+            raise ValueError(f"corpus: {self.corpus} does not exist")
+
+
+def _is_squad(path: Path | None) -> bool:
+    return path is not None and path.is_file() and path.suffix.lower() == ".json"
+
+
+def _default_model(spec: str | None) -> bool:
+    return spec is None or spec.strip().lower() in ("", "e5")
+
+
+def prepare_corpus(cfg: RunConfig) -> tuple[Path, Path, Path | None]:
+    """Decide ``(seeds_dir, index_dir, squad_file)`` for the run.
+
+    * no corpus, JSONL test set: ``<repo>/seeds``; index ``<repo>/index`` for the default
+      encoder, else ``<out>/index`` (never overwrite the app's index with another model);
+    * a SQuAD ``.json`` (as corpus, or as the test set without a corpus): copied alone into
+      ``<out>/corpus/`` (its directory may hold other files, e.g. a LICENCE.txt, that must
+      not become articles), index cached in ``<out>/index`` (rebuilt only when stale);
+    * a directory: used as is, index in ``<out>/index``.
+    Raises ValueError for any other corpus path.
+    """
+    out = Path(cfg.out_dir)
+    corpus = Path(cfg.corpus) if cfg.corpus is not None else None
+    if corpus is None and _is_squad(Path(cfg.testset)):
+        corpus = Path(cfg.testset)
+    if corpus is None:
+        seeds = REPO / "seeds"
+        index = REPO / "index" if _default_model(cfg.model) else out / "index"
+        return seeds, index, None
+    if _is_squad(corpus):
+        cdir = out / "corpus"
+        cdir.mkdir(parents=True, exist_ok=True)
+        dst = cdir / corpus.name
+        for other in cdir.iterdir():
+            if other != dst:
+                raise ValueError(f"{cdir} holds {other.name}: use another --out for another corpus")
+        if not dst.exists() or dst.read_bytes() != corpus.read_bytes():
+            shutil.copyfile(corpus, dst)
+        return cdir, out / "index", dst
+    if corpus.is_dir():
+        return corpus, out / "index", None
+    raise ValueError(f"corpus: {corpus} is neither a seeds directory nor a SQuAD .json file")
+
+
+def load_cases(cfg: RunConfig, corpus_obj: Any, squad_file: Path | None,
+               skipped: list[str] | None = None) -> list[TestCase]:
+    """The run's cases: SQuAD questions when the test set is a ``.json`` (blank questions
+    left out, their ids appended to ``skipped``), else the JSONL set; cut to ``cfg.limit``."""
+    if _is_squad(Path(cfg.testset)):
+        src = squad_file if squad_file is not None else Path(cfg.testset)
+        cases = squad_testset(src, corpus_obj, skipped)
+    else:
+        cases = load_testset(cfg.testset)
+    return cases[: cfg.limit] if cfg.limit else cases
+
+
+def _citation_rows(answer: Any, passage_text: dict[str, str], case: TestCase) -> list[dict]:
+    rows = []
+    for c in answer.citations:
+        text = passage_text.get(c.passage_id, "")
+        correct = (M.passage_supports(text, case.answers, case.evidence)
+                   if case.answerable and text else False)
+        rows.append({"number": c.number, "passage_id": c.passage_id, "article_id": c.article_id,
+                     "title": c.title, "supported": bool(c.supported),
+                     "support": round(float(c.support), 4), "correct": correct})
+    return rows
+
+
+def _gate_signals(assistant: Any, answer: Any) -> dict | None:
+    """The evidence gate's signals for the answer's query and passages (for threshold
+    tuning); None when the Assistant does not expose them."""
+    try:
+        hits = list(answer.passages)
+        scored = assistant.scorer.score_hits(answer.query, hits)
+        top_dense, best, cov, missing = assistant.gate.signals(answer.query, hits, scored)
+        decision = assistant.gate.decide(answer.query, hits, scored)
+        return {"top_dense": top_dense, "best_sentence": round(float(best), 4),
+                "coverage": round(float(cov), 4), "missing_names": list(missing),
+                "gate_answerable": bool(decision.answerable), "gate_reason": decision.reason}
+    except Exception:  # signals are diagnostics only; never fail a run for them
+        return None
+
+
+def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | None,
+                  gold_articles: list[str], gold_passages: list[str], k: int,
+                  passage_text: dict[str, str]) -> dict[str, Any]:
+    """Run one case in one mode; returns its results.jsonl row (see module docstring)."""
+    from answering.condense import condense
+
+    row: dict[str, Any] = {"mode": mode, "id": case.id, "question": case.question,
+                           "tags": list(case.tags), "answerable": case.answerable,
+                           "answers": list(case.answers), "gold_articles": gold_articles,
+                           "gold_passages": gold_passages}
+    history = [tuple(t) for t in case.history]
+    answer = None
+    if assistant is not None:
+        t0 = time.perf_counter()
+        answer = assistant.ask(case.question, history=history, k=k, mode=mode)
+        wall = (time.perf_counter() - t0) * 1000.0
+        query = answer.query or case.question
+        row["latency_ms"] = float(answer.timings.get("total", wall))
+    else:
+        query = condense(case.question, history) or case.question
+    t0 = time.perf_counter()
+    hits = retriever.search(query, k=DEPTH, mode=mode)
+    search_ms = (time.perf_counter() - t0) * 1000.0
+    if answer is None:
+        row["latency_ms"] = search_ms
+    row["query"] = query
+    ranked_p = [h.passage.id for h in hits]
+    ranked_a = M.dedupe(h.passage.article_id for h in hits)
+    row["retrieved"] = ranked_p
+    row["retrieved_articles"] = ranked_a
+    row["top_hit"] = ({"score": hits[0].score, "dense_score": hits[0].dense_score,
+                       "bm25_score": hits[0].bm25_score} if hits else None)
+    row["article_metrics"] = M.retrieval_scores(ranked_a, gold_articles) if gold_articles else None
+    row["passage_metrics"] = M.retrieval_scores(ranked_p, gold_passages) if gold_passages else None
+    if answer is not None:
+        row["answer"] = answer.text
+        row["refused"] = bool(answer.refused)
+        row["citations"] = _citation_rows(answer, passage_text, case)
+        row["unsupported"] = list(answer.unsupported)
+        ok = [c.number for c in answer.citations if c.supported]
+        row["sentences"] = list(M.supported_sentence_share(answer.text, ok)) if not answer.refused else [0, 0]
+        if case.answerable:
+            pred = "" if answer.refused else answer.text
+            row["answer_metrics"] = {"em": M.exact_match(pred, case.answers),
+                                     "f1": M.char_f1(pred, case.answers),
+                                     "contains": M.contains_reference(pred, case.answers)}
+        else:
+            row["answer_metrics"] = None
+        row["gate"] = _gate_signals(assistant, answer)
+    return row
+
+
+def aggregate(rows: Sequence[dict[str, Any]], answers: bool) -> dict[str, Any]:
+    """Metrics of one mode from its results rows (the definitions in ``evaluation.metrics``).
+
+    Retrieval: macro means over the cases that have gold articles (resp. passages).
+    Answers (answerable cases; a refusal scores 0): EM, F1, contains-reference.
+    Citations: precision = correct cited passages / all cited passages, over answerable
+    answered cases (micro); recall = answerable cases with >= 1 correct citation /
+    answerable cases; supported-sentence share = answer sentences carrying a supported
+    citation / all sentences of non-refused answers (micro).  Refusal metrics over all
+    cases.  Latency percentiles over all cases (ms).
+    """
+    out: dict[str, Any] = {"n_cases": len(rows),
+                           "n_answerable": sum(1 for r in rows if r["answerable"]),
+                           "n_unanswerable": sum(1 for r in rows if not r["answerable"])}
+    art = [r["article_metrics"] for r in rows if r.get("article_metrics")]
+    pas = [r["passage_metrics"] for r in rows if r.get("passage_metrics")]
+    out["n_article_gold"] = len(art)
+    out["n_passage_gold"] = len(pas)
+    out["article"] = M.mean_scores(art)
+    out["passage"] = M.mean_scores(pas)
+    if answers:
+        ans_rows = [r for r in rows if r["answerable"]]
+        am = [r["answer_metrics"] for r in ans_rows]
+        out["answer"] = {key: (float(sum(a[key] for a in am) / len(am)) if am else None)
+                         for key in ("em", "f1", "contains")}
+        answered = [r for r in ans_rows if not r["refused"]]
+        n_cited = sum(len(r["citations"]) for r in answered)
+        n_correct = sum(sum(1 for c in r["citations"] if c["correct"]) for r in answered)
+        n_rec = sum(1 for r in ans_rows if any(c["correct"] for c in r["citations"]))
+        s_ok = sum(r["sentences"][0] for r in rows)
+        s_all = sum(r["sentences"][1] for r in rows)
+        out["citation"] = {"precision": M.safe_div(n_correct, n_cited),
+                           "recall": M.safe_div(n_rec, len(ans_rows)),
+                           "supported_sentence_share": M.safe_div(s_ok, s_all)}
+        out["refusal"] = M.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows])
+    out["latency"] = M.latency_percentiles([r["latency_ms"] for r in rows])
+    return out
+
+
+def run(cfg: RunConfig) -> dict[str, Any]:
+    """Run the evaluation described by ``cfg`` and write the four output files.
+
+    Returns the ``metrics.json`` content.  Raises ValueError for bad settings or test
+    sets (with the reason); corpus/index errors propagate from the retrieval layer.
+    """
+    cfg.validate()
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    from retrieval.embedder import load_encoder
+    from retrieval.searcher import Retriever
+
+    seeds_dir, index_dir, squad_file = prepare_corpus(cfg)
+    encoder = load_encoder(cfg.model)
+    t_open = time.perf_counter()
+    retriever = Retriever.open(index_dir, seeds_dir=seeds_dir, encoder=encoder,
+                               show_progress=cfg.show_progress)
+    open_s = time.perf_counter() - t_open
+    if cfg.rrf_k is not None:
+        retriever.rrf_k = int(cfg.rrf_k)
+    if cfg.fusion_weights is not None:
+        retriever.fusion_weights = tuple(float(w) for w in cfg.fusion_weights)
+    corpus = retriever.corpus
+    skipped: list[str] = []
+    cases = load_cases(cfg, corpus, squad_file, skipped)
+    if not cases:
+        raise ValueError(f"testset: {cfg.testset} gives no case to evaluate")
+    golds = []
+    for c in cases:
+        arts = resolve_gold_articles(c, corpus)
+        golds.append((arts, evidence_passages(c, corpus, arts)))
+
+    assistant = None
+    if cfg.answers:
+        from answering.pipeline import Assistant
+
+        kwargs: dict[str, Any] = {}
+        if cfg.gate:
+            from answering.gate import EvidenceGate
+
+            kwargs["gate"] = EvidenceGate(**cfg.gate)
+        assistant = Assistant(retriever, llm=cfg.llm, **kwargs)
+
+    passage_text = {p.id: p.text for p in corpus.passages}
+    # Warm-up (not measured): the first call loads the model weights, jieba's dictionary
+    # and the sentence cache, which would otherwise land in one case's latency.
+    if cases:
+        for mode in cfg.modes:
+            retriever.search(cases[0].question, k=DEPTH, mode=mode)
+        if assistant is not None:
+            assistant.ask(cases[0].question, k=cfg.k, mode=cfg.modes[0])
+    rows_by_mode: dict[str, list[dict]] = {m: [] for m in cfg.modes}
+    total = len(cases) * len(cfg.modes)
+    bar = None
+    if cfg.show_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc="evaluating", unit="case", file=sys.stderr)
+    t_run = time.perf_counter()
+    try:
+        for mode in cfg.modes:
+            for case, (arts, pas) in zip(cases, golds):
+                rows_by_mode[mode].append(evaluate_case(case, mode, retriever, assistant, arts,
+                                                        pas, cfg.k, passage_text))
+                if bar is not None:
+                    bar.set_postfix_str(mode)
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    run_s = time.perf_counter() - t_run
+
+    with (out / "results.jsonl").open("w", encoding="utf-8") as f:
+        for mode in cfg.modes:
+            for row in rows_by_mode[mode]:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    result = {
+        "config": {"testset": str(cfg.testset), "corpus": str(seeds_dir), "index": str(index_dir),
+                   "modes": list(cfg.modes), "k": cfg.k, "depth": DEPTH, "answers": cfg.answers,
+                   "llm": cfg.llm, "encoder": getattr(encoder, "model_id", str(cfg.model)),
+                   "limit": cfg.limit, "skipped_cases": skipped, "gate": cfg.gate, "rrf_k": retriever.rrf_k,
+                   "fusion_weights": list(retriever.fusion_weights),
+                   "n_articles": len(corpus.articles), "n_passages": len(corpus.passages),
+                   "index_open_s": round(open_s, 2), "run_s": round(run_s, 2)},
+        "modes": {m: aggregate(rows_by_mode[m], cfg.answers) for m in cfg.modes},
+    }
+    (out / "metrics.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    from evaluation.report import write_chart, write_report
+
+    write_chart(result, out / "recall_at_k.png")
+    write_report(result, rows_by_mode, corpus, out / "report.md")
+    return result
