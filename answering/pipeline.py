@@ -40,6 +40,7 @@ from answering.prompts import refusal_text
 from answering.scoring import SentenceScorer
 from answering.terms import language
 from answering.types import Answer
+from retrieval.normalize import fold_script
 
 MAX_QUERY_CHARS = 512
 STREAM_CHUNK_CHARS = 6  # extractive streaming: characters per partial answer
@@ -112,8 +113,9 @@ class Assistant:
         hits = list(self.retriever.search(query, k=k, mode=mode))
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        scored = self.scorer.score_hits(query, hits)
-        decision = self.gate.decide(query, hits, scored)
+        folded = fold_script(query)  # Traditional questions are scored against Simplified text
+        scored = self.scorer.score_hits(folded, hits)
+        decision = self.gate.decide(folded, hits, scored)
         timings["gate"] = _ms(t)
         return query, hits, scored, decision, timings
 
@@ -164,7 +166,7 @@ class Assistant:
         if self.answerer == "generative":
             raw = self.generative.answer(question if question.strip() == query else query, hits)
         else:
-            raw = self.extractive.answer(query, hits, scored).text
+            raw = self.extractive.answer(fold_script(query), hits, scored).text
         return self._finish(question, query, hits, raw, timings, t0, t)
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (), k: int = 5,
@@ -189,7 +191,7 @@ class Assistant:
                 shown, _ = renumber(normalise_markers(_cut_open_marker(raw)), len(hits))
                 yield Answer(question=question, query=query, text=shown, passages=tuple(hits))
         else:
-            raw = self.extractive.answer(query, hits, scored).text
+            raw = self.extractive.answer(fold_script(query), hits, scored).text
             final = self._finish(question, query, hits, raw, timings, t0, t)
             for cut in _cut_points(final.text):
                 yield Answer(question=question, query=query, text=final.text[:cut],

@@ -5,11 +5,14 @@ a passage retrieved again costs nothing). It scores
 
 * every sentence of the retrieved passages against a query (``score_hits``):
   ``score = W_COS * cosine + W_OVERLAP * overlap + NAME_BONUS * (fraction of the query's proper
-  nouns named in the sentence itself) + NUMBER_BONUS * [question asks a number and the sentence
-  holds a number the question does not] - RANK_PENALTY * (hit rank - 1)``, where cosine is between the query
+  nouns named in the sentence's passage) + NUMBER_BONUS * [question asks a number and the sentence
+  holds a number the question does not] + TYPE_BONUS * [the sentence holds an answer of the
+  question's expected type, ``answer_type.matches``] - RANK_PENALTY * (hit rank - 1)``, where cosine is between the query
   vector (``encode_queries``) and the sentence vector (``encode_passages``) and overlap is the
   weighted fraction of the query's key terms (``terms.key_terms``) found in the sentence (a term
-  found only in the passage title counts half);
+  found only in the passage title counts half; a proper noun counts when its passage names it:
+  in news prose the subject is named once, ``常州市邮政分公司…。同时，加强…``, and the next
+  sentences that hold the answer do not repeat it);
 * a claim (an answer sentence) against a passage (``support``): the best over the passage's
   sentences of ``0.5 * cosine + 0.5 * bigram containment`` (fraction of the claim's normalised
   character bigrams found in the sentence), in [0, 1] for non-negative cosines; a verbatim
@@ -28,6 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
+from answering.answer_type import expected_type, matches
 from answering.sentences import Sentence, split_sentences
 from answering.terms import Term, asks_number, key_terms, normalise, numbers
 from retrieval.types import SearchHit
@@ -35,7 +39,8 @@ from retrieval.types import SearchHit
 W_COS = 1.0
 W_OVERLAP = 0.5
 NUMBER_BONUS = 0.1
-NAME_BONUS = 0.15  # times the fraction of the query's proper nouns the sentence itself names
+TYPE_BONUS = 0.15  # the sentence holds an answer of the expected type (answering.answer_type)
+NAME_BONUS = 0.15  # times the fraction of the query's proper nouns the sentence's passage names
 RANK_PENALTY = 0.01
 MIN_SENTENCE_CHARS = 4  # shorter sentences (after normalisation) are not answer candidates
 
@@ -64,16 +69,17 @@ class ScoredSentence:
     score: float
 
 
-def term_coverage(terms: Sequence[Term], text: str, title: str = "") -> float:
-    """Weighted fraction of ``terms`` occurring in ``text`` (normalised); a term found only in
-    ``title`` counts half. 0.0 when there are no terms."""
+def term_coverage(terms: Sequence[Term], text: str, title: str = "", context: str = "") -> float:
+    """Weighted fraction of ``terms`` occurring in ``text`` (normalised); a proper noun (kind
+    ``name``) found in ``context`` (the sentence's passage) counts as found; any other term
+    found only in ``title`` counts half. 0.0 when there are no terms."""
     total = sum(t.weight for t in terms)
     if total == 0:
         return 0.0
-    nt, ntitle = normalise(text), normalise(title)
+    nt, ntitle, nctx = normalise(text), normalise(title), normalise(context)
     got = 0.0
     for t in terms:
-        if t.text in nt:
+        if t.text in nt or (t.kind == "name" and nctx and t.text in nctx):
             got += t.weight
         elif ntitle and t.text in ntitle:
             got += 0.5 * t.weight
@@ -155,15 +161,17 @@ class SentenceScorer:
         names = [t for t in terms if t.kind == "name"]
         wants_number = asks_number(query)
         q_numbers = set(numbers(query))
+        atype = expected_type(query)
         out = []
         for (h, s), c in zip(cands, cos):
-            ov = term_coverage(terms, s.text, h.passage.title)
+            ov = term_coverage(terms, s.text, h.passage.title, context=h.passage.text)
             # the answer to "how many" is a number the question does not already hold
             has_num = any(n not in q_numbers for n in numbers(s.text))
-            ns = normalise(s.text)
+            ns = normalise(h.passage.text)
             name_frac = sum(t.text in ns for t in names) / len(names) if names else 0.0
             score = (W_COS * float(c) + W_OVERLAP * ov + NAME_BONUS * name_frac
                      + (NUMBER_BONUS if wants_number and has_num else 0.0)
+                     + (TYPE_BONUS if atype is not None and matches(atype, s.text) else 0.0)
                      - RANK_PENALTY * (h.rank - 1))
             out.append(ScoredSentence(h, s, float(c), ov, has_num, score))
         out.sort(key=lambda x: -x.score)

@@ -64,7 +64,7 @@ STOP_WORDS = frozenset(
     吗 呢 吧 啊 呀 么 嘛 么样 哪 哪些 哪个 哪里 哪儿 哪一年 哪年 哪天 什么 什么样 怎么 怎么样 怎样 如何 为什么 为何
     多少 几 几个 多 多久 多长 何时 何地 何 谁 是否 是不是 有没有 能否 请问 请 告诉 我 我们 你 你们 他 她 它
     他们 她们 它们 那么 那个 这个 这些 那些 一下 一些 一个 个 时候 时间 情况 内容 问题 关于 方面 资料 文中
-    提到 文章 报道 介绍 说 讲 一共 共 总共 累计 分别 主要 具体 相关 列举 列出 几位 位 人 名 次 年 月 日
+    提到 文章 报道 介绍 说 讲 东西 样 哪样 一共 共 总共 累计 分别 主要 具体 相关 列举 列出 几位 位 人 名 次 年 月 日
     今年 去年 明年 期间 其中 以及 通过 进行 开展 做 做了 了解
     a an the of in on at to for from by with and or is are was were be been do does did what which who
     whom whose when where why how many much it its he she they them his her their this that these those

@@ -166,10 +166,13 @@ def _gate_signals(assistant: Any, answer: Any) -> dict | None:
     """The evidence gate's signals for the answer's query and passages (for threshold
     tuning); None when the Assistant does not expose them."""
     try:
+        from retrieval.normalize import fold_script
+
         hits = list(answer.passages)
-        scored = assistant.scorer.score_hits(answer.query, hits)
-        top_dense, best, cov, missing = assistant.gate.signals(answer.query, hits, scored)
-        decision = assistant.gate.decide(answer.query, hits, scored)
+        query = fold_script(answer.query)  # as Assistant._prepare scores it
+        scored = assistant.scorer.score_hits(query, hits)
+        top_dense, best, cov, missing = assistant.gate.signals(query, hits, scored)
+        decision = assistant.gate.decide(query, hits, scored)
         return {"top_dense": top_dense, "best_sentence": round(float(best), 4),
                 "coverage": round(float(cov), 4), "missing_names": list(missing),
                 "gate_answerable": bool(decision.answerable), "gate_reason": decision.reason}

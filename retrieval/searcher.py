@@ -28,6 +28,8 @@ from retrieval.build import Components, build_components, build_index, make_mani
 from retrieval.dense import DenseIndex
 from retrieval.encoder import Encoder
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion, remove_near_duplicates
+
+FUSION_WEIGHTS: tuple[float, float] = (1.0, 1.5)  # (dense, BM25); see Retriever docstring
 from retrieval.lexical import LexicalIndex, top_k
 from retrieval.manifest import IndexManifest, stale_reasons
 from retrieval.normalize import fold_script
@@ -71,7 +73,12 @@ class Retriever:
         manifest: the ``IndexManifest`` (for ``from_corpus``: built in memory, no files).
         index_dir: the index root it was opened from, or None.
         rrf_k: reciprocal-rank-fusion constant (60, Cormack et al. 2009).
-        fusion_weights: ``(dense weight, BM25 weight)`` for hybrid fusion, default (1, 1).
+        fusion_weights: ``(dense weight, BM25 weight)`` for hybrid fusion, default
+            ``FUSION_WEIGHTS`` = (1.0, 1.5): measured with ``python -m evaluation run`` (issue
+            #5), BM25 weighted 1.5 raised passage Hit@1 from 0.835 to 0.879 on the seed test
+            set and from 0.843 to 0.875 on CMRC 2018 trial, article recall unchanged; (1, 2)
+            and (1, 3) lost seed article Hit@1 (0.978 -> 0.967); RRF k in {10, 30, 60} changed
+            results by <= 0.003.
     """
 
     def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
@@ -87,7 +94,7 @@ class Retriever:
         self.manifest = manifest
         self.index_dir = index_dir
         self.rrf_k = RRF_K
-        self.fusion_weights: tuple[float, float] = (1.0, 1.0)
+        self.fusion_weights: tuple[float, float] = FUSION_WEIGHTS
         self._c = components
         self._lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
