@@ -37,7 +37,7 @@ from typing import Sequence
 
 from answering.scoring import SentenceScorer, bigram_containment
 from answering.sentences import Sentence, split_answer_sentences, split_sentences
-from answering.terms import contains_number, hard_terms, language, normalise, numbers
+from answering.terms import contains_number, hard_terms, language, name_variants, normalise, numbers
 from answering.types import Citation
 from retrieval.types import SearchHit
 
@@ -159,9 +159,10 @@ def check_claim(scorer: SentenceScorer, claim: str, hit: SearchHit) -> SentenceC
     ``TIE`` of the best, one holding the clause's numbers is preferred). The quote is the span
     from the first to the last picked sentence. Hard rule: each clause's numbers must occur in
     its picked sentence (so "补贴4329.7万元" is not backed by a sentence saying "补贴61万余元");
-    the claim's Latin words and proper nouns must occur in the quote or the passage title.
-    A claim found verbatim in the passage (terminal punctuation aside) has support 1.0 and is
-    its own quote. Otherwise support = max(best single-sentence support of the whole claim, length-weighted mean of the
+    the claim's Latin words and proper nouns must occur in the quote or the passage title (a
+    place name also without its administrative suffix: ``贵州省`` is found as ``贵州邮政``).
+    A claim found verbatim in the passage (terminal punctuation aside) has support 1.0; its
+    quote is the sentence(s) holding it (a bare ``2012`` is shown with its sentence). Otherwise support = max(best single-sentence support of the whole claim, length-weighted mean of the
     clauses' best supports).
     """
     text = hit.passage.text
@@ -172,7 +173,11 @@ def check_claim(scorer: SentenceScorer, claim: str, hit: SearchHit) -> SentenceC
     body = _TERMINAL_RE.sub("", claim)
     at = text.find(body) if len(normalise(body)) >= 2 else -1
     if at >= 0:  # verbatim quote (the extractive answerer's case): support 1, nothing to embed
-        return SentenceCheck(1.0, Sentence(body, at, at + len(body)), ())
+        # the quote is the whole sentence(s) holding it: a bare "2012" must show its context
+        around = [x for x in sents if x.start < at + len(body) and x.end > at] or [
+            Sentence(body, at, at + len(body))]
+        lo, hi = min(x.start for x in around), max(x.end for x in around)
+        return SentenceCheck(1.0, Sentence(text[lo:hi], lo, hi), ())
     clauses = [c for c in _CLAUSE.split(claim) if len(normalise(c)) >= 2] or [claim]
     # a clause picks its sentence by its words, not its numbers: the number must then be there
     keys = [c if len(normalise(_NUMBER_RE.sub("", c))) < 2 else _NUMBER_RE.sub("", c) for c in clauses]
@@ -212,7 +217,7 @@ def check_claim(scorer: SentenceScorer, claim: str, hit: SearchHit) -> SentenceC
     for t in hard_terms(claim):
         if numbers(t) == [t]:
             continue
-        if t not in normalise(quote.text) and t not in title:
+        if not any(v in normalise(quote.text) or v in title for v in name_variants(t)):
             missing.append(t)
     support = min(1.0, max(whole, mean / total_w if total_w else 0.0))
     return SentenceCheck(support, quote, tuple(dict.fromkeys(missing)))

@@ -14,10 +14,11 @@ The gate looks at three signals of the retrieved hits for the (condensed) query:
   never name them;
 * the answer-type check (``answering.answer_type``): a question that asks for a count of 件, a
   day, a sum of money or a person is answerable only when one of the best sentences
-  (``TYPE_CANDIDATES`` within ``TYPE_MARGIN`` of the best) holds such an answer and its
-  paragraph (the retrieved passages of the same article starting in the same paragraph; the
-  title is not used, as derived titles name only the first of several subjects) names the
-  query's proper nouns. On the seed test set this is what tells near-topic
+  (``TYPE_CANDIDATES`` within ``TYPE_MARGIN`` of the best) holds such an answer and names the
+  query's proper nouns in the sentence, before it in its paragraph, or in the article's
+  headline (``_subject_context``; a title derived from the text is not used: it names only the
+  first of several subjects, ``江苏省邮政分公司召开电视电话会议`` for a round-up of six
+  provinces). On the seed test set this is what tells near-topic
   unanswerable questions (``常州邮政今年处理了多少件进口国际邮件？``) from answerable ones: their
   similarity signals overlap completely (evaluation report).
 
@@ -40,7 +41,8 @@ from typing import Sequence
 
 from answering.answer_type import expected_type, matches
 from answering.scoring import ScoredSentence, bigram_containment, term_coverage
-from answering.terms import contains_number, hard_terms, key_terms, language, normalise, numbers
+from answering.terms import (contains_number, hard_terms, key_terms, language, name_variants,
+                             normalise, numbers)
 from retrieval.types import SearchHit
 
 MIN_TOP_DENSE = 0.80        # e5 cosine of the best hit (same-language query)
@@ -128,20 +130,27 @@ class EvidenceGate:
             return True
         names = _names(query) if language(query) == language(scored[0].sentence.text) else []
         best = scored[0].score
-        paragraph_text: dict[tuple[str, int], str] = {}
-        for s in scored:
-            p = s.hit.passage
-            key = (p.article_id, p.paragraph_no)
-            if p.text not in paragraph_text.get(key, ""):
-                paragraph_text[key] = paragraph_text.get(key, "") + "\n" + p.text
         for s in list(scored)[:TYPE_CANDIDATES]:
             if s.score < best - self.type_margin:
                 break
-            p = s.hit.passage
-            where = paragraph_text[(p.article_id, p.paragraph_no)]
-            if all(name_found(n, where) for n in names) and matches(atype, s.sentence.text):
+            if matches(atype, s.sentence.text) and all(
+                    name_found(n, _subject_context(s, scored)) for n in names):
                 return True
         return False
+
+    def focus(self, query: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """The scored sentences whose subject is the query's (its proper nouns named in the
+        sentence, before it in its paragraph, or in the headline: ``_subject_context``), best
+        first; all of ``scored`` when none is, or when the query has no names or is in
+        another language. The answerer quotes from these, so that a figure is never quoted for
+        a subject it does not belong to."""
+        if not scored or language(query) != language(scored[0].sentence.text):
+            return list(scored)
+        names = _names(query)
+        if not names:
+            return list(scored)
+        kept = [s for s in scored if all(name_found(n, _subject_context(s, scored)) for n in names)]
+        return kept or list(scored)
 
     def decide(self, query: str, hits: Sequence[SearchHit],
                scored: Sequence[ScoredSentence]) -> GateDecision:
@@ -173,15 +182,38 @@ class EvidenceGate:
         return GateDecision(reason == "ok", reason, top_dense, round(best, 4), round(cov, 4))
 
 
+def _subject_context(s: ScoredSentence, scored: Sequence[ScoredSentence]) -> str:
+    """Where a sentence's subject may be named: the sentence, what precedes it in its paragraph
+    (its passage up to the sentence's end, and retrieved passages of the same article and
+    paragraph that start before it), and the article's headline unless the title was derived.
+    News prose names the subject once and the following sentences carry it
+    (``铜仁市邮政分公司工会成立…。同时，拨专款1.2万元…``); a name that comes only after the
+    sentence is another subject (``…收入达4329.7万元；贵阳邮区中心累计处理…``)."""
+    p = s.hit.passage
+    parts = [p.text[: s.sentence.end]]
+    seen = {p.id}
+    for o in scored:
+        q = o.hit.passage
+        if (q.id not in seen and q.article_id == p.article_id
+                and q.paragraph_no == p.paragraph_no and q.start < p.start):
+            seen.add(q.id)
+            parts.append(q.text)
+    if not p.title_derived:
+        parts.append(p.title)
+    return "\n".join(parts)
+
+
 def _names(query: str) -> list[str]:
     """Strict proper nouns and Latin words of the query (``terms.hard_terms`` minus numbers)."""
     return [t for t in hard_terms(query) if numbers(t) != [t]]
 
 
 def name_found(name: str, text: str) -> bool:
-    """True when ``name`` occurs in ``text`` (normalised), or, for a name of 3+ characters,
+    """True when ``name`` (or its stem without 省/市/县…, ``terms.name_variants``) occurs in
+    ``text`` (normalised), or, for a name of 3+ characters,
     when at least ``NAME_MATCH_MIN`` of its character bigrams do (``黔东南州`` in
     ``黔东南苗族侗族自治州``)."""
-    if normalise(name) in normalise(text):
+    t = normalise(text)
+    if any(v in t for v in name_variants(name)):
         return True
     return len(name) >= 3 and bigram_containment(name, text) >= NAME_MATCH_MIN

@@ -116,6 +116,8 @@ class Assistant:
         folded = fold_script(query)  # Traditional questions are scored against Simplified text
         scored = self.scorer.score_hits(folded, hits)
         decision = self.gate.decide(folded, hits, scored)
+        if decision.answerable:
+            scored = self.gate.focus(folded, scored)
         timings["gate"] = _ms(t)
         return query, hits, scored, decision, timings
 

@@ -5,7 +5,7 @@ a passage retrieved again costs nothing). It scores
 
 * every sentence of the retrieved passages against a query (``score_hits``):
   ``score = W_COS * cosine + W_OVERLAP * overlap + NAME_BONUS * (fraction of the query's proper
-  nouns named in the sentence's passage) + NUMBER_BONUS * [question asks a number and the sentence
+  nouns named in the sentence itself) + NUMBER_BONUS * [question asks a number and the sentence
   holds a number the question does not] + TYPE_BONUS * [the sentence holds an answer of the
   question's expected type, ``answer_type.matches``] - RANK_PENALTY * (hit rank - 1)``, where cosine is between the query
   vector (``encode_queries``) and the sentence vector (``encode_passages``) and overlap is the
@@ -40,7 +40,7 @@ W_COS = 1.0
 W_OVERLAP = 0.5
 NUMBER_BONUS = 0.1
 TYPE_BONUS = 0.15  # the sentence holds an answer of the expected type (answering.answer_type)
-NAME_BONUS = 0.15  # times the fraction of the query's proper nouns the sentence's passage names
+NAME_BONUS = 0.15  # times the fraction of the query's proper nouns the sentence itself names
 RANK_PENALTY = 0.01
 MIN_SENTENCE_CHARS = 4  # shorter sentences (after normalisation) are not answer candidates
 
@@ -167,7 +167,7 @@ class SentenceScorer:
             ov = term_coverage(terms, s.text, h.passage.title, context=h.passage.text)
             # the answer to "how many" is a number the question does not already hold
             has_num = any(n not in q_numbers for n in numbers(s.text))
-            ns = normalise(h.passage.text)
+            ns = normalise(s.text)
             name_frac = sum(t.text in ns for t in names) / len(names) if names else 0.0
             score = (W_COS * float(c) + W_OVERLAP * ov + NAME_BONUS * name_frac
                      + (NUMBER_BONUS if wants_number and has_num else 0.0)

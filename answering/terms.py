@@ -143,6 +143,22 @@ def _is_strict_name(word: str) -> bool:
     return bool(tags & {"nr", "ns", "nt", "nrt", "nrfg"})
 
 
+_ADMIN_SUFFIX = re.compile(
+    r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|省|市|县|区|州)$")
+
+
+def name_variants(name: str) -> list[str]:
+    """``name`` and, for a place name with an administrative suffix, the name without it
+    (``贵州省`` -> ``贵州``, as in ``贵州邮政``; news text drops 省/市/县 freely); the stem keeps
+    at least 2 characters. Normalised."""
+    name = normalise(name)
+    out = [name]
+    stem = _ADMIN_SUFFIX.sub("", name)
+    if stem != name and len(stem) >= 2:
+        out.append(stem)
+    return out
+
+
 def contains_number(text: str, number: str) -> bool:
     """True when normalised ``text`` holds ``number`` (from ``numbers()``) as a whole number:
     ``4329.7万`` is in ``"达4329.7万元"`` but ``61万`` is not in ``"761万元"`` and ``5`` is not

@@ -181,6 +181,7 @@ def chunk_article(article: Article, max_chars: int = 300) -> list[Passage]:
                 text=text,
                 byline=article.byline,
                 source=article.source,
+                title_derived=article.title_derived,
             )
         )
         pos += len(text)

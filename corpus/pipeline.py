@@ -17,7 +17,7 @@ from corpus.types import Article, Passage
 
 #: Bump when loading/cleaning/segmenting/chunking changes its output, so fingerprints
 #: (and thus indexes built from them) change too.
-PARSER_VERSION = "corpus-1"
+PARSER_VERSION = "corpus-2"
 
 
 def corpus_fingerprint(seeds_dir: Path) -> str:

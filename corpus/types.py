@@ -90,6 +90,8 @@ class Passage:
         paragraph_no: 1-based number of the paragraph the passage starts in.
         start, end: character span in ``Article.text`` (end exclusive), in characters.
         text: the passage text (may end with the ``"\\n"`` paragraph separator).
+        title_derived: the article's title was derived from its text (no headline on the
+            page): it names only the article's first subject.
     """
 
     id: str
@@ -101,6 +103,7 @@ class Passage:
     text: str
     byline: str | None = None
     source: str = ""
+    title_derived: bool = False
 
     @property
     def display_text(self) -> str:

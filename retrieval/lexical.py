@@ -117,6 +117,10 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     pos = np.flatnonzero(scores > 0)
     if pos.size == 0:
         return []
+    if pos.size > k:  # partial selection first: O(n) instead of sorting every match
+        # keep every entry tied with the k-th value so the tie-break stays exact
+        kth = np.partition(scores[pos], pos.size - k)[pos.size - k]
+        pos = pos[scores[pos] >= kth]
     vals = scores[pos]
     order = np.lexsort((pos, -vals))[:k]
     return [(int(pos[i]), float(vals[i])) for i in order]

@@ -129,3 +129,24 @@ def test_wrong_name_is_unsupported(checker):
 def test_checker_rejects_bad_thresholds():
     with pytest.raises(ValueError):
         CitationChecker(SentenceScorer(HashingEncoder(64)), support_min=1.5)
+
+
+def test_place_name_with_its_suffix_is_found_without_it(checker):
+    # Qwen2.5-0.5B wrote 贵州省邮政 where the passage says 贵州邮政: the citation was dropped
+    ps = make_passages()
+    hits = hits_of(ps, [0])
+    out = checker.check("贵州省邮政双11期间快递业务收入达4329.7万元[1]。", hits, lang="zh")
+    assert out.unsupported == () and len(out.citations) == 1
+    assert "4329.7万元" in out.citations[0].quote
+    assert "[1]" in out.text
+
+
+def test_verbatim_fragment_is_quoted_with_its_whole_sentence(checker):
+    # the LLM answered a bare "2012": the quote must show the sentence, not just "2012"
+    ps = make_passages()
+    hits = hits_of(ps, [3])
+    out = checker.check("2012", hits, lang="zh")
+    assert len(out.citations) == 1
+    c = out.citations[0]
+    assert c.quote.startswith("衡水湖国际马拉松赛自2012年开始每年举办一届")
+    assert ps[3].text[c.quote_start:c.quote_end] == c.quote

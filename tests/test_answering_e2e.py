@@ -71,8 +71,13 @@ def test_unanswerable_questions_are_refused_without_citations(assistant, questio
 
 
 def test_follow_ups_on_the_real_corpus(assistant):
-    first = assistant.ask("贵州邮政双11期间快递业务收入是多少？")
+    first = assistant.ask("贵州邮政双11期间快递业务收入同比增长多少？")
     a = assistant.ask("那贵阳邮区中心呢？", history=[(first.question, first.text)])
-    assert "贵阳邮区中心" in a.query and "1794.6" in normalise(a.text)
+    assert "贵阳邮区中心" in a.query and "35.5%" in normalise(a.text)
+    # the page gives no revenue for 贵阳邮区中心: never the 4329.7万元 of the sentence before
+    # its name (that figure belongs to 贵州邮政); a refusal or the hub's own figures are fine
+    first = assistant.ask("贵州邮政双11期间快递业务收入是多少？")
+    r = assistant.ask("那贵阳邮区中心呢？", history=[(first.question, first.text)])
+    assert r.refused or ("4329.7" not in r.text and "贵阳邮区中心" in r.text)
     b = assistant.ask("他慰问了多少名投递员？", history=[("吴沛是哪个单位的总经理？", "贵阳市邮政分公司[1]。")])
     assert b.query.startswith("吴沛") and "1200多人" in normalise(b.text)

@@ -105,9 +105,15 @@ def test_gate_refuses_a_count_the_named_subject_never_gets():
 
 def test_gate_answers_when_the_subject_is_named_earlier_in_the_same_paragraph():
     # gz-18: the paragraph was cut into two passages; 铜仁市 is only in the first
-    first = ("gz", 12, "铜仁市邮政分公司工会成立慰问领导小组，全面开展慰问工作。")
-    second = ("gz", 12, "同时，拨专款1.2万元购买600副手套、1000个医用口罩，送到投递一线。")
-    d = _decide("铜仁市邮政分公司拨了多少专款购买慰问物资？", _hits([second, first]))
+    first_text = "铜仁市邮政分公司工会成立慰问领导小组，全面开展慰问工作。"
+    second_text = "同时，拨专款1.2万元购买600副手套、1000个医用口罩，送到投递一线。"
+    first = Passage(id="gz:1", article_id="gz", title="标题", paragraph_no=12, start=0,
+                    end=len(first_text), text=first_text)
+    second = Passage(id="gz:2", article_id="gz", title="标题", paragraph_no=12,
+                     start=len(first_text), end=len(first_text) + len(second_text), text=second_text)
+    hits = [SearchHit(passage=second, score=1.0, rank=1, dense_score=0.9),
+            SearchHit(passage=first, score=0.5, rank=2, dense_score=0.9)]
+    d = _decide("铜仁市邮政分公司拨了多少专款购买慰问物资？", hits)
     assert d.answerable, d
 
 
@@ -130,3 +136,32 @@ def test_gate_skips_lexical_rules_for_an_english_question_over_chinese_text():
     q = "How many express service points did Aketao county set up?"
     hits = _hits([xj])
     assert not strict.decide(q, hits, SentenceScorer(HashingEncoder(256)).score_hits(q, hits)).answerable
+
+
+def _titled(text: str, title: str, derived: bool, pno: int = 1) -> list[SearchHit]:
+    p = Passage(id="a#1:1", article_id="a#1", title=title, paragraph_no=pno, start=0,
+                end=len(text), text=text, title_derived=derived)
+    return [SearchHit(passage=p, score=1.0, rank=1, dense_score=0.9)]
+
+
+def test_gate_accepts_a_name_given_by_the_headline():
+    # e2e failure: the 68辆 quote names no 马拉松; its article's headline does
+    text = "“今年需要配送150吨物资，邮政安排了68辆配送车辆。”衡水市体育局主任李妙称赞道。"
+    hits = _titled(text, "河北衡水市分公司服务衡水湖国际马拉松赛10周年巡礼", derived=False)
+    assert _decide("今年马拉松邮政安排了多少辆配送车辆？", hits).answerable
+
+
+def test_gate_ignores_a_derived_title_for_names():
+    # un-09: the round-up's derived title names 江苏; the 300名 belongs to 安徽's paragraph
+    text = "12月14日，该分行组织省分行机关近300名党员参加十九届六中全会精神专题辅导报告会。"
+    hits = _titled(text, "江苏省邮政分公司召开电视电话会议", derived=True, pno=3)
+    d = _decide("江苏省邮政分公司的电视电话会议有多少人参加？", hits)
+    assert not d.answerable and d.reason == "answer_type"
+
+
+def test_gate_does_not_lend_a_figure_to_a_subject_named_after_it():
+    # "那贵阳邮区中心呢？" after the revenue question: the page has no revenue for the hub
+    gz = ("gz", 2, "今年“双11”期间，贵州邮政快递业务收入达4329.7万元，同比增长46.8%；"
+                   "贵阳邮区中心累计处理邮件1794.6万件，同比增长35.5%。")
+    assert not _decide("贵阳邮区中心双11期间快递业务收入是多少？", _hits([gz])).answerable
+    assert _decide("贵阳邮区中心双11期间处理邮件同比增长多少？", _hits([gz])).answerable
