@@ -17,7 +17,11 @@ Rule-based (no LLM), in this order:
 4. A person pronoun (他/她/他们/她们; he/she/him/her/they) is replaced by the first person
    name (jieba ``nr``; in English a capitalised name) of ``prev``, else of the last answer:
    ``他慰问了多少人？`` after a question about 吴沛 -> ``吴沛慰问了多少人？``.
-5. Anything else: ``prev`` (plus up to two names of the last answer it lacks) is appended in
+5. ``那`` + a question of more than ``SHORT_CHARS`` characters that names its own subject
+   (a proper noun, number or Latin word; no pronoun): the ``那`` is dropped and nothing is
+   carried over: ``那贵阳邮区中心处理了多少邮件？`` -> ``贵阳邮区中心处理了多少邮件？`` (gluing the
+   previous question on made the answer quote that question's sentences too).
+6. Anything else: ``prev`` (plus up to two names of the last answer it lacks) is appended in
    brackets: ``这项活动是哪个组织开展的？（“五送”快递员活动送什么？）``.
 
 ``condense_with_llm`` does the same with an LLM and ``prompts/condense.txt`` (used only when
@@ -117,7 +121,11 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
         persons = _person_names(prev) or _person_names(prev_answer)
         if persons:
             return body[: pm.start()] + persons[0] + body[pm.end():]
-    # 5. carry the previous question (and names of the last answer it lacks) along
+    # 5. "那" + a question that names its own subject: the connective is all it borrows
+    if (zh and body != q and len(normalise(body)) > SHORT_CHARS and not _ZH_PRONOUN.search(body)
+            and any(t.kind in ("name", "number", "latin") for t in key_terms(body))):
+        return body
+    # 6. carry the previous question (and names of the last answer it lacks) along
     ctx = prev.strip()
     have = normalise(q + ctx)
     extra = [n for n in dict.fromkeys(_names(prev_answer)) if normalise(n) not in have][:2]

@@ -7,8 +7,10 @@ scoring within ``MARGIN`` of it, up to ``MAX_SENTENCES`` (``MAX_LIST_SENTENCES``
 questions: 列举/哪些/有哪些/which ... are). They are ordered by passage rank, then position in
 the passage, and joined; each carries the marker ``[i]`` of the hit it comes from (i = 1-based
 position in ``hits``; the citation checker renumbers by first use and builds the quotes).
-Sentences are copied verbatim; only a final ``。`` (or ``.``) is added to a sentence that has
-no terminal punctuation, so the answer reads as sentences.
+Sentences are copied verbatim; only their closing punctuation is adjusted so the answer reads
+as sentences: a clause ending in ``；``/``，`` (quoted alone) ends in ``。``, and ``。`` (or ``.``) is
+added to a sentence without terminal punctuation. Chinese quotes are joined without spaces,
+also for an English question.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from retrieval.types import SearchHit
 MAX_SENTENCES = 3
 MAX_LIST_SENTENCES = 5
 MARGIN = 0.06
+_CLAUSE_END = ("；", ";", "，", ",", "、", "：", ":")
 _TERMINAL = tuple("。！？!?；;…”’」』）)】\"'.")
 
 
@@ -72,13 +75,18 @@ class ExtractiveAnswerer:
             chosen.append(s)
         chosen.sort(key=lambda s: (s.hit.rank, s.sentence.start))
         index = {id(h): i for i, h in enumerate(hits, start=1)}
-        zh = language(query) == "zh"
-        parts = []
+        parts: list[str] = []
+        joiners: list[str] = []
         for s in chosen:
             i = index.get(id(s.hit))
             if i is None:
                 raise ValueError("scored sentence does not belong to the given hits")
             t = s.sentence.text
-            end = "" if t.endswith(_TERMINAL) else ("。" if zh else ".")
+            cjk = language(t) == "zh"  # quotes from a Chinese corpus stay Chinese prose
+            if t.endswith(_CLAUSE_END):  # a clause quoted alone ends the answer's sentence
+                t = t[:-1] + ("。" if cjk else ".")
+            end = "" if t.endswith(_TERMINAL) else ("。" if cjk else ".")
             parts.append(f"{t}[{i}]{end}")
-        return Draft(("" if zh else " ").join(parts), tuple(chosen))
+            joiners.append("" if cjk else " ")
+        text = "".join(p if j == 0 else joiners[j] + p for j, p in enumerate(parts))
+        return Draft(text, tuple(chosen))

@@ -99,6 +99,20 @@ def _remove_unsupported(text: str, unsupported: Sequence[str]) -> tuple[str, lis
     return text, shown
 
 
+SHOWN_QUERY_CHARS = 120  # a longer search query is shown cut, with "…"
+
+
+def shown_query(answer: Answer) -> str | None:
+    """The search query to show beside an answer: None when it is the question itself or just
+    the question cut to the retrieval limit (a 10,000-character question); else the
+    rewritten follow-up, at most ``SHOWN_QUERY_CHARS`` characters."""
+    q = (answer.query or "").strip()
+    question = (answer.question or "").strip()
+    if not q or q == question or question.startswith(q):
+        return None
+    return q if len(q) <= SHOWN_QUERY_CHARS else q[:SHOWN_QUERY_CHARS] + "…"
+
+
 def render_answer_message(answer: Answer) -> str:
     """The chat-message content for ``answer`` (Markdown with a little sanitised HTML).
 
@@ -118,8 +132,8 @@ def render_answer_message(answer: Answer) -> str:
         ``latex_delimiters=[]``).
     """
     parts: list[str] = []
-    query = (answer.query or "").strip()
-    if query and query != (answer.question or "").strip():
+    query = shown_query(answer)
+    if query:
         parts.append(f'<span class="search-query">↳ 检索问题 / Search query: '
                      f"{escape_chat_text(query)}</span>\n\n")
     if answer.refused:
@@ -230,8 +244,8 @@ def render_sources_html(answer: Answer | None,
     t = turn if turn is not None else 0
     head = (f'<div class="sources-head">回答 #{t} 的来源 · Sources of answer #{t}</div>'
             if turn is not None else "")
-    q = (answer.query or "").strip()
-    if q and q != (answer.question or "").strip():
+    q = shown_query(answer)
+    if q:
         head += (f'<div class="search-query">↳ 检索问题 / Search query: '
                  f"{html.escape(q)}</div>")
     if answer.refused:
@@ -289,7 +303,7 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
 
     Shape: ``{"answer": str, "question": str, "query": str, "refused": bool,
     "citations": [{"number", "title", "article_id", "passage_id", "paragraph_no", "quote",
-    "supported", "support"}], "unsupported": [str], "timings": {stage: ms}}``.
+    "supported", "support"}], "unsupported": [str], "timings_ms": {stage: milliseconds}}``.
     A refusal has an empty citation list.
     """
     return {
@@ -303,7 +317,7 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
              "supported": bool(c.supported), "support": float(c.support)}
             for c in answer.citations],
         "unsupported": list(answer.unsupported),
-        "timings": {k: float(v) for k, v in answer.timings.items()},
+        "timings_ms": {k: float(v) for k, v in answer.timings.items()},
     }
 
 

@@ -22,7 +22,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SEED_TESTSET = REPO / "evaluation" / "testsets" / "seed.jsonl"
-CMRC_FILE = REPO.parent / "shared" / "data" / "cmrc2018-trial" / "cmrc2018_trial.json"
+# The CMRC 2018 trial set lives in the workspace's shared/ folder beside the checkout (not
+# committed: CC BY-SA data we only benchmark on); CNQA_CMRC_FILE points elsewhere.
+CMRC_FILE = Path(os.environ.get("CNQA_CMRC_FILE")
+                 or REPO.parent / "shared" / "data" / "cmrc2018-trial" / "cmrc2018_trial.json")
 
 
 # -- statistics ------------------------------------------------------------------------

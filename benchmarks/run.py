@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmarks.common import REPO, load_questions, machine_facts, make_seeds_dir, run_child, write_json
+from benchmarks.common import CMRC_FILE, REPO, load_questions, machine_facts, make_seeds_dir, run_child, write_json
 
 DEFAULT_SIZES = (10_000, 100_000)
 LARGE_SIZE = 1_000_000
@@ -63,6 +63,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         ap.error("--build-repeats must be >= 1")
     if a.cmrc_articles < 0 or a.embed_texts < 0:
         ap.error("--cmrc-articles and --embed-texts must be >= 0")
+    if a.cmrc_articles and not CMRC_FILE.is_file():
+        print(f"benchmarks: CMRC trial set not found at {CMRC_FILE} (set CNQA_CMRC_FILE); "
+              "running without the CMRC corpus", file=sys.stderr)
+        a.cmrc_articles = 0
     return a
 
 

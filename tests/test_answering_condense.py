@@ -68,3 +68,11 @@ def test_llm_condensing_uses_the_llm_and_falls_back_on_error():
 
     assert condense_with_llm(Good(), "那贵阳邮区中心呢？", [(GZ_Q, GZ_A)]) == "贵阳邮区中心双11期间处理了多少邮件？"
     assert condense_with_llm(Broken(), "那贵阳邮区中心呢？", [(GZ_Q, GZ_A)]) == condense("那贵阳邮区中心呢？", [(GZ_Q, GZ_A)])
+
+
+def test_na_plus_self_contained_question_only_drops_the_connective():
+    # new-user trial: the previous question was glued on and the answer quoted its sentences
+    hist = [("贵州邮政双11期间快递业务收入是多少？", "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")]
+    assert condense("那贵阳邮区中心处理了多少邮件？", hist) == "贵阳邮区中心处理了多少邮件？"
+    # still elliptical or pronoun-led: context is carried
+    assert condense("那贵阳邮区中心呢？", hist) != "贵阳邮区中心呢？"

@@ -179,3 +179,13 @@ def test_assistant_is_thread_safe(assistant):
         t.join()
     assert not errors
     assert all(results[i] == expected[q] for i, q in enumerate(qs))
+
+
+def test_a_clause_quoted_alone_ends_as_a_sentence(assistant):
+    # new-user trial: "…同比增长46.8%[1]；" — the quote stops at "；" inside its sentence
+    a = assistant.ask("贵州邮政双11期间快递业务收入是多少？", k=3)
+    assert not a.refused and "4329.7" in a.text
+    assert not a.text.rstrip().endswith(("；", ";", "，")), a.text
+    c = a.citations[0]
+    ps = {h.passage.id: h.passage for h in a.passages}
+    assert ps[c.passage_id].text[c.quote_start:c.quote_end] == c.quote  # the quote stays verbatim

@@ -257,3 +257,14 @@ def test_empty_panel_and_answer_payload_shape():
 
 def test_turn_label_truncates():
     assert turn_label(2, "一二三四五六七八九十", width=4) == "回答 #2 Answer #2 · 一二三四…"
+
+
+def test_search_query_line_only_for_a_real_rewrite():
+    from answering.render import SHOWN_QUERY_CHARS, shown_query
+    from answering.types import Answer
+
+    long_q = "邮政" * 5000
+    assert shown_query(Answer(question=long_q, query=long_q[:512], text="x")) is None  # only cut
+    assert shown_query(Answer(question="那贵州呢？", query="贵州邮政收入是多少？", text="x")) == "贵州邮政收入是多少？"
+    rewritten = Answer(question="他呢？", query="吴沛" * 200, text="x")
+    assert len(shown_query(rewritten)) == SHOWN_QUERY_CHARS + 1

@@ -24,7 +24,8 @@ def test_tiny_benchmark_writes_json_and_markdown(tmp_path):
     for section in ("machine", "build", "queries", "startup", "scale", "embedding"):
         assert section in res, section
     assert res["machine"]["cores"] >= 1 and "faiss-cpu" in res["machine"]["libraries"]
-    assert [b["corpus"] for b in res["build"]] == ["seed", "cmrc-3"]
+    # the CMRC trial set lives outside the repo (shared/): without it the run goes on without it
+    assert [b["corpus"] for b in res["build"]] == ["seed"] + (["cmrc-3"] if common.CMRC_FILE.is_file() else [])
     for b in res["build"]:
         assert b["passages"] > 0 and _positive(b["end_to_end_s"]) and _positive(b["bare_encode_s"])
         assert _positive(b["overhead_ratio"]) and _positive(b["chars_per_s"])

@@ -13,7 +13,7 @@ from corpus.loaders import decode_text, load_documents, load_file
 from corpus.pipeline import corpus_fingerprint, load_corpus
 from corpus.squad import load_squad_questions
 
-CMRC = Path("/work/shared/data/cmrc2018-trial/cmrc2018_trial.json")
+CMRC = Path(__file__).resolve().parents[2] / "shared" / "data" / "cmrc2018-trial" / "cmrc2018_trial.json"
 PAGE = "今年 10 月，阿克陶县政府推进“快递进村”服务全覆盖。\n\n木吉乡布拉克村距离县城近 250 公里。\n"
 
 
