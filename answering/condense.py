@@ -10,7 +10,8 @@ Rule-based (no LLM), in this order:
    and names nothing (no proper noun, number or Latin word: ``同比增长了多少？``).
 2. The previous user question is condensed first (recursively, at most ``MAX_DEPTH`` turns
    back), giving ``prev``.
-3. Elliptical ``那X呢？`` / ``what about X?``: X replaces the first proper noun of ``prev``
+3. Elliptical ``那X呢？`` / ``what about X?`` where X names something (a proper noun, number or
+   Latin word; ``那去年呢？`` falls through to rule 6): X replaces the first proper noun of ``prev``
    (jieba ``ns``/``nt``/``nr``/``nz`` ...), or is put in front of ``prev`` when ``prev`` has
    none. ``那贵阳邮区中心呢？`` after ``贵州邮政双11期间快递业务收入是多少？`` ->
    ``贵阳邮区中心邮政双11期间快递业务收入是多少？`` (keeps 双11 and the measure asked).
@@ -109,7 +110,9 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
     m = (_ZH_ELLIPSIS if zh else _EN_ELLIPSIS).match(q)
     if m and not (_ZH_PRONOUN.search(m.group(1)) if zh else _EN_PRONOUN.search(m.group(1))):
         x = m.group(1).strip()
-        if zh and len(normalise(x)) <= SHORT_CHARS or not zh:
+        # only a name is swapped in: "那去年呢？" must not turn 贵州's question into 去年's
+        x_is_name = any(t.kind in ("name", "latin", "number") for t in key_terms(x))
+        if x_is_name and (zh and len(normalise(x)) <= SHORT_CHARS or not zh):
             names = _names(prev)
             if names and names[0] != x:
                 return prev.replace(names[0], x, 1)

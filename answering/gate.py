@@ -139,18 +139,23 @@ class EvidenceGate:
         return False
 
     def focus(self, query: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-        """The scored sentences whose subject is the query's (its proper nouns named in the
-        sentence, before it in its paragraph, or in the headline: ``_subject_context``), best
-        first; all of ``scored`` when none is, or when the query has no names or is in
-        another language. The answerer quotes from these, so that a figure is never quoted for
-        a subject it does not belong to."""
-        if not scored or language(query) != language(scored[0].sentence.text):
-            return list(scored)
-        names = _names(query)
-        if not names:
-            return list(scored)
-        kept = [s for s in scored if all(name_found(n, _subject_context(s, scored)) for n in names)]
-        return kept or list(scored)
+        """The scored sentences the answerer may quote, best first: those whose subject is the
+        query's (its proper nouns named in the sentence, before it in its paragraph, or in the
+        headline: ``_subject_context``; skipped for another language), and of those, the ones
+        holding an answer of the expected type (``answer_type``). Each filter applies only
+        when it keeps something. So a figure is never quoted for a subject it does not belong
+        to, and the sentence that made the gate say yes is the one quoted."""
+        if not scored:
+            return []
+        kept = list(scored)
+        names = _names(query) if language(query) == language(scored[0].sentence.text) else []
+        if names:
+            kept = [s for s in kept if all(name_found(n, _subject_context(s, scored)) for n in names)
+                    ] or kept
+        atype = expected_type(query)
+        if atype is not None:  # quote a sentence that holds what was asked (the gate found one)
+            kept = [s for s in kept if matches(atype, s.sentence.text)] or kept
+        return kept
 
     def decide(self, query: str, hits: Sequence[SearchHit],
                scored: Sequence[ScoredSentence]) -> GateDecision:
@@ -161,7 +166,10 @@ class EvidenceGate:
         top_dense, best, cov, missing = self.signals(query, hits, scored)
         cross = language(query) != language(hits[0].passage.text)
         if cross:
-            if top_dense is not None and top_dense < self.min_top_dense_cross:
+            numbers_missing = [t for t in missing if numbers(t) == [t]]
+            if self.require_names and numbers_missing:  # digits do not depend on the language
+                reason = "missing: " + ", ".join(numbers_missing)
+            elif top_dense is not None and top_dense < self.min_top_dense_cross:
                 reason = "top_dense"
             elif not self.type_ok(query, scored):
                 reason = "answer_type"

@@ -69,6 +69,17 @@ class ScoredSentence:
     score: float
 
 
+_SENTENCE_END = re.compile(r"[。！？!?；;…”’」』）)】\"'.]\s*$")
+HEADING_MAX_CHARS = 16
+
+
+def is_heading(text: str) -> bool:
+    """A sub-heading line (``绿色理念 服务升级``): at most ``HEADING_MAX_CHARS`` characters, on a
+    line of its own, without closing punctuation. Headings are not answers."""
+    t = text.strip()
+    return 0 < len(t) <= HEADING_MAX_CHARS and not _SENTENCE_END.search(t) and "，" not in t
+
+
 def term_coverage(terms: Sequence[Term], text: str, title: str = "", context: str = "") -> float:
     """Weighted fraction of ``terms`` occurring in ``text`` (normalised); a proper noun (kind
     ``name``) found in ``context`` (the sentence's passage) counts as found; any other term
@@ -150,7 +161,7 @@ class SentenceScorer:
         cands: list[tuple[SearchHit, Sentence]] = []
         for h in hits:
             for s in split_sentences(h.passage.text):
-                if len(normalise(s.text)) >= MIN_SENTENCE_CHARS:
+                if len(normalise(s.text)) >= MIN_SENTENCE_CHARS and not is_heading(s.text):
                     cands.append((h, s))
         if not cands:
             return []

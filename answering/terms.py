@@ -122,7 +122,7 @@ def key_terms(text: str) -> tuple[Term, ...]:
             if len(w) >= 2:
                 out.setdefault(w, Term(w, 2.0, "latin"))
             continue
-        if flag in PROPER_TAGS and len(w) >= 2:
+        if (flag in PROPER_TAGS or _PLACE.match(w)) and len(w) >= 2:
             out.setdefault(w, Term(w, 2.0, "name"))
         elif len(w) >= 2 or (flag.startswith("n") and _CJK.match(w)):
             out.setdefault(w, Term(w, 1.0, "word"))
@@ -137,8 +137,15 @@ def hard_terms(text: str) -> tuple[str, ...]:
                  if t.kind in ("number", "latin") or (t.kind == "name" and _is_strict_name(t.text)))
 
 
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}(?:省|市|县|区|州|乡|镇|村)$")
+
+
 @lru_cache(maxsize=4096)
 def _is_strict_name(word: str) -> bool:
+    """jieba tags it a person/place/organisation name, or it looks like a place name (2-5 CJK
+    characters + 省/市/县/区/州/乡/镇/村: jieba tags ``毕节市`` a common noun)."""
+    if _PLACE.match(word):
+        return True
     tags = {f for w, f in _tagged(word)}
     return bool(tags & {"nr", "ns", "nt", "nrt", "nrfg"})
 
@@ -180,12 +187,22 @@ _LIST_Q = re.compile(r"列举|哪些|有哪些|都有什么|包括什么|包括�
                      re.IGNORECASE)
 
 
+_CONTEXT_SUFFIX = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def own_question(query: str) -> str:
+    """``query`` without the bracketed earlier question that ``answering.condense`` appends to a
+    follow-up: question-type tests look at the user's own question only."""
+    own = _CONTEXT_SUFFIX.sub("", query or "")
+    return own if own.strip() else (query or "")
+
+
 def asks_number(question: str) -> bool:
     """True when the question asks for a number, amount, date or time
-    (多少/几/哪一年/何时/how many/when ...)."""
-    return _NUMBER_Q.search(question or "") is not None
+    (多少/几/哪一年/何时/how many/when ...); a follow-up's appended context is ignored."""
+    return _NUMBER_Q.search(own_question(question)) is not None
 
 
 def is_list_question(question: str) -> bool:
     """True for list questions (列举/哪些/有哪些/分别/which ... are/list)."""
-    return _LIST_Q.search(question or "") is not None
+    return _LIST_Q.search(own_question(question)) is not None

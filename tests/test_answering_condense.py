@@ -76,3 +76,10 @@ def test_na_plus_self_contained_question_only_drops_the_connective():
     assert condense("那贵阳邮区中心处理了多少邮件？", hist) == "贵阳邮区中心处理了多少邮件？"
     # still elliptical or pronoun-led: context is carried
     assert condense("那贵阳邮区中心呢？", hist) != "贵阳邮区中心呢？"
+
+
+def test_na_x_ne_swaps_only_a_name():
+    # review: "那去年呢？" became "去年邮政双11期间快递业务收入是多少？" (贵州 lost)
+    hist = [("贵州邮政双11期间快递业务收入是多少？", "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")]
+    q = condense("那去年呢？", hist)
+    assert "贵州" in q and "去年" in q

@@ -165,3 +165,53 @@ def test_gate_does_not_lend_a_figure_to_a_subject_named_after_it():
                    "贵阳邮区中心累计处理邮件1794.6万件，同比增长35.5%。")
     assert not _decide("贵阳邮区中心双11期间快递业务收入是多少？", _hits([gz])).answerable
     assert _decide("贵阳邮区中心双11期间处理邮件同比增长多少？", _hits([gz])).answerable
+
+
+# -- findings of the cold review (each reproduced on the real pipeline first) -----------------
+@pytest.mark.parametrize("question, kind, unit", [
+    ("快递收入同比增长多少？", "percent", None),              # percent before money
+    ("谁主持了江苏省邮政分公司电视电话会议？", "person", None),  # plain 谁
+    ("吴沛今年多大？", "count", "岁"),
+    ("今年邮政安排了多少辆车？（衡水湖国际马拉松赛从哪一年开始举办？）", "count", "辆"),  # own question only
+    ("Who won the marathon?", "person", None),
+])
+def test_expected_type_review_cases(question, kind, unit):
+    t = expected_type(question)
+    assert t is not None and t.kind == kind, t
+    if unit:
+        assert unit in t.units
+
+
+@pytest.mark.parametrize("question", ["阿克陶县建了多少站点？", "有多少年轻人报名？"])
+def test_a_unit_character_starting_a_longer_word_is_no_unit(question):
+    t = expected_type(question)
+    assert t is not None and t.kind == "number", t
+
+
+def test_place_names_by_suffix_are_names():
+    from answering.terms import hard_terms
+
+    assert "毕节市" in hard_terms("毕节市邮政分公司累计慰问了多少人次？")
+
+
+def test_english_question_with_a_year_the_corpus_lacks_is_refused():
+    xj = ("xj", 4, "阿克陶县分公司在全县118个行政村建立了118个快递服务点。")
+    d = _decide("Who won the 2022 World Cup?", _hits([xj]))
+    assert not d.answerable and "2022" in d.reason
+
+
+def test_sub_headings_are_not_answer_sentences():
+    from answering.scoring import is_heading
+
+    assert is_heading("绿色理念 服务升级") and is_heading("慰问工作全面开花\n")
+    assert not is_heading("衡水湖国际马拉松赛自2012年开始每年举办一届。")
+
+
+def test_money_answer_must_be_the_kind_of_money_asked():
+    t = expected_type("贵阳邮区中心双11期间快递业务收入是多少？")
+    assert t.kind == "money" and t.cue == "收入"
+    assert not matches(t, "省分公司拨付30万元慰问金补助各基层工会")
+    assert matches(t, "今年“双11”期间，贵州邮政快递业务收入达4329.7万元")
+    assert matches(expected_type("铜仁市邮政分公司拨了多少专款？"), "同时，拨专款1.2万元购买600副手套")
+    # a synonym of the kind asked counts (seed case hs-11: 营收 asked, 收入规模 written)
+    assert matches(expected_type("衡水邮政这块的营收涨到了多少？"), "收入规模从最初的100万元增长到800万元")
