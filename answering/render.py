@@ -23,6 +23,7 @@ import string
 from typing import Any, Callable, Iterable, Sequence
 
 from corpus.types import Article, Passage
+from answering.citations import UNSUPPORTED_FLAG
 from answering.types import Answer, Citation
 from retrieval.types import SearchHit
 
@@ -80,6 +81,9 @@ def _remove_unsupported(text: str, unsupported: Sequence[str]) -> tuple[str, lis
     once, in the given order).
     """
     shown: list[str] = []
+    if unsupported:  # the checker marked them in the text: drop the flags so the sentences match
+        for flag in UNSUPPORTED_FLAG.values():
+            text = text.replace(flag, "")
     for sent in unsupported:
         if not sent or not sent.strip():
             continue

@@ -52,9 +52,16 @@ def normalise(text: str) -> str:
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
 def language(text: str) -> str:
-    """``"zh"`` when the text holds any CJK ideograph, else ``"en"``."""
-    return "zh" if _CJK.search(text or "") else "en"
+    """``"zh"`` when the text's CJK ideographs are at least as many as its Latin words (so
+    ``Nexon开发的游戏叫什么？`` is Chinese and ``How many people did 吴沛 visit?``, a follow-up
+    with a Chinese name put in, is English), else ``"en"``."""
+    text = text or ""
+    cjk = len(_CJK.findall(text))
+    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
 
 
 # Words that carry no content for matching (question words, function words, fillers).

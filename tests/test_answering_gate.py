@@ -215,3 +215,12 @@ def test_money_answer_must_be_the_kind_of_money_asked():
     assert matches(expected_type("铜仁市邮政分公司拨了多少专款？"), "同时，拨专款1.2万元购买600副手套")
     # a synonym of the kind asked counts (seed case hs-11: 营收 asked, 收入规模 written)
     assert matches(expected_type("衡水邮政这块的营收涨到了多少？"), "收入规模从最初的100万元增长到800万元")
+
+
+def test_language_by_majority_script():
+    from answering.terms import language
+
+    assert language("How many people did 吴沛 visit?") == "en"
+    assert language("Nexon开发的游戏叫什么？") == "zh"
+    assert language("贵州邮政双11期间快递业务收入是多少？") == "zh"
+    assert language("") == "en"
