@@ -78,6 +78,10 @@ def bench_embedding(encoder: Any, texts: Sequence[str], seed_passages: Sequence[
     model = st_model(encoder)
     if model is None:
         return {"skipped": f"{type(encoder).__name__} wraps no sentence-transformers model"}
+    # the reference is float32 whatever dtype the project's encoder runs in (bfloat16 on
+    # CPUs with native support: retrieval.embedder.resolve_dtype)
+    if next(model.parameters()).dtype != torch.float32:
+        model = copy.deepcopy(model).to(torch.float32)
     pp = getattr(encoder, "_passage_prefix", "") or ""
     qp = getattr(encoder, "_query_prefix", "") or ""
     ptexts = [pp + t for t in texts]
