@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from answering.terms import _jieba, normalise, own_question
+from answering.terms import jieba_modules, normalise, own_question
 
 # A number written in digits or Chinese numerals, optionally with a multiplier and 多/余.
 _NUM = r"(?:\d[\d.,]*|[零一二三四五六七八九十两百千]+)\s*(?:[万亿千百]\s*)?(?:多|余)?"
@@ -94,7 +94,7 @@ def _is_unit_word(q: str, m: re.Match) -> bool:
     unit = m.group(1)
     if unit not in _WORD_STARTERS:  # 辆/件/个/名/吨…: classifiers, whatever follows (辆车)
         return True
-    jieba, _ = _jieba()
+    jieba, _ = jieba_modules()
     first = next((w for w in jieba.cut(q[m.start(1):]) if w.strip()), "")
     return first == unit or first in _MEASURE
 
@@ -161,7 +161,7 @@ def _role(q: str) -> str | None:
     m = _ROLE_BEFORE_WHO.search(q)
     if not m:
         return None
-    jieba, _ = _jieba()
+    jieba, _ = jieba_modules()
     words = [w for w in jieba.cut(m.group(1)) if w.strip()]
     last = words[-1] if words else ""
     return last if len(last) >= 2 else None
@@ -171,7 +171,7 @@ def _role(q: str) -> str | None:
 def _has_person(sentence: str) -> bool:
     if _INTERPUNCT_NAME.search(sentence):
         return True
-    _, pseg = _jieba()
+    _, pseg = jieba_modules()
     return any(p.flag in ("nr", "nrfg", "nrt") and len(p.word) >= 2 for p in pseg.cut(sentence))
 
 

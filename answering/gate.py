@@ -128,13 +128,12 @@ class EvidenceGate:
         atype = expected_type(query)
         if atype is None or not scored:
             return True
-        names = _names(query) if language(query) == language(scored[0].sentence.text) else []
+        about = _about_subject(query, scored)
         best = scored[0].score
         for s in list(scored)[:TYPE_CANDIDATES]:
             if s.score < best - self.type_margin:
                 break
-            if matches(atype, s.sentence.text) and all(
-                    name_found(n, _subject_context(s, scored)) for n in names):
+            if matches(atype, s.sentence.text) and about(s):
                 return True
         return False
 
@@ -147,11 +146,8 @@ class EvidenceGate:
         to, and the sentence that made the gate say yes is the one quoted."""
         if not scored:
             return []
-        kept = list(scored)
-        names = _names(query) if language(query) == language(scored[0].sentence.text) else []
-        if names:
-            kept = [s for s in kept if all(name_found(n, _subject_context(s, scored)) for n in names)
-                    ] or kept
+        about = _about_subject(query, scored)
+        kept = [s for s in scored if about(s)] or list(scored)
         atype = expected_type(query)
         if atype is not None:  # quote a sentence that holds what was asked (the gate found one)
             kept = [s for s in kept if matches(atype, s.sentence.text)] or kept
@@ -188,6 +184,14 @@ class EvidenceGate:
         else:
             reason = "ok"
         return GateDecision(reason == "ok", reason, top_dense, round(best, 4), round(cov, 4))
+
+
+def _about_subject(query: str, scored: Sequence[ScoredSentence]):
+    """Predicate: does a scored sentence's subject context name all of the query's proper
+    nouns? Always true when the query has none or is in another language than the sentences."""
+    same_lang = bool(scored) and language(query) == language(scored[0].sentence.text)
+    names = _names(query) if same_lang else []
+    return lambda s: all(name_found(n, _subject_context(s, scored)) for n in names)
 
 
 def _subject_context(s: ScoredSentence, scored: Sequence[ScoredSentence]) -> str:

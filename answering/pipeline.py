@@ -100,7 +100,9 @@ class Assistant:
 
     # -- stages -------------------------------------------------------------------------
     def _prepare(self, question: str, history: Sequence[tuple[str, str]], k: int, mode: str):
-        """Condense, search, score, gate. Returns (query, hits, scored, decision, timings)."""
+        """Condense, search, score, gate. Returns (query, folded query, hits, scored, decision,
+        timings); the folded query (Traditional -> Simplified) is what scoring, the gate and
+        the extractive answerer read."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
         if self.llm is not None and self.llm_condense:
@@ -119,7 +121,7 @@ class Assistant:
         if decision.answerable:
             scored = self.gate.focus(folded, scored)
         timings["gate"] = _ms(t)
-        return query, hits, scored, decision, timings
+        return query, folded, hits, scored, decision, timings
 
     def _empty(self, question: str, t0: float) -> Answer:
         return Answer(question=question, query="", text=refusal_text("zh", "empty"),
@@ -161,14 +163,14 @@ class Assistant:
         t0 = time.perf_counter()
         if not question.strip():
             return self._empty(question, t0)
-        query, hits, scored, decision, timings = self._prepare(question, history, k, mode)
+        query, folded, hits, scored, decision, timings = self._prepare(question, history, k, mode)
         if not decision.answerable:
             return self._refusal(question, query, hits, timings, t0)
         t = time.perf_counter()
         if self.answerer == "generative":
             raw = self.generative.answer(question if question.strip() == query else query, hits)
         else:
-            raw = self.extractive.answer(fold_script(query), hits, scored).text
+            raw = self.extractive.answer(folded, hits, scored).text
         return self._finish(question, query, hits, raw, timings, t0, t)
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (), k: int = 5,
@@ -180,7 +182,7 @@ class Assistant:
         if not question.strip():
             yield self._empty(question, t0)
             return
-        query, hits, scored, decision, timings = self._prepare(question, history, k, mode)
+        query, folded, hits, scored, decision, timings = self._prepare(question, history, k, mode)
         if not decision.answerable:
             yield self._refusal(question, query, hits, timings, t0)
             return
@@ -193,7 +195,7 @@ class Assistant:
                 shown, _ = renumber(normalise_markers(_cut_open_marker(raw)), len(hits))
                 yield Answer(question=question, query=query, text=shown, passages=tuple(hits))
         else:
-            raw = self.extractive.answer(fold_script(query), hits, scored).text
+            raw = self.extractive.answer(folded, hits, scored).text
             final = self._finish(question, query, hits, raw, timings, t0, t)
             for cut in _cut_points(final.text):
                 yield Answer(question=question, query=query, text=final.text[:cut],

@@ -26,7 +26,7 @@ _JIEBA_LOCK = threading.Lock()
 _JIEBA_READY = False
 
 
-def _jieba():
+def jieba_modules():
     """Import jieba (and its posseg tagger) once, quietly; thread-safe."""
     global _JIEBA_READY
     import jieba
@@ -104,7 +104,7 @@ def numbers(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
-    _, pseg = _jieba()
+    _, pseg = jieba_modules()
     return tuple((w.word, w.flag) for w in pseg.cut(text))
 
 
