@@ -248,7 +248,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
         yield chat, sources_for(state, None), picker_update(state), state, ""
         final: Answer | None = None
         try:
-            for partial in pick_assistant(answerer).stream(question, history, k=k_int, mode=mode_ok):
+            for partial in pick_assistant(answerer).stream(question, history, top_k=k_int, mode=mode_ok):
                 final = partial
                 chat[-1]["content"] = render_answer_message(partial) or "…"
                 yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -304,7 +304,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
             k_int, mode_ok = _check_k_mode(k, mode)
             if answerer not in answerers and not (answerer == "generative" and "llm" in answerers):
                 raise ValueError(f"answerer must be one of {', '.join(answerers)}, got {answerer!r}")
-            answer = pick_assistant(answerer).ask(question.strip(), history, k=k_int, mode=mode_ok)
+            answer = pick_assistant(answerer).ask(question.strip(), history, top_k=k_int, mode=mode_ok)
         except ValueError as e:
             raise gr.Error(str(e)) from None
         return answer_payload(answer)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m answering ask "问题" [--llm SPEC] [--llm-base-url URL] [-k 5]
+"""Command line: ``python -m answering ask "问题" [--llm SPEC] [--llm-base-url URL] [--top-k 5]
 [--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--encoder SPEC]``.
 
 Prints the answer and its numbered sources (title, paragraph, quote), or with ``--json`` the
@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("question")
     a.add_argument("--llm", default=None, help="openai:<model> or transformers:<path|file.gguf>")
     a.add_argument("--llm-base-url", default=None, help="OpenAI-compatible base URL (…/v1)")
-    a.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
+    a.add_argument("-k", "--top-k", dest="top_k", type=int, default=5, help="passages to retrieve (default 5)")
     a.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
     a.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     a.add_argument("--index", type=Path, default=REPO / "index")
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         retriever = Retriever.open(args.index, args.seeds, encoder=load_encoder(args.encoder))
         assistant = Assistant(retriever, llm=args.llm, llm_base_url=args.llm_base_url)
-        answer = assistant.ask(args.question, k=args.k, mode=args.mode)
+        answer = assistant.ask(args.question, top_k=args.top_k, mode=args.mode)
     except (ValueError, FileNotFoundError, LLMError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

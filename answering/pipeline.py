@@ -55,7 +55,7 @@ class Assistant:
     """Cited question answering over a Retriever.
 
     Args:
-        retriever: object with ``.search(query, k, mode) -> list[SearchHit]`` and ``.encoder``
+        retriever: object with ``.search(query, top_k, mode) -> list[SearchHit]`` and ``.encoder``
             (``retrieval.searcher.Retriever``).
         answerer: "extractive" (default) or "generative".
         llm: LLM spec (``openai:<model>``, ``transformers:<path>``) or backend object; implies
@@ -74,7 +74,7 @@ class Assistant:
                  checker_kwargs: dict | None = None, llm_condense: bool = False,
                  max_new_tokens: int = 512) -> None:
         if not hasattr(retriever, "search") or getattr(retriever, "encoder", None) is None:
-            raise ValueError("retriever must have .search(query, k, mode) and an .encoder")
+            raise ValueError("retriever must have .search(query, top_k, mode) and an .encoder")
         if answerer not in ANSWERERS:
             raise ValueError(f"answerer must be one of {ANSWERERS}, got {answerer!r}")
         if llm is not None:
@@ -99,7 +99,7 @@ class Assistant:
         self.llm_condense = llm_condense
 
     # -- stages -------------------------------------------------------------------------
-    def _prepare(self, question: str, history: Sequence[tuple[str, str]], k: int, mode: str):
+    def _prepare(self, question: str, history: Sequence[tuple[str, str]], top_k: int, mode: str):
         """Condense, search, score, gate. Returns (query, folded query, hits, scored, decision,
         timings); the folded query (Traditional -> Simplified) is what scoring, the gate and
         the extractive answerer read."""
@@ -112,7 +112,7 @@ class Assistant:
         query = query[:MAX_QUERY_CHARS].strip() or question.strip()[:MAX_QUERY_CHARS]
         timings["condense"] = _ms(t)
         t = time.perf_counter()
-        hits = list(self.retriever.search(query, k=k, mode=mode))
+        hits = list(self.retriever.search(query, top_k=top_k, mode=mode))
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         folded = fold_script(query)  # Traditional questions are scored against Simplified text
@@ -147,23 +147,23 @@ class Assistant:
                       unsupported=checked.unsupported, timings=timings)
 
     @staticmethod
-    def _validate(question, k: int) -> None:
+    def _validate(question, top_k: int) -> None:
         if not isinstance(question, str):
             raise ValueError(f"question must be a str, got {type(question).__name__}")
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"k must be a positive int, got {k!r}")
+        if not isinstance(top_k, int) or top_k < 1:
+            raise ValueError(f"top_k must be a positive int, got {top_k!r}")
 
     # -- public API ---------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), k: int = 5,
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), top_k: int = 5,
             mode: str = "hybrid") -> Answer:
         """Answer ``question`` (see module docstring). ``history`` = [(user, assistant), ...]
-        oldest first; ``k`` passages retrieved with ``mode`` ("hybrid", "dense", "bm25").
-        Raises ValueError for a non-str question, k < 1 or an unknown mode (from the retriever)."""
-        self._validate(question, k)
+        oldest first; ``top_k`` passages retrieved with ``mode`` ("hybrid", "dense", "bm25").
+        Raises ValueError for a non-str question, top_k < 1 or an unknown mode (from the retriever)."""
+        self._validate(question, top_k)
         t0 = time.perf_counter()
         if not question.strip():
             return self._empty(question, t0)
-        query, folded, hits, scored, decision, timings = self._prepare(question, history, k, mode)
+        query, folded, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
         if not decision.answerable:
             return self._refusal(question, query, hits, timings, t0)
         t = time.perf_counter()
@@ -173,16 +173,16 @@ class Assistant:
             raw = self.extractive.answer(folded, hits, scored).text
         return self._finish(question, query, hits, raw, timings, t0, t)
 
-    def stream(self, question: str, history: Sequence[tuple[str, str]] = (), k: int = 5,
+    def stream(self, question: str, history: Sequence[tuple[str, str]] = (), top_k: int = 5,
                mode: str = "hybrid") -> Iterator[Answer]:
         """Yield growing partial Answers (text grows; markers are never cut in half), then the
         final Answer (same as ``ask`` but for timings). Partial answers carry no citations."""
-        self._validate(question, k)
+        self._validate(question, top_k)
         t0 = time.perf_counter()
         if not question.strip():
             yield self._empty(question, t0)
             return
-        query, folded, hits, scored, decision, timings = self._prepare(question, history, k, mode)
+        query, folded, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
         if not decision.answerable:
             yield self._refusal(question, query, hits, timings, t0)
             return

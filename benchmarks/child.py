@@ -30,7 +30,7 @@ def _startup(a: argparse.Namespace) -> dict:
     retriever = Retriever.open(Path(a.index), encoder=encoder)
     t_open = time.perf_counter() - t
     t = time.perf_counter()
-    retriever.search(a.question, k=5)
+    retriever.search(a.question, top_k=5)
     t_first = time.perf_counter() - t
     out = {"import_s": round(t_import, 3), "open_s": round(t_open, 3), "first_query_s": round(t_first, 3),
            "ready_s": round(time.perf_counter() - T0, 3)}

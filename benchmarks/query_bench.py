@@ -1,6 +1,6 @@
 """Query latency, one question at a time, beside the bare libraries.
 
-* ours: ``Retriever.search(q, k=5, mode="hybrid")`` on a persisted index (script folding,
+* ours: ``Retriever.search(q, top_k=5, mode="hybrid")`` on a persisted index (script folding,
   query embedding, FAISS, BM25 tokenisation + scoring, RRF fusion, near-duplicate removal);
   also ``mode="bm25"`` (no embedding) to attribute the lexical + fusion share.
 * bare: ``SentenceTransformer.encode(["query: " + q])`` + ``faiss.IndexFlatIP.search`` over
@@ -58,7 +58,7 @@ def bench_queries(name: str, index_dir: Path, encoder: Any, questions: Sequence[
     for q in questions[:3]:
         flat.search(bare_q(q), n_cand)
         _clear_cache(retriever)
-        retriever.search(q, k=k)
+        retriever.search(q, top_k=k)
     ours, bare, bare_enc, bare_faiss, bm25 = [], [], [], [], []
     for i, q in enumerate(questions):
         def run_bare() -> None:
@@ -70,16 +70,16 @@ def bench_queries(name: str, index_dir: Path, encoder: Any, questions: Sequence[
 
         def run_ours() -> None:
             _clear_cache(retriever)
-            ours.append(timed(lambda: retriever.search(q, k=k, mode="hybrid"))[0])
+            ours.append(timed(lambda: retriever.search(q, top_k=k, mode="hybrid"))[0])
 
         for f in ((run_bare, run_ours) if i % 2 == 0 else (run_ours, run_bare)):
             f()
-        bm25.append(timed(lambda: retriever.search(q, k=k, mode="bm25"))[0])
+        bm25.append(timed(lambda: retriever.search(q, top_k=k, mode="bm25"))[0])
     assistant = Assistant(retriever)
     answers = []
     for q in questions[:max(1, answer_queries)]:
         _clear_cache(retriever)
-        answers.append(timed(lambda: assistant.ask(q, k=k))[0])
+        answers.append(timed(lambda: assistant.ask(q, top_k=k))[0])
     res = {"corpus": name, "passages": int(vectors.shape[0]), "queries": len(questions), "k": k,
            "faiss_candidates": n_cand, "hybrid": percentiles_ms(ours), "bare": percentiles_ms(bare),
            "bare_encode_only": percentiles_ms(bare_enc), "bare_faiss_only": percentiles_ms(bare_faiss),

@@ -101,7 +101,7 @@ def render(res: dict[str, Any]) -> str:
              "(one `encode` call per batch of 32 in corpus order).\n")
 
     L.append("## Query latency (one question at a time, ms)\n")
-    L.append("Hybrid = `Retriever.search(q, k=5)` (script folding, e5 query embedding, FAISS, BM25, RRF, "
+    L.append("Hybrid = `Retriever.search(q, top_k=5)` (script folding, e5 query embedding, FAISS, BM25, RRF, "
              "dedupe); its query-vector cache is cleared before each search. Bare = `model.encode(['query: ' + q])` "
              "+ `IndexFlatIP.search` for the same number of candidates. Answer = `Assistant.ask(q)` "
              "(extractive, includes retrieval).\n")

@@ -214,11 +214,11 @@ def scale_one(size: int, data: Path, model: str, n_queries: int = 100,
     retriever = Retriever(corpus, encoder, comps, manifest=None)
     hybrid, bm25 = [], []
     for q in qtexts[:2]:
-        retriever.search(q, k=5)
+        retriever.search(q, top_k=5)
     for q in qtexts:
         retriever._qcache.clear()
-        hybrid.append(timed(lambda: retriever.search(q, k=5, mode="hybrid"))[0])
-        bm25.append(timed(lambda: retriever.search(q, k=5, mode="bm25"))[0])
+        hybrid.append(timed(lambda: retriever.search(q, top_k=5, mode="hybrid"))[0])
+        bm25.append(timed(lambda: retriever.search(q, top_k=5, mode="bm25"))[0])
     res["hybrid_search"] = percentiles_ms(hybrid)
     res["bm25_search"] = percentiles_ms(bm25)
     res["serving_rss_mib"] = mib(rss_bytes())

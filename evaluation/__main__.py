@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds directory or SQuAD .json (default: <repo>/seeds with the index <repo>/index)")
     r.add_argument("--mode", default="hybrid",
                    help="comma-separated search modes to compare: hybrid,dense,bm25 (default hybrid)")
-    r.add_argument("--k", type=int, default=5, help="passages given to the answerer (default 5)")
+    r.add_argument("--top-k", "--k", dest="top_k", type=int, default=5, help="passages given to the answerer (default 5)")
     r.add_argument("--answers", choices=("on", "off"), default="on",
                    help="off: retrieval metrics only, no Assistant (fast)")
     r.add_argument("--llm", default=None, help="LLM spec for the generative answerer (default: extractive)")
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cfg = RunConfig(testset=args.testset, out_dir=args.out, corpus=args.corpus,
                     modes=tuple(m.strip() for m in args.mode.split(",") if m.strip()),
-                    k=args.k, answers=args.answers == "on", llm=args.llm, model=args.model,
+                    top_k=args.top_k, answers=args.answers == "on", llm=args.llm, model=args.model,
                     limit=args.limit, gate=args.gate, rrf_k=args.rrf_k,
                     fusion_weights=args.fusion_weights, show_progress=not args.no_progress)
     try:

@@ -103,7 +103,7 @@ def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], co
              f"({cfg['n_articles']} articles, {cfg['n_passages']} passages); index `{cfg['index']}`",
              f"- encoder: `{cfg['encoder']}`; answerer: "
              f"{'off (retrieval only)' if not cfg['answers'] else (cfg['llm'] or 'extractive')}; "
-             f"k = {cfg['k']} passages to the answerer; retrieval metrics at depth {cfg['depth']}",
+             f"k = {cfg['top_k']} passages to the answerer; retrieval metrics at depth {cfg['depth']}",
              f"- fusion: RRF k = {cfg['rrf_k']}, weights (dense, BM25) = {cfg['fusion_weights']}"
              + (f"; gate overrides {cfg['gate']}" if cfg.get("gate") else ""),
              f"- run time {cfg['run_s']} s (index open/build {cfg['index_open_s']} s)"
@@ -120,7 +120,7 @@ def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], co
                         _by_tag(rows_by_mode[mode]))
         lines.append("")
     for mode in modes:
-        failed = [(r, why) for r in rows_by_mode[mode] if (why := is_failed(r, cfg["k"]))]
+        failed = [(r, why) for r in rows_by_mode[mode] if (why := is_failed(r, cfg["top_k"]))]
         lines += [f"## Failed cases ({mode}): {len(failed)} of {len(rows_by_mode[mode])}", ""]
         for r, why in failed[:MAX_FAILED]:
             exp = " / ".join(r["answers"]) if r["answers"] else "(unanswerable: refuse)"

@@ -3,10 +3,10 @@
 For every case and every search mode:
 
 1. **Answer** (unless ``answers=False``): ``answering.pipeline.Assistant.ask(question,
-   history, k=k, mode=mode)`` - the very call the chat makes - gives the answer text, its
+   history, top_k=top_k, mode=mode)`` - the very call the chat makes - gives the answer text, its
    citations, the refusal flag, the condensed query (``Answer.query``) and the latency
    (``Answer.timings["total"]``, ms).
-2. **Retrieve** for the retrieval metrics: ``Retriever.search(query, k=10, mode=mode)`` with
+2. **Retrieve** for the retrieval metrics: ``Retriever.search(query, top_k=10, mode=mode)`` with
    the same condensed query (retrieval-only runs condense with
    ``answering.condense.condense``, the chat's rule-based condenser).  Metrics are computed
    on this depth-10 list, not on the k passages the answer was built from, so Recall@10 is
@@ -52,7 +52,7 @@ class RunConfig:
         corpus: seeds directory or SQuAD ``.json``; None -> ``<repo>/seeds`` (with the app's
             index ``<repo>/index`` when the encoder is the default e5), or the SQuAD test set.
         modes: search modes to compare (subset of hybrid, dense, bm25).
-        k: passages handed to the answerer (the chat's default 5); also the cut-off of the
+        top_k: passages handed to the answerer (the chat's default 5); also the cut-off of the
             "failed case" rule in retrieval-only runs.
         answers: False -> retrieval only (no Assistant).
         llm: LLM spec for the generative answerer (None = extractive).
@@ -67,7 +67,7 @@ class RunConfig:
     out_dir: Path
     corpus: Path | None = None
     modes: tuple[str, ...] = ("hybrid",)
-    k: int = 5
+    top_k: int = 5
     answers: bool = True
     llm: str | None = None
     model: str | None = None
@@ -86,8 +86,8 @@ class RunConfig:
             raise ValueError(f"modes: unknown {bad}; valid: {', '.join(MODES)}")
         if len(set(self.modes)) != len(self.modes):
             raise ValueError(f"modes: repeated mode in {list(self.modes)}")
-        if not isinstance(self.k, int) or self.k < 1:
-            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+        if not isinstance(self.top_k, int) or self.top_k < 1:
+            raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"limit must be >= 1, got {self.limit}")
         if not Path(self.testset).exists():
@@ -181,7 +181,7 @@ def _gate_signals(assistant: Any, answer: Any) -> dict | None:
 
 
 def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | None,
-                  gold_articles: list[str], gold_passages: list[str], k: int,
+                  gold_articles: list[str], gold_passages: list[str], top_k: int,
                   passage_text: dict[str, str]) -> dict[str, Any]:
     """Run one case in one mode; returns its results.jsonl row (see module docstring)."""
     from answering.condense import condense
@@ -194,14 +194,14 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
     answer = None
     if assistant is not None:
         t0 = time.perf_counter()
-        answer = assistant.ask(case.question, history=history, k=k, mode=mode)
+        answer = assistant.ask(case.question, history=history, top_k=top_k, mode=mode)
         wall = (time.perf_counter() - t0) * 1000.0
         query = answer.query or case.question
         row["latency_ms"] = float(answer.timings.get("total", wall))
     else:
         query = condense(case.question, history) or case.question
     t0 = time.perf_counter()
-    hits = retriever.search(query, k=DEPTH, mode=mode)
+    hits = retriever.search(query, top_k=DEPTH, mode=mode)
     search_ms = (time.perf_counter() - t0) * 1000.0
     if answer is None:
         row["latency_ms"] = search_ms
@@ -319,9 +319,9 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     # and the sentence cache, which would otherwise land in one case's latency.
     if cases:
         for mode in cfg.modes:
-            retriever.search(cases[0].question, k=DEPTH, mode=mode)
+            retriever.search(cases[0].question, top_k=DEPTH, mode=mode)
         if assistant is not None:
-            assistant.ask(cases[0].question, k=cfg.k, mode=cfg.modes[0])
+            assistant.ask(cases[0].question, top_k=cfg.top_k, mode=cfg.modes[0])
     rows_by_mode: dict[str, list[dict]] = {m: [] for m in cfg.modes}
     total = len(cases) * len(cfg.modes)
     bar = None
@@ -334,7 +334,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         for mode in cfg.modes:
             for case, (arts, pas) in zip(cases, golds):
                 rows_by_mode[mode].append(evaluate_case(case, mode, retriever, assistant, arts,
-                                                        pas, cfg.k, passage_text))
+                                                        pas, cfg.top_k, passage_text))
                 if bar is not None:
                     bar.set_postfix_str(mode)
                     bar.update(1)
@@ -349,7 +349,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
     result = {
         "config": {"testset": str(cfg.testset), "corpus": str(seeds_dir), "index": str(index_dir),
-                   "modes": list(cfg.modes), "k": cfg.k, "depth": DEPTH, "answers": cfg.answers,
+                   "modes": list(cfg.modes), "top_k": cfg.top_k, "depth": DEPTH, "answers": cfg.answers,
                    "llm": cfg.llm, "encoder": getattr(encoder, "model_id", str(cfg.model)),
                    "limit": cfg.limit, "skipped_cases": skipped, "gate": cfg.gate, "rrf_k": retriever.rrf_k,
                    "fusion_weights": list(retriever.fusion_weights),

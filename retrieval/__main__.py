@@ -1,7 +1,7 @@
 """Command line: build the index, search it.
 
     python -m retrieval build  [--seeds DIR] [--index DIR] [--model SPEC] [--scheme S]
-    python -m retrieval search "问题" [-k 5] [--mode dense|bm25|hybrid]
+    python -m retrieval search "问题" [--top-k 5] [--mode dense|bm25|hybrid]
                                [--seeds DIR] [--index DIR] [--model SPEC]
 
 Defaults: ``--seeds <repo>/seeds``, ``--index <repo>/index``, ``--model`` the default of
@@ -46,7 +46,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.mode != "bm25":  # load the model now, so the timing below is the search alone
         retriever.encoder.encode_queries(["warm-up"])
     t0 = time.perf_counter()
-    hits = retriever.search(args.query, k=args.k, mode=args.mode)
+    hits = retriever.search(args.query, top_k=args.top_k, mode=args.mode)
     ms = (time.perf_counter() - t0) * 1000
     if not hits:
         print(f"no passages found ({args.mode}, {ms:.0f} ms)")
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scheme", choices=SCHEMES, default=DEFAULT_SCHEME, help="BM25 tokenisation")
     s = sub.add_parser("search", parents=[common], help="search the index (building it if needed)")
     s.add_argument("query")
-    s.add_argument("-k", type=int, default=5, help="passages to show (default 5)")
+    s.add_argument("-k", "--top-k", dest="top_k", type=int, default=5, help="passages to show (default 5)")
     s.add_argument("--mode", choices=MODES, default="hybrid")
     args = ap.parse_args(argv)
 

@@ -1,10 +1,10 @@
 """The Retriever: dense, BM25 and hybrid search over one corpus.
 
-Hybrid search (the default) takes the top ``N = max(50, 4k)`` passages of each retriever,
+Hybrid search (the default) takes the top ``N = max(50, 4 top_k)`` passages of each retriever,
 fuses the two rankings by reciprocal rank fusion (``retrieval.fusion``, k=60, weights
-``fusion_weights``), removes near-duplicate passages and returns the top k.  Dense-only
+``fusion_weights``), removes near-duplicate passages and returns the top ``top_k``.  Dense-only
 and BM25-only searches also take N candidates and drop near-duplicates, so every mode
-returns k distinct passages when the corpus has them.
+returns ``top_k`` distinct passages when the corpus has them.
 
 Queries: leading/trailing whitespace is stripped; a blank query is a ``ValueError``.  The
 dense side embeds at most ``MAX_DENSE_QUERY_CHARS`` (1,024) characters of the query — e5
@@ -30,7 +30,7 @@ from retrieval.encoder import Encoder
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion, remove_near_duplicates
 
 FUSION_WEIGHTS: tuple[float, float] = (1.0, 1.5)  # (dense, BM25); see Retriever docstring
-from retrieval.lexical import LexicalIndex, top_k
+from retrieval.lexical import LexicalIndex, top_k as top_scores
 from retrieval.manifest import IndexManifest, stale_reasons
 from retrieval.normalize import fold_script
 from retrieval.tokenize import DEFAULT_SCHEME
@@ -220,12 +220,12 @@ class Retriever:
                 self._qcache.popitem(last=False)
             return v
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
-        """Return up to ``k`` distinct passages for ``query``, best first (rank 1..k).
+    def search(self, query: str, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+        """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
 
         Args:
             query: the question (any script/width; Traditional is folded to Simplified).
-            k: number of passages wanted (>= 1).
+            top_k: number of passages wanted (>= 1).
             mode: ``"hybrid"`` (RRF of dense and BM25), ``"dense"`` or ``"bm25"``.
         Returns:
             SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or RRF score
@@ -233,21 +233,21 @@ class Retriever:
             ``bm25_score`` (None when it shares no token with the query).  BM25 mode
             returns only passages sharing a token with the query (maybe none).
         Raises:
-            ValueError: blank query ("empty query"), k < 1, unknown mode.
+            ValueError: blank query ("empty query"), top_k < 1, unknown mode.
         """
         if not isinstance(query, str):
             raise ValueError(f"query must be a str, got {type(query).__name__}")
         query = query.strip()
         if not query:
             raise ValueError("empty query")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be an integer >= 1, got {k!r}")
+        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+            raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; valid modes: {', '.join(MODES)}")
-        k = int(k)
+        top_k = int(top_k)
         if not self.corpus.passages:
             return []
-        n = max(CANDIDATES_MIN, CANDIDATES_PER_K * k)
+        n = max(CANDIDATES_MIN, CANDIDATES_PER_K * top_k)
         qv = self._embed_query(query) if mode in ("dense", "hybrid") else None
         lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS]) if mode in ("bm25", "hybrid") else None
 
@@ -256,10 +256,10 @@ class Retriever:
         if mode == "dense":
             ranked = [(i, s, s, None) for i, s in self._c.dense.search(qv, n)]
         elif mode == "bm25":
-            ranked = [(i, s, None, s) for i, s in (top_k(lex, n) if lex is not None else [])]
+            ranked = [(i, s, None, s) for i, s in (top_scores(lex, n) if lex is not None else [])]
         else:
             dense_ids = [i for i, _ in self._c.dense.search(qv, n)]
-            bm25_ids = [i for i, _ in top_k(lex, n)] if lex is not None else []
+            bm25_ids = [i for i, _ in top_scores(lex, n)] if lex is not None else []
             fused = reciprocal_rank_fusion([dense_ids, bm25_ids], k=self.rrf_k, weights=self.fusion_weights)
             ranked = []
             for i, s in fused:
@@ -267,10 +267,10 @@ class Retriever:
                 ranked.append((i, s, float(self._c.vectors[i] @ qv), b))
 
         passages = self.corpus.passages
-        kept = remove_near_duplicates(ranked, lambda r: passages[r[0]].display_text, limit=k)
+        kept = remove_near_duplicates(ranked, lambda r: passages[r[0]].display_text, limit=top_k)
         return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=d, bm25_score=b)
                 for r, (i, s, d, b) in enumerate(kept, start=1)]
 
-    def search_many(self, queries: Sequence[str], k: int = 5, mode: str = "hybrid") -> list[list[SearchHit]]:
-        """``[self.search(q, k, mode) for q in queries]`` (same errors)."""
-        return [self.search(q, k, mode) for q in queries]
+    def search_many(self, queries: Sequence[str], top_k: int = 5, mode: str = "hybrid") -> list[list[SearchHit]]:
+        """``[self.search(q, top_k, mode) for q in queries]`` (same errors)."""
+        return [self.search(q, top_k, mode) for q in queries]

@@ -42,7 +42,7 @@ def make_passages() -> list[Passage]:
 
 
 class FakeRetriever:
-    """``.search(query, k, mode)`` by encoder cosine; ``.encoder``; ``.calls`` counts searches."""
+    """``.search(query, top_k, mode)`` by encoder cosine; ``.encoder``; ``.calls`` counts searches."""
 
     def __init__(self, passages, encoder=None):
         self.passages = list(passages)
@@ -50,7 +50,7 @@ class FakeRetriever:
         self._vecs = self.encoder.encode_passages([p.display_text for p in self.passages])
         self.calls: list[str] = []
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid"):
+    def search(self, query: str, top_k: int = 5, mode: str = "hybrid"):
         if not query or not query.strip():
             raise ValueError("query is empty")
         if mode not in ("hybrid", "dense", "bm25"):
@@ -58,7 +58,7 @@ class FakeRetriever:
         self.calls.append(query)
         q = self.encoder.encode_queries([query])[0]
         sims = self._vecs @ q
-        order = np.argsort(-sims)[:k]
+        order = np.argsort(-sims)[:top_k]
         return [SearchHit(self.passages[i], float(sims[i]), r, float(sims[i]), None)
                 for r, i in enumerate(order, start=1)]
 
@@ -71,7 +71,7 @@ def hits_of(passages, order=None) -> list[SearchHit]:
 
 def test_fake_retriever_ranks_the_passage_holding_the_words_first():
     r = FakeRetriever(make_passages())
-    hits = r.search("阿克陶县建立了多少个快递服务点", k=3)
+    hits = r.search("阿克陶县建立了多少个快递服务点", top_k=3)
     assert hits[0].passage.article_id == "xj#1"
     with pytest.raises(ValueError):
         r.search("  ")

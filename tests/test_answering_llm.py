@@ -111,7 +111,7 @@ def test_openai_backend_errors_are_clear(server):
 def test_assistant_over_openai_server_normalises_binds_and_checks(server):
     a = Assistant(FakeRetriever(make_passages()), llm="openai:tiny", llm_base_url=server,
                   gate=EvidenceGate(**HASH_GATE))
-    ans = a.ask(QUESTION, k=3)
+    ans = a.ask(QUESTION, top_k=3)
     prompt = _Handler.requests[-1]["body"]["messages"][-1]["content"]
     assert QUESTION in prompt and "[1]" in prompt and "4329.7" in prompt  # numbered passages
     assert not ans.refused and "【" not in ans.text and "[9]" not in ans.text
@@ -123,7 +123,7 @@ def test_assistant_over_openai_server_normalises_binds_and_checks(server):
     c = ans.citations[0]
     p = next(h.passage for h in ans.passages if h.passage.id == c.passage_id)
     assert p.text[c.quote_start:c.quote_end] == c.quote and "4329.7" in c.quote
-    streamed = list(a.stream(QUESTION, k=3))
+    streamed = list(a.stream(QUESTION, top_k=3))
     texts = [s.text for s in streamed]
     assert all(b.startswith(x) or len(b) >= len(x) for x, b in zip(texts, texts[1:]))
     final = streamed[-1].to_dict()
@@ -169,11 +169,11 @@ def test_transformers_backend_complete_and_stream(tiny_model):
 def test_assistant_with_tiny_transformers_model(tiny_model):
     a = Assistant(FakeRetriever(make_passages()), llm=f"transformers:{tiny_model}",
                   gate=EvidenceGate(**HASH_GATE), max_new_tokens=12)
-    ans = a.ask(QUESTION, k=3)
+    ans = a.ask(QUESTION, top_k=3)
     # random weights write no supported text: nothing may be shown as cited fact
     assert ans.passages and set(ans.timings) >= {"retrieve", "answer", "total"}
     for c in ans.citations:
         assert c.supported
     assert ans.refused or ans.unsupported or ans.citations
-    parts = list(a.stream(QUESTION, k=3))
+    parts = list(a.stream(QUESTION, top_k=3))
     assert parts[-1].text == ans.text

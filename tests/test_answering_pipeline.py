@@ -56,7 +56,7 @@ def _strip(answer: Answer) -> dict:
     ("衡水湖国际马拉松赛是哪一年开始举办的？", "2012年", "hs#5"),
 ])
 def test_extractive_answer_quotes_the_fact_and_cites_its_article(assistant, question, fact, article):
-    a = assistant.ask(question, k=3)
+    a = assistant.ask(question, top_k=3)
     assert not a.refused and fact in a.text
     assert a.citations and a.citations[0].number == 1 and "[1]" in a.text
     cited = {c.article_id for c in a.citations}
@@ -75,17 +75,17 @@ def test_extractive_answer_quotes_the_fact_and_cites_its_article(assistant, ques
 ])
 def test_refusal_has_no_citations_and_never_calls_the_llm(retriever, question, lang_prefix):
     spy = SpyLLM()
-    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask(question, k=3)
+    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask(question, top_k=3)
     assert a.refused and a.text.startswith(lang_prefix)
     assert a.citations == () and "[" not in a.text
     assert spy.calls == 0
-    finals = list(Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).stream(question, k=3))
+    finals = list(Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).stream(question, top_k=3))
     assert len(finals) == 1 and finals[0].refused and spy.calls == 0
 
 
 def test_generative_path_post_processes_the_llm_output(retriever):
     spy = SpyLLM("今年“双11”期间，贵州邮政快递业务收入达4329.7万元【1】。火星上有十个邮局[7]。")
-    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask("贵州邮政双11期间快递业务收入是多少？", k=3)
+    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
     assert spy.calls == 1 and not a.refused
     assert a.text.startswith("今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")
     assert "[7]" not in a.text and "（未找到出处）" in a.text
@@ -95,7 +95,7 @@ def test_generative_path_post_processes_the_llm_output(retriever):
 
 def test_llm_that_declines_gives_a_refusal(retriever):
     spy = SpyLLM("资料中没有找到相关内容。")
-    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask("贵州邮政双11期间快递业务收入是多少？", k=3)
+    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
     assert a.refused and a.citations == () and spy.calls == 1
 
 
@@ -111,7 +111,7 @@ def test_bad_arguments_are_clear_errors(assistant, retriever):
     with pytest.raises(ValueError):
         assistant.ask(None)
     with pytest.raises(ValueError, match="k must"):
-        assistant.ask("吴沛慰问了多少投递员？", k=0)
+        assistant.ask("吴沛慰问了多少投递员？", top_k=0)
     with pytest.raises(ValueError, match="mode"):
         assistant.ask("吴沛慰问了多少投递员？", mode="magic")
     with pytest.raises(ValueError, match="answerer"):
@@ -123,52 +123,52 @@ def test_bad_arguments_are_clear_errors(assistant, retriever):
 def test_ten_thousand_character_question(assistant, retriever):
     q = "阿克陶县建立了多少个快递服务点？" * 625
     assert len(q) == 10_000
-    a = assistant.ask(q, k=3)
+    a = assistant.ask(q, top_k=3)
     assert a.question == q and len(a.query) <= MAX_QUERY_CHARS
     assert len(retriever.calls[-1]) <= MAX_QUERY_CHARS
     assert not a.refused and "118个快递服务点" in a.text
     # a long question padded with filler still gets a well-formed answer (cited or refused)
-    b = assistant.ask("阿克陶县建立了多少个快递服务点？" + "请详细说明。" * 1700, k=3)
+    b = assistant.ask("阿克陶县建立了多少个快递服务点？" + "请详细说明。" * 1700, top_k=3)
     assert len(b.query) <= MAX_QUERY_CHARS
     assert (b.refused and b.citations == ()) or (b.citations and "[1]" in b.text)
 
 
 def test_follow_up_is_condensed_before_retrieval(assistant, retriever):
     hist = [("吴沛是哪个单位的总经理？", "贵阳市邮政分公司[1]。")]
-    a = assistant.ask("他慰问了多少投递员？", history=hist, k=3)
+    a = assistant.ask("他慰问了多少投递员？", history=hist, top_k=3)
     assert a.query == "吴沛慰问了多少投递员？" and retriever.calls[-1] == a.query
     assert "1200多人" in a.text
 
 
 def test_stream_yields_growing_text_and_ends_with_the_ask_answer(assistant):
     q = "贵州邮政双11期间快递业务收入是多少？"
-    parts = list(assistant.stream(q, k=3))
+    parts = list(assistant.stream(q, top_k=3))
     assert len(parts) > 2
     texts = [p.text for p in parts]
     assert all(b.startswith(a) for a, b in zip(texts, texts[1:]))
     assert all(len(a) < len(b) for a, b in zip(texts, texts[1:]))
     assert all(not t.endswith("[") and not t[-2:-1] == "[" for t in texts[:-1])
-    assert _strip(parts[-1]) == _strip(assistant.ask(q, k=3))
+    assert _strip(parts[-1]) == _strip(assistant.ask(q, top_k=3))
 
 
 def test_generative_stream_grows_and_final_matches_ask(retriever):
     spy = SpyLLM("贵州邮政快递业务收入达4329.7万元【1】，同比增长46.8%[1]。")
     a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE))
-    parts = list(a.stream("贵州邮政双11期间快递业务收入是多少？", k=3))
+    parts = list(a.stream("贵州邮政双11期间快递业务收入是多少？", top_k=3))
     texts = [p.text for p in parts]
     assert len(parts) > 3 and all("【" not in t for t in texts)
-    assert _strip(parts[-1]) == _strip(a.ask("贵州邮政双11期间快递业务收入是多少？", k=3))
+    assert _strip(parts[-1]) == _strip(a.ask("贵州邮政双11期间快递业务收入是多少？", top_k=3))
     assert parts[-1].citations and not parts[-1].unsupported
 
 
 def test_assistant_is_thread_safe(assistant):
     qs = ["贵州邮政双11期间快递业务收入是多少？", "吴沛慰问了多少投递员？", "阿克陶县建立了多少个快递服务点？"] * 3
-    expected = {q: _strip(assistant.ask(q, k=3)) for q in set(qs)}
+    expected = {q: _strip(assistant.ask(q, top_k=3)) for q in set(qs)}
     results, errors = {}, []
 
     def run(i, q):
         try:
-            results[i] = _strip(assistant.ask(q, k=3))
+            results[i] = _strip(assistant.ask(q, top_k=3))
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -183,7 +183,7 @@ def test_assistant_is_thread_safe(assistant):
 
 def test_a_clause_quoted_alone_ends_as_a_sentence(assistant):
     # new-user trial: "…同比增长46.8%[1]；" — the quote stops at "；" inside its sentence
-    a = assistant.ask("贵州邮政双11期间快递业务收入是多少？", k=3)
+    a = assistant.ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
     assert not a.refused and "4329.7" in a.text
     assert not a.text.rstrip().endswith(("；", ";", "，")), a.text
     c = a.citations[0]

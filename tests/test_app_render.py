@@ -72,12 +72,12 @@ class FakeRetriever:
     def __init__(self, corpus: FakeCorpus) -> None:
         self.corpus = corpus
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+    def search(self, query: str, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
         if not query.strip():
             raise ValueError("query must not be blank")
         q = set(query)
         scored = sorted(self.corpus.passages,
-                        key=lambda p: -len(q & set(p.text)))[:k]
+                        key=lambda p: -len(q & set(p.text)))[:top_k]
         return [SearchHit(p, score=float(len(q & set(p.text))), rank=i + 1)
                 for i, p in enumerate(scored)]
 
@@ -95,13 +95,13 @@ class FakeAssistant:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def _final(self, question: str, history, k: int, mode: str) -> Answer:
+    def _final(self, question: str, history, top_k: int, mode: str) -> Answer:
         with self._lock:
             self.calls += 1
         query = question
         if history and len(question) < 6:
             query = history[-1][0] + " " + question
-        hits = tuple(self.retriever.search(query, k=k, mode=mode))
+        hits = tuple(self.retriever.search(query, top_k=top_k, mode=mode))
         if "天气" in question:
             return Answer(question=question, query=query, text="资料中没有找到答案。",
                           passages=hits, refused=True)
@@ -113,11 +113,11 @@ class FakeAssistant:
         return Answer(question=question, query=query, text=f"{sent}[1]", citations=(c,),
                       passages=hits)
 
-    def ask(self, question: str, history=(), k: int = 5, mode: str = "hybrid") -> Answer:
-        return self._final(question, list(history), k, mode)
+    def ask(self, question: str, history=(), top_k: int = 5, mode: str = "hybrid") -> Answer:
+        return self._final(question, list(history), top_k, mode)
 
-    def stream(self, question: str, history=(), k: int = 5, mode: str = "hybrid") -> Iterator[Answer]:
-        final = self._final(question, list(history), k, mode)
+    def stream(self, question: str, history=(), top_k: int = 5, mode: str = "hybrid") -> Iterator[Answer]:
+        final = self._final(question, list(history), top_k, mode)
         n = max(1, len(final.text) // 3)
         for cut in (n, 2 * n):
             time.sleep(self.delay)

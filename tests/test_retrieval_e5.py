@@ -67,7 +67,7 @@ def _article_of(retriever, needle):
 @pytest.mark.parametrize("question,needle", QUESTIONS, ids=[q for q, _ in QUESTIONS])
 def test_hybrid_puts_right_article_first(e5_retriever, question, needle):
     expected = _article_of(e5_retriever, needle)
-    hits = e5_retriever.search(question, k=5, mode="hybrid")
+    hits = e5_retriever.search(question, top_k=5, mode="hybrid")
     assert hits[0].passage.article_id == expected, [
         (h.passage.article_id, h.passage.display_text[:30]) for h in hits]
 
@@ -78,7 +78,7 @@ def test_per_mode_summary(e5_retriever):
     for q, needle in QUESTIONS:
         expected = _article_of(e5_retriever, needle)
         for m in correct:
-            hits = e5_retriever.search(q, k=5, mode=m)
+            hits = e5_retriever.search(q, top_k=5, mode=m)
             correct[m] += bool(hits) and hits[0].passage.article_id == expected
     print("\ntop-1 article accuracy:", {m: f"{c}/{len(QUESTIONS)}" for m, c in correct.items()})
     assert correct["hybrid"] == len(QUESTIONS)

@@ -105,8 +105,8 @@ def test_build_then_open_round_trip(built, seeds):
     assert r.corpus.passages == corpus.passages and r.corpus.articles == corpus.articles
     assert r.manifest.passage_count == len(corpus.passages)
     for mode in ("hybrid", "dense", "bm25"):
-        a = r.search("贵州邮政快递业务收入", k=3, mode=mode)
-        b = mem.search("贵州邮政快递业务收入", k=3, mode=mode)
+        a = r.search("贵州邮政快递业务收入", top_k=3, mode=mode)
+        b = mem.search("贵州邮政快递业务收入", top_k=3, mode=mode)
         assert [h.passage.id for h in a] == [h.passage.id for h in b]
         assert [h.score for h in a] == pytest.approx([h.score for h in b])
 
@@ -172,7 +172,7 @@ def test_corrupt_faiss_file_gives_clear_error_or_rebuild(built, seeds):
         Retriever.open(built, encoder=HashingEncoder(64))
     assert e.value.path.name == "dense.faiss"
     r = Retriever.open(built, seeds_dir=seeds, encoder=HashingEncoder(64))  # rebuilds
-    assert r.search("衡水湖马拉松", k=1)
+    assert r.search("衡水湖马拉松", top_k=1)
 
 
 def test_corrupt_faiss_without_checksum_is_caught_by_faiss(built):
@@ -233,24 +233,24 @@ def test_bad_queries_raise_value_error(retriever):
         with pytest.raises(ValueError, match="empty query"):
             retriever.search(q)
     with pytest.raises(ValueError, match="k must be"):
-        retriever.search("快递", k=0)
+        retriever.search("快递", top_k=0)
     with pytest.raises(ValueError, match="hybrid, dense, bm25"):
         retriever.search("快递", mode="sparse")
 
 
 def test_traditional_query_matches_simplified_passage(retriever):
-    hits = retriever.search("阿克陶縣建立了多少個快遞服務點？", k=3, mode="bm25")
+    hits = retriever.search("阿克陶縣建立了多少個快遞服務點？", top_k=3, mode="bm25")
     assert _top_article(hits) == "akto"
     assert "118个快递服务点" in hits[0].passage.text
 
 
 def test_numbers_match_exactly_in_bm25(retriever):
-    assert "4329.7万元" in retriever.search("4329.7万元", k=1, mode="bm25")[0].passage.text
-    assert retriever.search("qwertyuiop", k=3, mode="bm25") == []
+    assert "4329.7万元" in retriever.search("4329.7万元", top_k=1, mode="bm25")[0].passage.text
+    assert retriever.search("qwertyuiop", top_k=3, mode="bm25") == []
 
 
 def test_hybrid_hits_carry_both_scores_and_are_distinct(retriever):
-    hits = retriever.search("衡水湖马拉松从哪一年开始举办？", k=5)
+    hits = retriever.search("衡水湖马拉松从哪一年开始举办？", top_k=5)
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
     assert all(h.dense_score is not None for h in hits)
     assert hits[0].bm25_score is not None and hits[0].bm25_score > 0
@@ -260,26 +260,26 @@ def test_hybrid_hits_carry_both_scores_and_are_distinct(retriever):
     assert texts.count(reprinted[0]) == 1  # the top k holds it once
     assert len(set(texts)) == len(texts) == min(5, len(retriever.corpus.passages) - 1)
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
-    dense = retriever.search("衡水湖马拉松从哪一年开始举办？", k=3, mode="dense")
+    dense = retriever.search("衡水湖马拉松从哪一年开始举办？", top_k=3, mode="dense")
     assert all(h.bm25_score is None and h.dense_score == h.score for h in dense)
 
 
 def test_long_query_works(retriever):
     q = ("贵州邮政快递业务收入" * 1000)[:10_000]
     assert len(q) == 10_000
-    hits = retriever.search(q, k=3)
+    hits = retriever.search(q, top_k=3)
     assert hits and _top_article(hits) == "guizhou"
 
 
 def test_concurrent_searches_agree_with_sequential(retriever):
     queries = ["阿克陶县快递服务点", "贵州邮政快递业务收入", "衡水湖马拉松", "常州进口国际邮件"] * 5
-    expected = [[h.passage.id for h in retriever.search(q, k=3)] for q in queries]
+    expected = [[h.passage.id for h in retriever.search(q, top_k=3)] for q in queries]
     got: dict[int, list[str]] = {}
     errors: list[BaseException] = []
 
     def work(i, q):
         try:
-            got[i] = [h.passage.id for h in retriever.search(q, k=3)]
+            got[i] = [h.passage.id for h in retriever.search(q, top_k=3)]
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
