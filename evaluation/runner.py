@@ -157,7 +157,7 @@ def _citation_rows(answer: Any, passage_text: dict[str, str], case: TestCase) ->
         correct = (M.passage_supports(text, case.answers, case.evidence)
                    if case.answerable and text else False)
         rows.append({"number": c.number, "passage_id": c.passage_id, "article_id": c.article_id,
-                     "title": c.title, "supported": bool(c.supported),
+                     "title": c.title,
                      "support": round(float(c.support), 4), "correct": correct})
     return rows
 
@@ -199,7 +199,7 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
         query = answer.query or case.question
         row["latency_ms"] = float(answer.timings.get("total", wall))
     else:
-        query = condense(case.question, history) or case.question
+        query = condense(case.question, history).text or case.question
     t0 = time.perf_counter()
     hits = retriever.search(query, top_k=DEPTH, mode=mode)
     search_ms = (time.perf_counter() - t0) * 1000.0
@@ -219,7 +219,7 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
         row["refused"] = bool(answer.refused)
         row["citations"] = _citation_rows(answer, passage_text, case)
         row["unsupported"] = list(answer.unsupported)
-        ok = [c.number for c in answer.citations if c.supported]
+        ok = [c.number for c in answer.citations]
         row["sentences"] = list(M.supported_sentence_share(answer.text, ok)) if not answer.refused else [0, 0]
         if case.answerable:
             pred = "" if answer.refused else answer.text

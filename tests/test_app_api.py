@@ -127,7 +127,7 @@ def test_ask_returns_structured_cited_answer(served):
     assert r["citations"], r
     for c in r["citations"]:
         assert set(c) >= {"number", "title", "article_id", "passage_id", "paragraph_no",
-                          "quote", "supported"}
+                          "quote", "support"}
         assert f"[{c['number']}]" in r["answer"]
         assert c["passage_id"].startswith(c["article_id"] + ":")
         assert c["quote"] and c["quote"] in corpus.article(c["article_id"]).text

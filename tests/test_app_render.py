@@ -251,7 +251,7 @@ def test_empty_panel_and_answer_payload_shape():
     assert set(d) >= {"answer", "query", "refused", "citations", "unsupported"}
     assert d["citations"][0] == {"number": 1, "title": "危险<b>标题</b>", "article_id": "fake#3",
                                  "passage_id": "fake#3:1", "paragraph_no": 1,
-                                 "quote": "<script>alert(1)</script>", "supported": True,
+                                 "quote": "<script>alert(1)</script>",
                                  "support": 1.0}
 
 
@@ -271,11 +271,12 @@ def test_search_query_line_only_for_a_real_rewrite():
 
 
 def test_flagged_unsupported_sentence_is_shown_once_as_not_verified():
-    # review: the checker writes "…信（未找到出处）。" in the text, so the sentence was shown twice
+    # issue #12: the answer text carries no display flag; the renderer shows the unsupported
+    # sentence once, apart, from the structured result
     from answering.render import render_answer_message
     from answering.types import Answer
 
-    a = Answer(question="q", query="q", text="衡水湖国际马拉松赛自2012年开始每年举办一届。火星上的邮局每天投递三百封信（未找到出处）。",
+    a = Answer(question="q", query="q", text="衡水湖国际马拉松赛自2012年开始每年举办一届。火星上的邮局每天投递三百封信。",
                unsupported=("火星上的邮局每天投递三百封信。",))
     html_out = render_answer_message(a)
     assert "未找到出处" not in html_out.split("未核实")[0]
