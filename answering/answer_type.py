@@ -22,7 +22,7 @@ wins. ``VALUE_TESTS`` says, per kind, what counts as a value in a sentence. List
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -193,11 +193,11 @@ TYPE_RULES: tuple[TypeRule, ...] = (
     TypeRule("person", re.compile(r"谁|哪位|什么人(?!员)"),
              lambda q, m: AnswerType("person", role=_role(q), rule="person"),
              ("衡水市体育局竞技体育科主任是谁？", "谁主持了会议？"), description="a person's name"),
-    TypeRule("age", re.compile(r"多大(年纪|岁数)?[？?]?$|几岁|多少岁"), _fixed("count", frozenset({"岁"}), "age"),
-             ("吴沛今年多大？",), description="an age (47岁)"),
     TypeRule("area", re.compile(r"多大面积|面积(?:是|有)?多[少大]|占地(?:面积)?(?:有|是)?多[少大]|多少(?:亩|平方米|平方公里|公顷)"),
              _fixed("count", UNIT_GROUPS[2], "area"), ("新园区占地多少亩？", "这座湖的面积有多大？"),
              description="an area (300亩, 2万平方米)"),
+    TypeRule("age", re.compile(r"多大(年纪|岁数)?[？?]?$|几岁|多少岁"), _fixed("count", frozenset({"岁"}), "age"),
+             ("吴沛今年多大？",), description="an age (47岁)"),
     TypeRule("length", re.compile(r"多远|多长(?!时间)|多高|多深|多宽|距离.{0,6}多少|多少(?:公里|千米|米)"),
              _length, ("木吉乡布拉克村距离县城有多远？", "衡水湖的水有多深？"),
              description="a length, height, depth or distance (250公里, 3米)"),
@@ -214,7 +214,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage (46.8%)"),
     TypeRule("money", re.compile(_HOW_MANY), _money,
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
-    TypeRule("place", re.compile(r"在哪[里儿个]?|哪里|何地|什么地方|哪个(?:省|市|县|地方|国家|城市)"),
+    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|哪个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
     TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
@@ -254,7 +254,7 @@ def expected_type(question: str) -> AnswerType | None:
         if m:
             t = rule.build(q, m)
             if t is not None:
-                return t
+                return t if t.rule == rule.name else replace(t, rule=rule.name)
     return None
 
 

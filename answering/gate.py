@@ -229,7 +229,8 @@ def _numbers(ev: Evidence) -> RuleResult:
 
 def _cross_names(ev: Evidence) -> RuleResult:
     names = latin_names(ev.query.own)
-    hay = ev.haystack
+    # every hit: cross-lingual dense ranking is weaker, the named passage may rank 4th or 5th
+    hay = "\n".join(h.passage.text + "\n" + h.passage.title for h in ev.hits)
     found = [n for n in names if name_in_pinyin(n, hay)]
     if found:
         return RuleResult("cross_names", True, ", ".join(found), None, "")
@@ -260,12 +261,23 @@ def _coverage(ev: Evidence) -> RuleResult:
     return RuleResult("coverage", cov >= ev.config.min_coverage, round(cov, 4), ev.config.min_coverage)
 
 
+def subject_names(query: Query) -> tuple[str, ...]:
+    """The names that must be the subject of an answer sentence: the question's names, less
+    those that only came from the context of a ``context``/``subjectless`` follow-up (topic
+    terms of an earlier question, not the subject of this one); the name a ``那X呢`` or a
+    person pronoun stands for stays."""
+    if query.condensed.rule in ("context", "subjectless"):
+        own = match_key(query.own)
+        return tuple(n for n in query.names if match_key(n) in own)
+    return query.names
+
+
 def subject_predicate(query: Query, scored: Sequence[ScoredSentence], min_share: float = 0.6):
     """Predicate on a scored sentence: does its subject context (``_subject_context``) name
-    all of the question's proper nouns? Always true when the question has none or is in
-    another language than the sentences."""
+    all of the question's subject names (``subject_names``)? Always true when the question
+    has none or is in another language than the sentences."""
     same_lang = bool(scored) and query.language == language(scored[0].sentence.text)
-    names = query.names if same_lang else ()
+    names = subject_names(query) if same_lang else ()
     return lambda s: all(name_found(n, _subject_context(s, scored), min_share) for n in names)
 
 

@@ -42,6 +42,7 @@ from answering.scoring import SentenceScorer, term_coverage
 from answering.types import Answer
 from text.markers import cut_open_marker, normalise_markers, renumber
 from text.markers import CANON
+from text.fold import match_key
 
 STREAM_CHUNK_CHARS = 6  # extractive streaming: characters per partial answer
 ANSWERERS = ("extractive", "generative")
@@ -110,10 +111,18 @@ class Assistant:
 
     def _search(self, query: Query, top_k: int, mode: str):
         hits = list(self.retriever.search(query.text, top_k=top_k, mode=mode))
-        if query.condensed.rule == "subjectless" and query.condensed.standalone:
-            alone = query.with_text(query.condensed.standalone)
-            text = "\n".join(h.passage.text + "\n" + h.passage.title for h in hits[:3])
-            if term_coverage(alone.terms, text) < SUBJECTLESS_MIN_COVERAGE:
+        c = query.condensed
+        if c.rule == "subjectless" and c.standalone:
+            # the merge is borne out when a passage of the earlier topic (holding a carried
+            # term) also holds the new question's own terms
+            alone = query.with_text(c.standalone)
+            carried = [match_key(t) for t in c.carried]
+            best = 0.0
+            for h in hits[:3]:
+                text = h.passage.text + "\n" + h.passage.title
+                if any(t in match_key(text) for t in carried):
+                    best = max(best, term_coverage(alone.terms, text))
+            if best < SUBJECTLESS_MIN_COVERAGE:
                 return alone, list(self.retriever.search(alone.text, top_k=top_k, mode=mode))
         return query, hits
 

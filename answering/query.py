@@ -192,8 +192,9 @@ def parse_query(question: str, history: Sequence[tuple[str, str]] = (), condense
     problem = content_problem(question)
     if problem:
         own = question.strip()
+        lang = "en" if LATIN_WORD.search(own) and not HAN.search(own) else "zh"  # "？", "🙂": the UI's
         return Query(question=question, own=own, text=own, condensed=Condensed(own, standalone=own),
-                     has_content=False, content_problem=problem, language=language(own),
+                     has_content=False, content_problem=problem, language=lang,
                      key=match_key(own))
     own, truncated = locate_question(question)
     notices = (_cut_notice(question, own, language(own)),) if truncated else ()

@@ -162,22 +162,16 @@ def _citation_rows(answer: Any, passage_text: dict[str, str], case: TestCase) ->
     return rows
 
 
-def _gate_signals(assistant: Any, answer: Any) -> dict | None:
-    """The evidence gate's signals for the answer's query and passages (for threshold
-    tuning); None when the Assistant does not expose them."""
-    try:
-        from retrieval.normalize import fold_script
-
-        hits = list(answer.passages)
-        query = fold_script(answer.query)  # as Assistant._prepare scores it
-        scored = assistant.scorer.score_hits(query, hits)
-        top_dense, best, cov, missing = assistant.gate.signals(query, hits, scored)
-        decision = assistant.gate.decide(query, hits, scored)
-        return {"top_dense": top_dense, "best_sentence": round(float(best), 4),
-                "coverage": round(float(cov), 4), "missing_names": list(missing),
-                "gate_answerable": bool(decision.answerable), "gate_reason": decision.reason}
-    except Exception:  # signals are diagnostics only; never fail a run for them
+def _gate_signals(answer: Any) -> dict | None:
+    """The evidence gate's trace as the Answer carries it (``Answer.decision``: every rule's
+    value and threshold), for threshold tuning; None when no search ran."""
+    d = getattr(answer, "decision", None)
+    if d is None:
         return None
+    out = {"gate_answerable": bool(d.answerable), "gate_reason": d.reason}
+    for r in d.rules:
+        out[r.name] = r.value
+    return out
 
 
 def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | None,
@@ -228,7 +222,7 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
                                      "contains": M.contains_reference(pred, case.answers)}
         else:
             row["answer_metrics"] = None
-        row["gate"] = _gate_signals(assistant, answer)
+        row["gate"] = _gate_signals(answer)
     return row
 
 
