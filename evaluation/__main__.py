@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--fusion-weights", type=_weights, default=None, help="override hybrid weights DENSE,BM25")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--sample", type=int, default=None,
-                   help="evaluate N cases drawn over the whole set (seeded, deterministic, file order), not the first N")
+                   help="evaluate N cases spread over the whole set (chosen by a hash of their id: deterministic, "
+                        "the same questions in every variant of a file), not the first N")
     r.add_argument("--holdout-half", action="store_true",
                    help="SQuAD test set: index only the articles at even positions, ask the questions of all; "
                         "those about a held-out article must be refused")

@@ -97,7 +97,7 @@ def _variant_lines(cfg: dict[str, Any]) -> list[str]:
     """Header lines for the derived-file options (sample, held-out split, Simplified)."""
     out = []
     if cfg.get("sample"):
-        out.append(f"- sample: {cfg['sample']} cases drawn over the whole set (seeded, file order)")
+        out.append(f"- sample: {cfg['sample']} cases spread over the whole set (chosen by a hash of their id)")
     h = cfg.get("holdout")
     if h:
         out.append(f"- held-out split ({h['rule']}): {h['articles_indexed']} articles indexed "

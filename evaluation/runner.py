@@ -25,8 +25,8 @@ cases) and ``recall_at_k.png`` (Recall@k per mode).
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import random
 import shutil
 import sys
 import time
@@ -43,7 +43,7 @@ from evaluation.testset import (TestCase, evidence_passages, load_testset,
 REPO = Path(__file__).resolve().parents[1]
 MODES = ("hybrid", "dense", "bm25")
 SCRIPTS = ("original", "simplified")
-SAMPLE_SEED = 0  # random.Random seed of --sample (any fixed value: the draw must repeat)
+SAMPLE_SEED = 0  # salt of --sample's id hash (any fixed value: the draw must repeat)
 DEPTH = 10
 
 
@@ -72,8 +72,8 @@ class RunConfig:
             ``unanswerable``), the others keep their answers (tag ``indexed``).
         script: ``"original"``, or ``"simplified"`` (SQuAD test set only): convert the file
             to Simplified Chinese (``evaluation.squadfile.to_simplified``) before the run.
-        sample: evaluate N cases spread over the whole set (:func:`spread_sample`: a seeded
-            random draw kept in file order), instead of the first N (``limit``).
+        sample: evaluate N cases spread over the whole set (:func:`spread_sample`: chosen
+            by a hash of their id, kept in file order), instead of the first N (``limit``).
     """
 
     testset: Path
@@ -235,14 +235,21 @@ def held_out_cases(path: Path, skipped: list[str] | None = None) -> list[TestCas
 
 
 def spread_sample(cases: Sequence[TestCase], n: int, seed: int = SAMPLE_SEED) -> list[TestCase]:
-    """``n`` cases drawn without replacement by ``random.Random(seed)``, kept in file order
-    (all of them when ``n >= len``).  Deterministic, and spread over the whole file; a
-    random draw rather than every k-th case, because a fixed stride can fall in step with
-    the file's structure (e.g. take only questions of even-numbered articles, which the
-    held-out split indexes)."""
+    """The ``n`` cases with the smallest ``sha1(f"{seed}:{case.id}")``, kept in file order
+    (all of them when ``n >= len``).
+
+    Deterministic and spread over the whole file.  A case is chosen by its own id, not by
+    its position, so two runs over variants of one file (Traditional and its Simplified
+    conversion, where a rare question may drop out of one) ask the same questions, and no
+    fixed stride can fall in step with the file's structure (e.g. pick only the questions
+    of even-numbered articles, which the held-out split indexes).
+    """
     if n >= len(cases):
         return list(cases)
-    picked = sorted(random.Random(seed).sample(range(len(cases)), n))
+    def key(i: int) -> bytes:
+        return hashlib.sha1(f"{seed}:{cases[i].id}".encode("utf-8")).digest()
+
+    picked = sorted(sorted(range(len(cases)), key=key)[:n])
     return [cases[i] for i in picked]
 
 

@@ -182,6 +182,12 @@ def test_spread_sample_is_deterministic_and_in_file_order():
     assert min(idx) < 50 <= max(idx)                    # both halves of the file
     assert len(spread_sample(cases, 500)) == 100
     assert spread_sample(cases, 10, seed=1) != a
+    # chosen by id: dropping a case that was not picked changes nothing; dropping a picked
+    # one swaps in exactly one other
+    rest = [c for c in cases if c in a or int(c.id) % 3 == 0]
+    assert spread_sample(rest, 10) == a
+    fewer = [c for c in cases if c.id != a[0].id]
+    assert len(set(c.id for c in spread_sample(fewer, 10)) & set(c.id for c in a)) == 9
 
 
 def test_sample_with_holdout_covers_both_halves(tmp_path):
