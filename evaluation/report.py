@@ -202,7 +202,11 @@ def write_chart(result: dict[str, Any], path: Path) -> None:
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.set_title("Recall@k per search mode")
-    ax.legend(fontsize=8, loc="lower right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="lower right")
+    else:  # e.g. a must-refuse set: no case has a gold article
+        ax.text(0.5, 0.5, "no case with gold articles or passages", ha="center", va="center",
+                transform=ax.transAxes)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
