@@ -127,7 +127,7 @@ def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], co
              + (f"; gate overrides {cfg['gate']}" if cfg.get("gate") else ""),
              f"- run time {cfg['run_s']} s (index open/build {cfg['index_open_s']} s)"
              + (f"; {len(cfg['skipped_cases'])} unusable cases left out (blank question or no "
-                f"answer): {', '.join(cfg['skipped_cases'][:10])}" if cfg.get("skipped_cases") else ""), "",
+                f"answer): {', '.join(cfg['skipped_cases'][:10])}" if cfg.get("skipped_cases") else ""),
              *_variant_lines(cfg), "",
              "## Metrics", ""]
     lines += _table(["metric"] + modes, [[label] + vals for label, vals in metric_rows(result)])
