@@ -28,7 +28,7 @@ from typing import Callable
 
 from answering.terms import jieba_modules
 from text.fold import match_key
-from text.numbers import MONEY, has_quantity
+from text.numbers import MONEY, QUANTITY, has_quantity
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
 UNIT_GROUPS: tuple[frozenset[str], ...] = (
@@ -86,6 +86,9 @@ class AnswerType:
             the answer sentence must also name (or a synonym); for length questions the
             attribute words (``深``, ``高|海拔``, ``|``-separated), one of which it must name.
         rule: name of the ``TypeRule`` that produced it.
+        noun: for ``count`` questions, the noun counted (``多少辆汽车`` -> ``汽车``): the answer's
+            quantity must stand next to it (within ``NOUN_WINDOW`` characters): 5.3万余人次 of
+            people greeted is no count of 员工.
     """
 
     kind: str
@@ -93,6 +96,7 @@ class AnswerType:
     role: str | None = None
     cue: str | None = None
     rule: str = ""
+    noun: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,17 +151,28 @@ def _role(q: str) -> str | None:
     return last if len(last) >= 2 else None
 
 
+def _counted_noun(q: str, end: int) -> str | None:
+    """The noun counted by ``多少个X``: the first jieba word after the measure word, when it is
+    a Han word of 2+ characters (``多少辆汽车`` -> ``汽车``; ``多少人`` -> None)."""
+    jieba, _ = jieba_modules()
+    first = next((w for w in jieba.cut(q[end:]) if w.strip()), "")
+    return first if len(first) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in first) else None
+
+
 def _count(q: str, m: re.Match) -> AnswerType | None:
     if not _is_unit_word(q, m):
         return None
     unit = m.group(1)
     if unit in MONEY_UNITS:
         return AnswerType("money", rule="count")
-    return AnswerType("count", unit_group(unit), rule="count")
+    return AnswerType("count", unit_group(unit), rule="count", noun=_counted_noun(q, m.end(1)))
 
 
 def _money(q: str, m: re.Match) -> AnswerType | None:
     cues = [w for w in MONEY_WORDS if w in q]
+    fee = re.search(r"[\u4e00-\u9fff]{1,3}费(?!用)", q)  # 报名费, 快递费: a fee of its own kind
+    if fee:
+        return AnswerType("money", cue=fee.group(0).split("的")[-1], rule="money")
     if not cues:
         return None
     specific = [w for w in cues if w not in GENERIC_MONEY]
@@ -179,6 +194,17 @@ def _length(q: str, m: re.Match) -> AnswerType:
     word = m.group(0)
     cues = LENGTH_CUES.get(word)
     return AnswerType("count", UNIT_GROUPS[3], cue="|".join(cues) if cues else None, rule="length")
+
+
+EN_LENGTH_CUES: dict[str, tuple[str, ...]] = {
+    "deep": ("深",), "tall": ("高", "海拔"), "high": ("高", "海拔"), "wide": ("宽",), "long": ("长", "全程", "里程"),
+}
+
+
+def _en_length(q: str, m: re.Match) -> AnswerType:
+    word = m.group(0).lower().split()[-1]
+    cues = EN_LENGTH_CUES.get(word.rstrip("s") if word != "is" else "long")
+    return AnswerType("count", UNIT_GROUPS[3], cue="|".join(cues) if cues else None)
 
 
 _HOW_MANY = r"多少|(?<!哪)几[个位名次年月日天人件家种项条届组辆台]|多大|多远|多长|多高|多深|多宽|多重|多久"
@@ -214,7 +240,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage (46.8%)"),
     TypeRule("money", re.compile(_HOW_MANY), _money,
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
-    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|哪个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
+    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
     TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
@@ -227,10 +253,12 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              ("Who won the marathon?",), english=True, description="a person"),
     TypeRule("en-percent", re.compile(r"\bby how much\b|\bpercent(age)?\b|\brate\b", re.I), _fixed("percent"),
              ("By how much did the mail volume grow?",), english=True, description="a percentage"),
-    TypeRule("en-money", re.compile(r"\bhow much (money|revenue|income)\b|\brevenue\b|\bincome\b|\bcost\b", re.I),
-             _fixed("money"), ("How much revenue did Guizhou Post make?",), english=True, description="money"),
+    TypeRule("en-money", re.compile(r"\bhow much (money|revenue|income)\b|\brevenue\b|\bincome\b|\bcost\b|\bprices?\b|\bfees?\b", re.I),
+             lambda q, m: AnswerType("money", cue="价格|售价|价|费" if m.group(0).lower().startswith(("price", "fee")) else None),
+             ("How much revenue did Guizhou Post make?", "What is the price of the stamps?"), english=True,
+             description="money (a price or fee: the sentence names 价/费)"),
     TypeRule("en-length", re.compile(r"\bhow (far|tall|deep|high|wide)\b|\bhow long is\b", re.I),
-             _fixed("count", UNIT_GROUPS[3], "en-length"), ("How tall is Mount Everest?",), english=True,
+             _en_length, ("How tall is Mount Everest?",), english=True,
              description="a length"),
     TypeRule("en-number", re.compile(r"\bhow\s+(many|much|long)\b|\bnumber of\b", re.I), _fixed("number"),
              ("How many parcel service points did Akto set up?",), english=True, description="any number"),
@@ -272,16 +300,32 @@ def _has_tag(sentence: str, tags: tuple[str, ...]) -> bool:
     return any(p.flag in tags and len(p.word) >= 2 for p in pseg.cut(sentence))
 
 
+NOUN_WINDOW = 10
+
+
+def _count_value(t: AnswerType, s: str) -> bool:
+    if not has_quantity(s, t.units):
+        return False
+    if t.cue is not None and not any(c in s for c in t.cue.split("|")):
+        return False
+    if t.noun is None:
+        return True
+    alt = "|".join(sorted((re.escape(u) for u in t.units), key=len, reverse=True))
+    for m in re.finditer(rf"{QUANTITY}\s*(?:{alt})", s):
+        if t.noun in s[max(0, m.start() - NOUN_WINDOW): m.end() + NOUN_WINDOW]:
+            return True
+    return False
+
+
 def _money_value(t: AnswerType, s: str) -> bool:
     if not MONEY.search(s):
         return False
-    return t.cue is None or any(w in s for w in MONEY_SYNONYMS.get(t.cue, (t.cue,)))
+    return t.cue is None or any(w in s for w in MONEY_SYNONYMS.get(t.cue, tuple(t.cue.split("|"))))
 
 
 #: kind -> test of a sentence's match key (and the raw sentence for taggers).
 VALUE_TESTS: dict[str, Callable[[AnswerType, str, str], bool]] = {
-    "count": lambda t, s, raw: has_quantity(s, t.units) and (
-        t.cue is None or any(c in s for c in t.cue.split("|"))),
+    "count": lambda t, s, raw: _count_value(t, s),
     "money": lambda t, s, raw: _money_value(t, s),
     "percent": lambda t, s, raw: _PERCENT_IN_TEXT.search(s) is not None,
     "number": lambda t, s, raw: _ANY_NUMBER.search(s) is not None,

@@ -16,8 +16,11 @@ The rules, in order (``RULES``):
    ``黔东南州`` for ``黔东南苗族侗族自治州``, counts when ``name_match_min`` of its character bigrams
    occur) occurs in the top ``coverage_top`` passages or their titles (same-language questions:
    a question about 特斯拉 cannot be answered from passages that never name it).
-3. ``numbers``: every number of two or more digits of the question (``2022年``) occurs there
-   (any language: digits do not depend on it).
+3. ``numbers``: every number of two or more digits of the question (``2022年``), and every
+   month or day (``3月份``), occurs there (any language: digits do not depend on it).
+3b. ``attribute``: the concrete attribute a ``什么X``/``哪条X`` question asks for (``材质``,
+   ``街道``; ``Query.attribute``) occurs there: a page about the marathon's medals that never
+   names their material cannot say what they are made of.
 4. ``cross_names`` (cross-language questions): a transliterated name of the English question
    (``Akto``, ``Guiyang``) matches the pinyin of the top passages (``answering.crosslingual``),
    or, for a question naming nothing, the best cosine reaches ``min_top_dense_cross_unnamed``.
@@ -221,10 +224,16 @@ def _names(ev: Evidence) -> RuleResult:
 
 def _numbers(ev: Evidence) -> RuleResult:
     hay = ev.haystack
-    wanted = [n for n in ev.query.numbers if sum(c.isdigit() for c in n) >= 2]
+    wanted = [n for n in ev.query.numbers if sum(c.isdigit() for c in n) >= 2 or n[-1] in "月日"]
     missing = [n for n in wanted if not contains_number(hay, n)]
     return RuleResult("numbers", not missing, len(wanted) - len(missing), len(wanted),
                       "missing: " + ", ".join(missing) if missing else "")
+
+
+def _attribute(ev: Evidence) -> RuleResult:
+    a = ev.query.attribute
+    ok = name_found(a, ev.haystack, 1.0)
+    return RuleResult("attribute", ok, a, None, "" if ok else f"the passages never name {a}")
 
 
 def _cross_names(ev: Evidence) -> RuleResult:
@@ -317,6 +326,8 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: bool(ev.hits) and not ev.cross, _names),
     GateRule("numbers", "the question's multi-digit numbers occur in the top passages",
              lambda ev: bool(ev.hits), _numbers),
+    GateRule("attribute", "the concrete attribute asked for (什么材质, 哪条街道) occurs in the top passages",
+             lambda ev: bool(ev.hits) and not ev.cross and ev.query.attribute is not None, _attribute),
     GateRule("cross_names", "a transliterated name of an English question matches the passages' "
              "pinyin, or the cosine is high", lambda ev: bool(ev.hits) and ev.cross, _cross_names),
     GateRule("top_dense", "best dense cosine", lambda ev: ev.top_dense is not None, _top_dense),

@@ -62,7 +62,10 @@ class Query:
         key: ``text.fold.match_key(text)``.
         terms: key terms of ``text`` (``answering.terms.key_terms``).
         names: proper nouns and Latin words of ``text`` (``hard_terms`` minus numbers).
-        numbers: numbers of ``text`` (``text.numbers.numbers``).
+        numbers: numbers of ``text`` (``text.numbers.numbers``), and its month and day parts
+            (``3月``, ``8日``: a date the passages must hold, whatever its digit count).
+        attribute: the concrete attribute asked for by ``什么X`` / ``哪条X`` (``材质``, ``街道``),
+            which the passages must name (``CONCRETE_ATTRIBUTES``); None otherwise.
         answer_type: expected answer type, or None.
         is_list: a list question (哪些/列举/分别 ...).
         parts: the interrogative sentences of ``own`` when it asks two or more questions.
@@ -83,6 +86,7 @@ class Query:
     names: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     answer_type: AnswerType | None = None
+    attribute: str | None = None
     is_list: bool = False
     parts: tuple[str, ...] = ()
     truncated: bool = False
@@ -115,9 +119,9 @@ class Query:
 def content_problem(message: str) -> str:
     """Why ``message`` has nothing to ask (``""`` when it has content): ``empty``,
     ``no_words``, ``digits_only``, ``code``, ``keyboard``, ``greeting``, ``no_content_words``."""
-    m = (message or "").strip()
+    m = re.sub(r"</?[A-Za-z][^<>]*>", " ", (message or "")).strip()  # markup is no question
     if not m:
-        return "empty"
+        return "empty" if not (message or "").strip() else "code"
     if not any(ch.isalnum() for ch in m):
         return "no_words"
     if match_key(m).strip("?？!！.。,，") in GREETINGS:
@@ -164,6 +168,31 @@ def _parts(own: str) -> tuple[str, ...]:
     return tuple(asking) if len(asking) >= 2 else ()
 
 
+#: attributes a text states in so many words (a material, a street, a colour): asked with
+#: 什么X / 哪条X they must be named by the passages. Abstract ones (什么调整, 什么地位, 什么新货)
+#: are answered by paraphrase and are not checked.
+CONCRETE_ATTRIBUTES = frozenset("""材质 材料 颜色 街道 地址 门牌 品牌 型号 规格 尺寸 重量 长度 高度 深度 宽度 面积
+    价格 售价 票价 口号 电话 邮编 网址 学历 专业 民族 籍贯 国籍 血型 星座 生日 车牌 编号 口味 味道 天气 气温
+    温度 语言 货币 学校 医院 大学""".split())
+_ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:个|条|家|所|座|种|款|类)([\u4e00-\u9fff]{2})")
+_DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})[日号]")
+
+
+def _attribute(own: str) -> str | None:
+    m = _ATTRIBUTE.search(match_key(own))
+    if not m:
+        return None
+    word = m.group(1) or m.group(2)
+    return word if word in CONCRETE_ATTRIBUTES else None
+
+
+def _date_parts(text: str) -> tuple[str, ...]:
+    out = []
+    for m in _DATE_PART.finditer(match_key(text)):
+        out.append(f"{m.group(1)}月" if m.group(1) else f"{m.group(2)}日")
+    return tuple(out)
+
+
 def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tuple[str, ...]) -> Query:
     text = c.text or own
     lang = language(own)
@@ -171,7 +200,8 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
     names = tuple(t for t in hard_terms(text) if numbers(t) != [t])
     return Query(question=question, own=own, text=text, condensed=c, language=lang,
                  script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
-                 numbers=tuple(numbers(text)), answer_type=atype,
+                 numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))), answer_type=atype,
+                 attribute=_attribute(own),
                  is_list=is_list_question(own), parts=_parts(own), truncated=truncated,
                  notices=notices)
 
