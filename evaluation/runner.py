@@ -31,7 +31,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from evaluation import metrics as M
 from evaluation.testset import (TestCase, evidence_passages, load_testset,
@@ -61,6 +61,8 @@ class RunConfig:
         gate: keyword arguments for ``answering.gate.EvidenceGate`` (None = its defaults).
         rrf_k, fusion_weights: override the Retriever's fusion settings (None = its defaults).
         show_progress: tqdm bar on stderr.
+        progress: optional callback ``progress(done, total, mode)`` after each case (the web
+            page's progress bar); ``done`` counts case-mode pairs, ``total`` = cases x modes.
     """
 
     testset: Path
@@ -76,6 +78,7 @@ class RunConfig:
     rrf_k: int | None = None
     fusion_weights: tuple[float, float] | None = None
     show_progress: bool = True
+    progress: Callable[[int, int, str], None] | None = None
 
     def validate(self) -> None:
         """Raise ValueError for a bad setting (names it)."""
@@ -338,6 +341,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
                 if bar is not None:
                     bar.set_postfix_str(mode)
                     bar.update(1)
+                if cfg.progress is not None:
+                    cfg.progress(sum(len(v) for v in rows_by_mode.values()), total, mode)
     finally:
         if bar is not None:
             bar.close()
