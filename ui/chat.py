@@ -199,24 +199,24 @@ class ChatController:
         user_md = escape_chat_text(question)
         chat = messages(turns) + [{"role": "user", "content": user_md},
                                   {"role": "assistant", "content": SEARCHING}]
-        yield chat, skip, skip, skip, skip, skip, ""
+        yield list(chat), skip, skip, skip, skip, skip, ""
         final = None
         try:
             for partial in assistant.stream(question, history, top_k=k_int, mode=mode_ok):
                 final = partial
                 chat[-1] = {"role": "assistant", "content": render_answer_message(partial) or "…"}
-                yield chat, skip, skip, skip, skip, skip, skip
+                yield list(chat), skip, skip, skip, skip, skip, skip
         except Exception as e:  # noqa: BLE001 - show a message, keep the session alive
             if not isinstance(e, ValueError):
                 log.exception("assistant failed on %r", question)
             text = (f"⚠ 无法回答 Cannot answer: {e}" if isinstance(e, ValueError)
                     and answerer not in ("generative", "llm") else self.error_text(e, answerer))
             chat[-1] = {"role": "assistant", "content": escape_chat_text(text)}
-            yield chat, skip, skip, skip, skip, skip, skip
+            yield list(chat), skip, skip, skip, skip, skip, skip
             return
         if final is None:
             chat[-1] = {"role": "assistant", "content": escape_chat_text("⚠ 没有得到回答。 No answer was produced.")}
-            yield chat, skip, skip, skip, skip, skip, skip
+            yield list(chat), skip, skip, skip, skip, skip, skip
             return
         n = len(turns) + 1
         record = answer_payload(final)
