@@ -114,7 +114,7 @@ def test_llm_server_down_names_the_server(tmp_path):
 def test_generative_without_llm_is_explained(tmp_path):
     ctl = _ctl(tmp_path)
     outs, _ = _ask(ctl, Q1, answerer="generative")
-    assert "start the app with --llm openai:<model>" in html.unescape(outs[-1][0][-1]["content"])
+    assert "start the app with --llm openai:MODEL" in html.unescape(outs[-1][0][-1]["content"])
 
 
 def test_thumbs_up_is_stored_and_becomes_a_test_case(tmp_path):

@@ -134,9 +134,9 @@ class ChatController:
             return self.assistant
         if name == "generative":
             if self.llm_assistant is None:
-                raise ValueError("生成式回答需要大模型：用 --llm openai:<model> [--llm-base-url URL] 启动。"
+                raise ValueError("生成式回答需要大模型：用 --llm openai:MODEL [--llm-base-url URL] 启动。"
                                  " The generative answerer needs an LLM: start the app with "
-                                 "--llm openai:<model> [--llm-base-url URL].")
+                                 "--llm openai:MODEL [--llm-base-url URL].")
             return self.llm_assistant
         raise ValueError(f"answerer must be one of {', '.join(ANSWERERS)}, got {answerer!r}")
 

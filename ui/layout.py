@@ -186,7 +186,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
 
     def answerer_status(name: str) -> tuple:
         if name == "generative" and not has_llm:
-            gr.Warning("没有配置大模型 No LLM is configured: start with --llm openai:<model> "
+            gr.Warning("没有配置大模型 No LLM is configured: start with --llm openai:MODEL "
                        "[--llm-base-url URL].", title="设置 Settings")
             return gr.update(value="extractive"), answerer_help(False)
         return gr.skip(), answerer_help(has_llm)
@@ -195,14 +195,14 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
         if llm:
             return (f"抽取式：逐句引用原文；生成式：大模型 {llm_label or ''} 改写并引用。 Extractive quotes"
                     " sentences of the sources; generative lets the LLM write the answer, citations checked.")
-        return ("抽取式：逐句引用原文。生成式需要大模型：用 `--llm openai:<model> --llm-base-url URL` 启动。"
+        return ("抽取式：逐句引用原文。生成式需要大模型：用 `--llm openai:MODEL --llm-base-url URL` 启动。"
                 " Extractive quotes sentences of the sources. Generative needs an LLM: start the app "
-                "with `--llm openai:<model> --llm-base-url URL`.")
+                "with `--llm openai:MODEL --llm-base-url URL`.")
 
     with ChatDemo(title=title, analytics_enabled=False) as demo:
         state = gr.BrowserState(new_session(), storage_key=STORAGE_KEY)
         rated = gr.State(None)
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="title-row"):
             gr.Markdown(
                 "# 新闻问答助手 · Cited News Q&A\n"
                 "就语料库中的新闻文章提问；回答中的 [n] 对应来源面板里的段落，点击 [n] 即可跳到该来源。"
@@ -310,7 +310,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                       api_visibility="private")
         k_box.change(k_status, [k_box], [k_msg], api_name="check_k", api_visibility="private", queue=False)
         answerer_radio.change(answerer_status, [answerer_radio], [answerer_radio, ans_msg],
-                              api_name="check_answerer", api_visibility="private", queue=False)
+                              api_name="check_answerer", api_visibility="private")
         theme_btn.click(None, None, None, js="() => window.qaToggleTheme && window.qaToggleTheme()",
                         api_visibility="private")
         demo.load(ctl.restore, [state], view_out, api_name="restore", api_visibility="private")

@@ -30,13 +30,19 @@
     }
   }, 100);
 
-  // The message an element (a badge, a button of the message's button row) belongs to:
-  // the nearest ancestor holding exactly one user or bot message.
+  // The message an element belongs to: for a badge, the message holding it; for a button of
+  // a message's button row (a sibling after the message), the message just before the row.
+  var MSG = '[data-testid="bot"], [data-testid="user"]';
   function ownerMessage(el) {
     for (var e = el; e && e.id !== "chatbot"; e = e.parentElement) {
-      var found = e.querySelectorAll('[data-testid="bot"], [data-testid="user"]');
+      var found = e.querySelectorAll(MSG);
       if (found.length === 1) return found[0];
       if (found.length > 1) return null;
+      for (var s = e.previousElementSibling; s; s = s.previousElementSibling) {
+        if (s.matches(MSG)) return s;
+        var f = s.querySelectorAll(MSG);
+        if (f.length) return f[f.length - 1];
+      }
     }
     return null;
   }
