@@ -264,6 +264,9 @@ def test_badge_click_brings_its_source_card_into_view(browser, site):
     _wait_answer(page, 1)
     _send(page, Q2)
     _wait_answer(page, 2)
+    # seen: the dropdown's arrow covered long labels
+    pad = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#picker input')).paddingRight)")
+    assert pad >= 30, pad
     _bots(page).first.locator("sup.cite").first.click()
     _wait_answer(page, 1)
     page.wait_for_function("() => { const c = document.getElementById('src-1-1'); if (!c) return false;"

@@ -43,6 +43,11 @@ def list_runs(runs_dir: Path) -> list[str]:
     return [str(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
 
 
+def run_choices(runs_dir: Path) -> list[tuple[str, str]]:
+    """(directory name, path) of the runs, newest first (the compare dropdowns)."""
+    return [(Path(p).name, p) for p in list_runs(runs_dir)]
+
+
 def run_testset(testset: str | Path, runs_dir: Path, *, model: str | None = None,
                 corpus: Path | None = None, modes: Sequence[str] = ("hybrid",), top_k: int = 5,
                 answers: bool = True, limit: int | None = None, llm: str | None = None,
@@ -196,18 +201,19 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
     run_btn = gr.Button("运行评测 Run evaluation", variant="primary", elem_id="eval-run")
     status = gr.Markdown("", elem_id="eval-status")
     with gr.Row():
-        table = gr.Dataframe(label="指标 Metrics", interactive=False, wrap=True, elem_id="eval-metrics",
+        table = gr.Dataframe(headers=["metric", "mode"], label="指标 Metrics", interactive=False, wrap=True, elem_id="eval-metrics",
                              scale=3)
         chart = gr.Image(label="Recall@k", type="filepath", interactive=False, elem_id="eval-chart",
                          scale=2, buttons=["download"])
-    failed = gr.Dataframe(label="失败的用例 Failed cases (expected vs returned)", interactive=False,
+    failed = gr.Dataframe(headers=["mode", "id", "why", "question", "expected", "returned"],
+                          label="失败的用例 Failed cases (expected vs returned)", interactive=False,
                           wrap=True, elem_id="eval-failed")
     with gr.Accordion("对比两次评测 Compare two runs", open=True, elem_id="eval-compare-box"):
         with gr.Row():
-            run_a = gr.Dropdown(choices=list_runs(runs_dir), label="A (before)", elem_id="eval-run-a")
-            run_b = gr.Dropdown(choices=list_runs(runs_dir), label="B (after)", elem_id="eval-run-b")
+            run_a = gr.Dropdown(choices=run_choices(runs_dir), label="A (before)", elem_id="eval-run-a")
+            run_b = gr.Dropdown(choices=run_choices(runs_dir), label="B (after)", elem_id="eval-run-b")
             cmp_btn = gr.Button("对比 Compare", elem_id="eval-compare")
-        cmp_table = gr.Dataframe(label="A 与 B 的指标 Metrics of A and B", interactive=False,
+        cmp_table = gr.Dataframe(headers=["metric", "mode", "A", "B", "B − A"], label="A 与 B 的指标 Metrics of A and B", interactive=False,
                                  elem_id="eval-compare-table")
 
     def do_run(ts: str | None, up: str | None, ms: list[str], k: Any, lim: Any, ans: bool,
@@ -232,12 +238,13 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
         header, rows = metric_table(result)
         fh, frows = failed_cases(out, k_int)
         runs = list_runs(runs_dir)
+        named = run_choices(runs_dir)
         n_failed = f"{len(frows)} failed case(s) 失败用例" if frows else "no failed case 无失败用例"
         return (f"✓ {_settings_line(result, out)} · {n_failed}",
                 pd.DataFrame(rows, columns=header), str(out / "recall_at_k.png"),
                 pd.DataFrame(frows, columns=fh),
-                gr.update(choices=runs, value=(runs[1] if len(runs) > 1 else runs[0])),
-                gr.update(choices=runs, value=runs[0]), gr.update(choices=choices()))
+                gr.update(choices=named, value=(runs[1] if len(runs) > 1 else runs[0])),
+                gr.update(choices=named, value=runs[0]), gr.update(choices=choices()))
 
     def do_compare(a: str | None, b: str | None):
         if not a or not b:
