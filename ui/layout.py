@@ -104,6 +104,24 @@ def default_examples(corpus: Any | None) -> list[str]:
     return [f"「{t}」讲了什么？" for t in titles] or list(SEED_EXAMPLES)
 
 
+def state_secret(directory: Path) -> str:
+    """The key that encrypts the conversation kept in the browser, stable across restarts
+    (``<directory>/browser_state_secret``, created with 32 random characters on first use)."""
+    import secrets
+
+    path = Path(directory) / "browser_state_secret"
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) >= 16:
+            return value
+    except OSError:
+        pass
+    value = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(value, encoding="utf-8")
+    return value
+
+
 def _documents_tab(manager: Any, overview: str) -> None:
     try:
         from ui.documents import documents_tab
@@ -200,7 +218,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                 "with `--llm openai:MODEL --llm-base-url URL`.")
 
     with ChatDemo(title=title, analytics_enabled=False) as demo:
-        state = gr.BrowserState(new_session(), storage_key=STORAGE_KEY)
+        state = gr.BrowserState(new_session(), storage_key=STORAGE_KEY, secret=state_secret(store.directory))
         rated = gr.State(None)
         with gr.Row(equal_height=False, elem_id="title-row"):
             gr.Markdown(
