@@ -148,7 +148,8 @@ def test_copy_gives_plain_text_with_markers_and_sources(browser, site):
     # seen: the copy button copied HTML and character references
     url, _, _ = site
     page = _page(browser, url)
-    _send(page, Q1)
+    question = "贵州邮政双11快递业务收入是多少? (2021)"  # ASCII punctuation: escaped in the message
+    _send(page, question)
     _wait_answer(page, 1)
     bot = _bots(page).first
     bot.hover()
@@ -160,6 +161,9 @@ def test_copy_gives_plain_text_with_markers_and_sources(browser, site):
     assert "<" not in copied and "&#" not in copied and "\u2060" not in copied, copied
     assert copied.startswith("4329.7 万元\n\n") and "46.8%。[1]" in copied
     assert "来源 Sources:\n[1] 贵州邮政旺季慰问 (2021-11-20) · ¶2:" in copied
+    row.nth(0).click()  # the question's copy button: the question as typed, no entities
+    page.wait_for_function("() => window.__copied.length > 1", timeout=T)
+    assert page.evaluate("window.__copied[window.__copied.length - 1]") == question
     page.context.close()
 
 

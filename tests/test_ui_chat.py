@@ -63,7 +63,7 @@ def test_answer_streams_then_stores_the_turn_and_clears_the_box_only_at_the_star
     (turn,) = state["turns"]
     assert turn["question"] == Q1 and turn["top_k"] == 5 and turn["record"]["citations"]
     copy = json.loads(outs[-1][4])
-    assert copy == [turn["plain"]] and "[1]" in copy[0] and "<sup" not in copy[0]
+    assert copy == {"user": [Q1], "bot": [turn["plain"]]} and "[1]" in copy["bot"][0] and "<sup" not in copy["bot"][0]
     assert open(outs[-1][5], encoding="utf-8").read().startswith("# 对话 Conversation")
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from answering.types import Answer, Citation
 from retrieval.types import SearchHit
-from tests.fakes import (XSS_TEXT, Decision, FakeAssistant, RuleResult, ShortAnswer, fake_corpus,
-                         rich)
+from tests.fakes import XSS_TEXT, FakeAssistant, fake_corpus, rich
 from ui.export import conversation_markdown, plain_text
 from ui.render import (WJ, answer_payload, escape_chat_text, render_answer_message,
                        render_sources_html, turn_label)

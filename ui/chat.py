@@ -89,8 +89,10 @@ def messages(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def copy_texts(turns: Sequence[dict[str, Any]]) -> str:
-    """JSON list of the plain texts of the answers (read by the copy button's script)."""
-    return json.dumps([t.get("plain", "") for t in turns], ensure_ascii=False)
+    """JSON ``{"user": [questions], "bot": [plain answers]}``: what the copy buttons copy
+    (read by ``ui/static/app.js``; the messages themselves hold escaped HTML)."""
+    return json.dumps({"user": [t.get("question", "") for t in turns],
+                       "bot": [t.get("plain", "") for t in turns]}, ensure_ascii=False)
 
 
 class ChatController:

@@ -2,8 +2,9 @@
 // * light/dark switch remembered in localStorage ("qa-theme");
 // * a click on a citation badge [n] brings its source card into view (the Chatbot's select
 //   event switches the sources panel to that answer first);
-// * the Chatbot's per-message copy button copies the plain text of the answer (its [n]
-//   markers and a sources list) kept in the hidden #copy-texts box, not the message's HTML.
+// * the Chatbot's per-message copy button copies the plain text kept in the hidden #copy-texts
+//   box (the question as typed; the answer with its [n] markers and a sources list), not the
+//   message's escaped HTML.
 (function () {
   "use strict";
   var KEY = "qa-theme";
@@ -47,11 +48,18 @@
     return null;
   }
 
-  function botIndex(el) {
+  // [role, index among the messages of that role] of the message an element belongs to
+  function messageIndex(el) {
     var msg = ownerMessage(el);
-    if (!msg || msg.getAttribute("data-testid") !== "bot") return -1;
-    var bots = Array.prototype.slice.call(document.querySelectorAll('#chatbot [data-testid="bot"]'));
-    return bots.indexOf(msg);
+    if (!msg) return [null, -1];
+    var role = msg.getAttribute("data-testid");
+    var all = Array.prototype.slice.call(document.querySelectorAll('#chatbot [data-testid="' + role + '"]'));
+    return [role, all.indexOf(msg)];
+  }
+
+  function botIndex(el) {
+    var m = messageIndex(el);
+    return m[0] === "bot" ? m[1] : -1;
   }
 
   function flashCard(turn, n) {
@@ -72,8 +80,8 @@
 
   function plainTexts() {
     var box = document.querySelector("#copy-texts textarea, #copy-texts input");
-    if (!box) return [];
-    try { return JSON.parse(box.value || "[]"); } catch (e) { return []; }
+    if (!box) return {};
+    try { return JSON.parse(box.value || "{}"); } catch (e) { return {}; }
   }
 
   function isCopyButton(btn) {
@@ -93,8 +101,9 @@
     }
     var btn = target.closest("#chatbot button");
     if (btn && isCopyButton(btn)) {
-      var i = botIndex(btn);
-      var texts = plainTexts();
+      var m = messageIndex(btn);
+      var texts = (m[0] && plainTexts()[m[0]]) || [];
+      var i = m[1];
       if (i >= 0 && i < texts.length && texts[i]) {
         ev.preventDefault();
         ev.stopImmediatePropagation();
