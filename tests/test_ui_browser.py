@@ -351,3 +351,23 @@ def test_evaluation_tab_runs_the_seed_set(browser, site, shots):
                            timeout=T)
     page.screenshot(path=str(shots / "evaluation-compare.png"), full_page=True)
     page.context.close()
+
+
+def test_regenerate_and_edit_and_resend(browser, site):
+    url, fa, _ = site
+    page = _page(browser, url)
+    _send(page, Q1)
+    _wait_answer(page, 1)
+    n = len(fa.questions)
+    page.locator("#regenerate").click()
+    page.wait_for_timeout(2500)  # the fake streams for ~1.75 s
+    _wait_answer(page, 1)
+    assert fa.questions[n:] == [Q1] and _bots(page).count() == 1
+    page.locator("#chatbot button[aria-label='编辑'], #chatbot button[aria-label='Edit']").first.click()
+    page.locator("#chatbot textarea.edit-textarea").fill(Q2)
+    page.locator("#chatbot button[aria-label='发送'], #chatbot button[aria-label='Submit']").first.click()
+    page.wait_for_function("q => { const u = document.querySelectorAll('#chatbot [data-testid=\"user\"]');"
+                           " return u.length === 1 && u[0].innerText.trim() === q; }", arg=Q2, timeout=T)
+    page.wait_for_function("() => document.querySelector('#sources').innerText.includes('快递进村')", timeout=T)
+    assert "118" in _bots(page).first.inner_text() and _bots(page).count() == 1
+    page.context.close()
