@@ -164,3 +164,22 @@ def test_restore_and_new_conversation(tmp_path):
     assert ctl.restore(None)[0] == [] and ctl.restore({"turns": "junk"})[0] == []
     out = ctl.new_conversation()
     assert out[0] == [] and out[3] == {"turns": []} and out[-1] == ""
+
+
+def test_real_generative_assistant_with_its_server_down_names_the_server(tmp_path):
+    from answering.gate import EvidenceGate
+    from answering.pipeline import Assistant
+    from corpus.pipeline import load_corpus
+    from retrieval.encoder import HashingEncoder
+    from retrieval.searcher import Retriever
+    from tests.fakes import write_seeds
+
+    corpus = load_corpus(write_seeds(tmp_path))
+    retriever = Retriever.from_corpus(corpus, HashingEncoder(256))
+    gate = EvidenceGate(min_top_dense=0.12, min_best_sentence=0.4, min_coverage=0.5)
+    llm = Assistant(retriever, llm="openai:qwen", llm_base_url="http://127.0.0.1:9/v1", gate=gate)
+    ctl = ChatController(Assistant(retriever, gate=gate), llm_assistant=llm, corpus=corpus,
+                         llm_server="http://127.0.0.1:9/v1", export_dir=tmp_path / "x")
+    outs = list(ctl.respond("贵州邮政双11期间快递业务收入是多少？", new_session(), 5, "hybrid", "generative"))
+    text = html.unescape(outs[-1][0][-1]["content"])
+    assert "The LLM server http://127.0.0.1:9/v1 failed or is not reachable" in text, text
