@@ -32,7 +32,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from evaluation import metrics as M
 from evaluation.squadfile import (ConversionStats, HoldoutSplit, holdout_half, read_squad_json,
@@ -74,6 +74,8 @@ class RunConfig:
             to Simplified Chinese (``evaluation.squadfile.to_simplified``) before the run.
         sample: evaluate N cases spread over the whole set (:func:`spread_sample`: chosen
             by a hash of their id, kept in file order), instead of the first N (``limit``).
+        progress: optional callback ``progress(done, total, mode)`` after each case (the web
+            page's progress bar); ``done`` counts case-mode pairs, ``total`` = cases x modes.
     """
 
     testset: Path
@@ -92,6 +94,7 @@ class RunConfig:
     holdout_half: bool = False
     script: str = "original"
     sample: int | None = None
+    progress: Callable[[int, int, str], None] | None = None
 
     def validate(self) -> None:
         """Raise ValueError for a bad setting (names it)."""
@@ -494,6 +497,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
                 if bar is not None:
                     bar.set_postfix_str(mode)
                     bar.update(1)
+                if cfg.progress is not None:
+                    cfg.progress(sum(len(v) for v in rows_by_mode.values()), total, mode)
     finally:
         if bar is not None:
             bar.close()
