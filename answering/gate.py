@@ -18,6 +18,10 @@ The rules, in order (``RULES``):
    a question about 特斯拉 cannot be answered from passages that never name it).
 3. ``numbers``: every number of two or more digits of the question (``2022年``), and every
    month or day (``3月份``), occurs there (any language: digits do not depend on it).
+3a. ``subject``: the question's leading noun phrase (``Query.subject``: ``冰雪皇后`` of
+   ``冰雪皇后什么时候退出了台湾市场？``) occurs there (``subject_match_min`` of its bigrams): a
+   question about an entity the corpus never covers is refused even when jieba does not
+   tag it a proper noun.
 3b. ``attribute``: the concrete attribute a ``什么X``/``哪条X`` question asks for (``材质``,
    ``街道``; ``Query.attribute``) occurs there: a page about the marathon's medals that never
    names their material cannot say what they are made of.
@@ -81,6 +85,9 @@ class GateConfig:
         type_margin: 0.35, the answer-type check reads sentences within this of the best...
         type_candidates: 8, ...and at most this many of them (seed set, issue #5).
         coverage_top: 3, passages read by the names, numbers and coverage rules.
+        subject_match_min: 0.60, share of the leading noun phrase's character bigrams the top
+            passages must hold (as ``name_match_min``; CMRC 2018 trial held-out half: questions
+            about articles not indexed open with a subject the passages lack).
         reader_null_max: the span reader's no-answer margin above which the gate refuses
             (set from the reader's validation split: ``reader/checkpoint/README.md``); None
             switches the ``reader`` rule off.
@@ -96,6 +103,7 @@ class GateConfig:
     type_margin: float = 0.35
     type_candidates: int = 8
     coverage_top: int = 3
+    subject_match_min: float = 0.6
     reader_null_max: float | None = None
     disabled: frozenset[str] = frozenset()
 
@@ -230,6 +238,13 @@ def _numbers(ev: Evidence) -> RuleResult:
                       "missing: " + ", ".join(missing) if missing else "")
 
 
+def _subject(ev: Evidence) -> RuleResult:
+    sub = ev.query.subject
+    ok = name_found(sub, ev.haystack, ev.config.subject_match_min)
+    return RuleResult("subject", ok, sub, ev.config.subject_match_min,
+                      "" if ok else f"the passages are not about {sub}")
+
+
 def _attribute(ev: Evidence) -> RuleResult:
     a = ev.query.attribute
     ok = name_found(a, ev.haystack, 1.0)
@@ -326,6 +341,8 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: bool(ev.hits) and not ev.cross, _names),
     GateRule("numbers", "the question's multi-digit numbers occur in the top passages",
              lambda ev: bool(ev.hits), _numbers),
+    GateRule("subject", "the question's leading noun phrase occurs in the top passages (bigram share)",
+             lambda ev: bool(ev.hits) and not ev.cross and ev.query.subject is not None, _subject),
     GateRule("attribute", "the concrete attribute asked for (什么材质, 哪条街道) occurs in the top passages",
              lambda ev: bool(ev.hits) and not ev.cross and ev.query.attribute is not None, _attribute),
     GateRule("cross_names", "a transliterated name of an English question matches the passages' "

@@ -64,6 +64,9 @@ class Query:
         names: proper nouns and Latin words of ``text`` (``hard_terms`` minus numbers).
         numbers: numbers of ``text`` (``text.numbers.numbers``), and its month and day parts
             (``3月``, ``8日``: a date the passages must hold, whatever its digit count).
+        subject: the question's leading noun phrase (``冰雪皇后什么时候…`` -> ``冰雪皇后``;
+            ``subject_phrase``), which the passages must hold; None when the question opens
+            with a verb, a preposition or a question word, or is a follow-up.
         attribute: the concrete attribute asked for by ``什么X`` / ``哪条X`` (``材质``, ``街道``),
             which the passages must name (``CONCRETE_ATTRIBUTES``); None otherwise.
         answer_type: expected answer type, or None.
@@ -87,6 +90,7 @@ class Query:
     numbers: tuple[str, ...] = ()
     answer_type: AnswerType | None = None
     attribute: str | None = None
+    subject: str | None = None
     is_list: bool = False
     parts: tuple[str, ...] = ()
     truncated: bool = False
@@ -186,6 +190,31 @@ def _attribute(own: str) -> str | None:
     return word if word in CONCRETE_ATTRIBUTES else None
 
 
+#: jieba part-of-speech tags a leading noun phrase is made of (nouns, names, abbreviations,
+#: numerals and times, distinguishing adjectives: 古 of 古勒巴格村) - anything else ends it.
+SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l")
+_OPENING_PUNCT = frozenset("“”‘’《》「」\"'")
+
+
+def subject_phrase(own: str) -> str | None:
+    """The leading noun phrase of a Chinese question: its first jieba words while they are
+    nouns, names, numerals or quote/title marks (``SUBJECT_TAGS``), with at least 2 Han
+    characters; None otherwise. News and encyclopedia questions open with what they ask
+    about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``)."""
+    from answering.terms import _tagged
+
+    out = ""
+    for word, flag in _tagged(own):
+        if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
+            if flag == "l" and any(c in word for c in "哪几什谁多"):
+                break
+            out += word
+        else:
+            break
+    han = len(HAN.findall(out))
+    return out.strip("“”‘’\"'") if han >= 2 else None
+
+
 def _date_parts(text: str) -> tuple[str, ...]:
     out = []
     for m in _DATE_PART.finditer(match_key(text)):
@@ -202,6 +231,7 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
                  script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
                  numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))), answer_type=atype,
                  attribute=_attribute(own),
+                 subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
                  is_list=is_list_question(own), parts=_parts(own), truncated=truncated,
                  notices=notices)
 
