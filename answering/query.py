@@ -193,6 +193,7 @@ def _attribute(own: str) -> str | None:
 #: jieba part-of-speech tags a leading noun phrase is made of (nouns, names, abbreviations,
 #: numerals and times, distinguishing adjectives: 古 of 古勒巴格村) - anything else ends it.
 SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l")
+_DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍)\s*")
 _OPENING_PUNCT = frozenset("“”‘’《》「」\"'")
 
 
@@ -203,6 +204,7 @@ def subject_phrase(own: str) -> str | None:
     about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``)."""
     from answering.terms import _tagged
 
+    own = _DEFINITION.sub("", own)  # 什么是“乡里制”？ asks about 乡里制
     out = ""
     for word, flag in _tagged(own):
         if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
