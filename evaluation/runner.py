@@ -36,9 +36,10 @@ from typing import Any, Sequence
 from evaluation import metrics as M
 from evaluation.testset import (TestCase, evidence_passages, load_testset,
                                 resolve_gold_articles, squad_testset)
+from retrieval.types import SearchMode
 
 REPO = Path(__file__).resolve().parents[1]
-MODES = ("hybrid", "dense", "bm25")
+MODES = tuple(m.value for m in SearchMode)
 DEPTH = 10
 
 

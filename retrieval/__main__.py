@@ -66,7 +66,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    from retrieval.searcher import MODES
+    from retrieval.types import SearchMode
     from retrieval.tokenize import DEFAULT_SCHEME, SCHEMES
 
     ap = argparse.ArgumentParser(prog="python -m retrieval", description="Build and search the passage index.")
@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("search", parents=[common], help="search the index (building it if needed)")
     s.add_argument("query")
     s.add_argument("-k", "--top-k", dest="top_k", type=int, default=5, help="passages to show (default 5)")
-    s.add_argument("--mode", choices=MODES, default="hybrid")
+    s.add_argument("--mode", type=SearchMode, choices=list(SearchMode), default=SearchMode.HYBRID,
+                   help="hybrid (default), dense or bm25")
     args = ap.parse_args(argv)
 
     from retrieval.store import RetrievalIndexError

@@ -2,15 +2,15 @@
 
 Reciprocal rank fusion (RRF): Cormack, Clarke & Büttcher (2009), "Reciprocal Rank Fusion
 outperforms Condorcet and individual Rank Learning Methods", SIGIR '09.  An item's fused
-score is ``sum_i w_i / (k + rank_i)`` over the rankings that contain it (rank 1-based,
-k = 60 as in the paper, w_i = 1 unless weights are given).
+score is ``sum_i w_i / (rrf_k + rank_i)`` over the rankings that contain it (rank 1-based,
+rrf_k = 60 as in the paper, w_i = 1 unless weights are given).
 
 Near-duplicates: two passages are duplicates when their normalised texts (NFKC,
 Traditional → Simplified, lower-case, all whitespace removed) are identical, or when the
 Jaccard similarity of their character-bigram sets is ≥ 0.9 (``DUPLICATE_JACCARD``) — e.g.
 the same paragraph reprinted with a different byline or a few characters of layout
-debris.  Keeping the first (best-ranked) of each group lets the top k hold k distinct
-passages.
+debris.  Keeping the first (best-ranked) of each group lets the top ``top_k`` hold
+``top_k`` distinct passages.
 """
 from __future__ import annotations
 
@@ -25,24 +25,24 @@ H = TypeVar("H", bound=Hashable)
 T = TypeVar("T")
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[H]], k: int = RRF_K,
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[H]], rrf_k: float = RRF_K,
                            weights: Sequence[float] | None = None) -> list[tuple[H, float]]:
     """Fuse ranked lists of ids by reciprocal rank fusion.
 
     Args:
         rankings: each a list of ids, best first (an id repeated within one list counts
             only at its first position).
-        k: the RRF constant (60, Cormack et al. 2009); must be >= 0.
+        rrf_k: the RRF constant (60, Cormack et al. 2009); must be >= 0.
         weights: one non-negative weight per ranking (default all 1.0).
     Returns:
         ``(id, fused score)`` for every id in any ranking, highest score first; ties go to
         the id with the better (lower) best rank, then to the earlier ranking, then to the
         earlier position of first appearance.
     Raises:
-        ValueError: negative k, wrong number of weights, or a negative weight.
+        ValueError: negative rrf_k, wrong number of weights, or a negative weight.
     """
-    if k < 0:
-        raise ValueError(f"RRF k must be >= 0, got {k}")
+    if rrf_k < 0:
+        raise ValueError(f"rrf_k must be >= 0, got {rrf_k}")
     if weights is None:
         weights = [1.0] * len(rankings)
     if len(weights) != len(rankings):
@@ -58,7 +58,7 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[H]], k: int = RRF_K,
             if item in seen:
                 continue
             seen.add(item)
-            scores[item] = scores.get(item, 0.0) + w / (k + pos)
+            scores[item] = scores.get(item, 0.0) + w / (rrf_k + pos)
             key = (pos, li, order)
             order += 1
             if item not in best or key < best[item]:

@@ -1,7 +1,7 @@
 """The Retriever: dense, BM25 and hybrid search over one corpus.
 
 Hybrid search (the default) takes the top ``N = max(50, 4 top_k)`` passages of each retriever,
-fuses the two rankings by reciprocal rank fusion (``retrieval.fusion``, k=60, weights
+fuses the two rankings by reciprocal rank fusion (``retrieval.fusion``, rrf_k=60, weights
 ``fusion_weights``), removes near-duplicate passages and returns the top ``top_k``.  Dense-only
 and BM25-only searches also take N candidates and drop near-duplicates, so every mode
 returns ``top_k`` distinct passages when the corpus has them.
@@ -30,15 +30,15 @@ from retrieval.encoder import Encoder
 from retrieval.fusion import RRF_K, reciprocal_rank_fusion, remove_near_duplicates
 
 FUSION_WEIGHTS: tuple[float, float] = (1.0, 1.5)  # (dense, BM25); see Retriever docstring
-from retrieval.lexical import LexicalIndex, top_k as top_scores
+from retrieval.lexical import LexicalIndex, top_scores
 from retrieval.manifest import IndexManifest, stale_reasons
 from retrieval.normalize import fold_script
 from retrieval.tokenize import DEFAULT_SCHEME
-from retrieval.types import SearchHit
+from retrieval.types import SearchHit, SearchMode
 
 log = logging.getLogger(__name__)
 
-MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+MODES: tuple[str, ...] = tuple(m.value for m in SearchMode)
 CANDIDATES_MIN = 50
 CANDIDATES_PER_K = 4
 MAX_DENSE_QUERY_CHARS = 1024
@@ -77,7 +77,7 @@ class Retriever:
             ``FUSION_WEIGHTS`` = (1.0, 1.5): measured with ``python -m evaluation run`` (issue
             #5), BM25 weighted 1.5 raised passage Hit@1 from 0.835 to 0.879 on the seed test
             set and from 0.843 to 0.875 on CMRC 2018 trial, article recall unchanged; (1, 2)
-            and (1, 3) lost seed article Hit@1 (0.978 -> 0.967); RRF k in {10, 30, 60} changed
+            and (1, 3) lost seed article Hit@1 (0.978 -> 0.967); rrf_k in {10, 30, 60} changed
             results by <= 0.003.
     """
 
@@ -220,13 +220,14 @@ class Retriever:
                 self._qcache.popitem(last=False)
             return v
 
-    def search(self, query: str, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+    def search(self, query: str, top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID) -> list[SearchHit]:
         """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
 
         Args:
             query: the question (any script/width; Traditional is folded to Simplified).
             top_k: number of passages wanted (>= 1).
-            mode: ``"hybrid"`` (RRF of dense and BM25), ``"dense"`` or ``"bm25"``.
+            mode: a ``SearchMode`` or its value: ``"hybrid"`` (dense and BM25 fused),
+                ``"dense"`` or ``"bm25"``.
         Returns:
             SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or RRF score
             (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
@@ -242,25 +243,24 @@ class Retriever:
             raise ValueError("empty query")
         if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
             raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; valid modes: {', '.join(MODES)}")
+        mode = SearchMode.parse(mode)
         top_k = int(top_k)
         if not self.corpus.passages:
             return []
         n = max(CANDIDATES_MIN, CANDIDATES_PER_K * top_k)
-        qv = self._embed_query(query) if mode in ("dense", "hybrid") else None
-        lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS]) if mode in ("bm25", "hybrid") else None
+        qv = self._embed_query(query) if mode is not SearchMode.BM25 else None
+        lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS]) if mode is not SearchMode.DENSE else None
 
         # (passage index, score, dense score, bm25 score)
         ranked: list[tuple[int, float, float | None, float | None]]
-        if mode == "dense":
+        if mode is SearchMode.DENSE:
             ranked = [(i, s, s, None) for i, s in self._c.dense.search(qv, n)]
-        elif mode == "bm25":
+        elif mode is SearchMode.BM25:
             ranked = [(i, s, None, s) for i, s in (top_scores(lex, n) if lex is not None else [])]
         else:
             dense_ids = [i for i, _ in self._c.dense.search(qv, n)]
             bm25_ids = [i for i, _ in top_scores(lex, n)] if lex is not None else []
-            fused = reciprocal_rank_fusion([dense_ids, bm25_ids], k=self.rrf_k, weights=self.fusion_weights)
+            fused = reciprocal_rank_fusion([dense_ids, bm25_ids], rrf_k=self.rrf_k, weights=self.fusion_weights)
             ranked = []
             for i, s in fused:
                 b = float(lex[i]) if lex is not None and lex[i] > 0 else None
@@ -271,6 +271,7 @@ class Retriever:
         return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=d, bm25_score=b)
                 for r, (i, s, d, b) in enumerate(kept, start=1)]
 
-    def search_many(self, queries: Sequence[str], top_k: int = 5, mode: str = "hybrid") -> list[list[SearchHit]]:
+    def search_many(self, queries: Sequence[str], top_k: int = 5,
+                    mode: SearchMode | str = SearchMode.HYBRID) -> list[list[SearchHit]]:
         """``[self.search(q, top_k, mode) for q in queries]`` (same errors)."""
         return [self.search(q, top_k, mode) for q in queries]
