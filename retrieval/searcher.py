@@ -1,8 +1,8 @@
 """The Retriever: dense, BM25 and hybrid search over one corpus.
 
-Hybrid search (the default) takes the top ``N = max(50, 4 top_k)`` passages of each retriever,
-fuses the two rankings by reciprocal rank fusion (``retrieval.fusion``, rrf_k=60, weights
-``fusion_weights``), removes near-duplicate passages and returns the top ``top_k``.  Dense-only
+Hybrid search (the default) takes the top ``N = max(candidates, 4 top_k)`` passages of each
+retriever, fuses the two lists by the Retriever's ``FusionConfig`` (``retrieval.fusion``),
+removes near-duplicate passages and returns the top ``top_k``.  Dense-only
 and BM25-only searches also take N candidates and drop near-duplicates, so every mode
 returns ``top_k`` distinct passages when the corpus has them.
 
@@ -27,9 +27,7 @@ from retrieval import store
 from retrieval.build import Components, build_components, build_index, make_manifest
 from retrieval.dense import DenseIndex
 from retrieval.encoder import Encoder
-from retrieval.fusion import RRF_K, reciprocal_rank_fusion, remove_near_duplicates
-
-FUSION_WEIGHTS: tuple[float, float] = (1.0, 1.5)  # (dense, BM25); see Retriever docstring
+from retrieval.fusion import CANDIDATES_MIN, FusionConfig, fuse, remove_near_duplicates
 from retrieval.lexical import LexicalIndex, top_scores
 from retrieval.manifest import IndexManifest, stale_reasons
 from retrieval.normalize import fold_script
@@ -39,7 +37,6 @@ from retrieval.types import SearchHit, SearchMode
 log = logging.getLogger(__name__)
 
 MODES: tuple[str, ...] = tuple(m.value for m in SearchMode)
-CANDIDATES_MIN = 50
 CANDIDATES_PER_K = 4
 MAX_DENSE_QUERY_CHARS = 1024
 MAX_LEXICAL_QUERY_CHARS = 20_000
@@ -72,17 +69,12 @@ class Retriever:
         encoder: the ``Encoder`` used for queries.
         manifest: the ``IndexManifest`` (for ``from_corpus``: built in memory, no files).
         index_dir: the index root it was opened from, or None.
-        rrf_k: reciprocal-rank-fusion constant (60, Cormack et al. 2009).
-        fusion_weights: ``(dense weight, BM25 weight)`` for hybrid fusion, default
-            ``FUSION_WEIGHTS`` = (1.0, 1.5): measured with ``python -m evaluation run`` (issue
-            #5), BM25 weighted 1.5 raised passage Hit@1 from 0.835 to 0.879 on the seed test
-            set and from 0.843 to 0.875 on CMRC 2018 trial, article recall unchanged; (1, 2)
-            and (1, 3) lost seed article Hit@1 (0.978 -> 0.967); rrf_k in {10, 30, 60} changed
-            results by <= 0.003.
+        fusion: the ``FusionConfig`` of hybrid search (its docstring records the
+            measurements behind the default).
     """
 
     def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
-                 index_dir: Path | None = None) -> None:
+                 index_dir: Path | None = None, fusion: FusionConfig | None = None) -> None:
         n = len(corpus.passages)
         if components.vectors.shape[0] != n or components.dense.ntotal != n or components.lexical.n_docs != n:
             raise ValueError(f"index sizes disagree: {n} passages, {components.vectors.shape[0]} vectors, "
@@ -93,8 +85,9 @@ class Retriever:
         self.encoder = encoder
         self.manifest = manifest
         self.index_dir = index_dir
-        self.rrf_k = RRF_K
-        self.fusion_weights: tuple[float, float] = FUSION_WEIGHTS
+        if fusion is not None and not isinstance(fusion, FusionConfig):
+            raise ValueError(f"fusion must be a FusionConfig, got {type(fusion).__name__}")
+        self.fusion: FusionConfig = fusion if fusion is not None else FusionConfig()
         self._c = components
         self._lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -102,18 +95,20 @@ class Retriever:
     # -- construction --------------------------------------------------------------
     @classmethod
     def from_corpus(cls, corpus: Any, encoder: Encoder, bm25_scheme: str = DEFAULT_SCHEME,
-                    show_progress: bool = False) -> "Retriever":
+                    show_progress: bool = False, fusion: FusionConfig | None = None) -> "Retriever":
         """Embed and index ``corpus`` in memory (nothing persisted; for tests, evaluation).
 
         Raises:
             ValueError: unknown scheme or a misbehaving encoder.
         """
         comps = build_components(corpus.passages, encoder, bm25_scheme, show_progress=show_progress)
-        return cls(corpus, encoder, comps, make_manifest(corpus, encoder, comps, bm25_scheme, 0.0))
+        return cls(corpus, encoder, comps, make_manifest(corpus, encoder, comps, bm25_scheme, 0.0),
+                   fusion=fusion)
 
     @classmethod
     def open(cls, index_dir: Path, seeds_dir: Path | None = None, encoder: Encoder | None = None,
-             rebuild: bool = True, show_progress: bool = False) -> "Retriever":
+             rebuild: bool = True, show_progress: bool = False,
+             fusion: FusionConfig | None = None) -> "Retriever":
         """Load the index under ``index_dir`` (its ``current/`` directory).
 
         With ``seeds_dir`` and ``rebuild=True``, a missing, stale (other model, other
@@ -126,6 +121,7 @@ class Retriever:
             encoder: query (and rebuild) encoder; None → ``load_encoder(None)`` (e5).
             rebuild: allow rebuilding.
             show_progress: progress bar while (re)building.
+            fusion: hybrid fusion rule (None: ``FusionConfig()``).
         Raises:
             IndexMissingError: no index and no rebuild possible.
             IndexStaleError: the index does not match model/corpus and no rebuild possible.
@@ -172,15 +168,16 @@ class Retriever:
             rebuild_now("; ".join(reasons))
             manifest = store.read_manifest(cur)
         try:
-            return cls._load(cur, manifest, encoder, index_dir)
+            return cls._load(cur, manifest, encoder, index_dir, fusion)
         except store.IndexCorruptError as e:
             if not can_rebuild:
                 raise
             rebuild_now(str(e))
-            return cls._load(cur, store.read_manifest(cur), encoder, index_dir)
+            return cls._load(cur, store.read_manifest(cur), encoder, index_dir, fusion)
 
     @classmethod
-    def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path) -> "Retriever":
+    def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path,
+              fusion: FusionConfig | None = None) -> "Retriever":
         store.verify_files(cur, manifest)
         articles = store.read_articles(cur)
         passages = store.read_passages(cur)
@@ -202,7 +199,7 @@ class Retriever:
         comps = Components(vectors, list(meta["hashes"]), dense, lexical, 0, len(passages))
         corpus = _make_corpus(articles, passages, manifest.corpus_fingerprint)
         try:
-            return cls(corpus, encoder, comps, manifest, index_dir)
+            return cls(corpus, encoder, comps, manifest, index_dir, fusion)
         except ValueError as e:
             raise store.IndexCorruptError(cur, str(e)) from None
 
@@ -220,22 +217,7 @@ class Retriever:
                 self._qcache.popitem(last=False)
             return v
 
-    def search(self, query: str, top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID) -> list[SearchHit]:
-        """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
-
-        Args:
-            query: the question (any script/width; Traditional is folded to Simplified).
-            top_k: number of passages wanted (>= 1).
-            mode: a ``SearchMode`` or its value: ``"hybrid"`` (dense and BM25 fused),
-                ``"dense"`` or ``"bm25"``.
-        Returns:
-            SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or RRF score
-            (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
-            ``bm25_score`` (None when it shares no token with the query).  BM25 mode
-            returns only passages sharing a token with the query (maybe none).
-        Raises:
-            ValueError: blank query ("empty query"), top_k < 1, unknown mode.
-        """
+    def _check(self, query: Any, top_k: Any) -> tuple[str, int]:
         if not isinstance(query, str):
             raise ValueError(f"query must be a str, got {type(query).__name__}")
         query = query.strip()
@@ -243,33 +225,73 @@ class Retriever:
             raise ValueError("empty query")
         if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
             raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
+        return query, int(top_k)
+
+    def candidates(self, query: str, n: int, mode: SearchMode | str = SearchMode.HYBRID
+                   ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """Each leg's top ``n`` before fusion: ``(dense, lexical)``, lists of
+        ``(passage index, score)`` best first (cosine; BM25 > 0).  A leg the mode does not
+        use gives ``[]``.  (What ``search`` fuses; ``benchmarks/fusion_study.py`` dumps it.)
+
+        Raises:
+            ValueError: as ``search``.
+        """
+        query, n = self._check(query, n)
         mode = SearchMode.parse(mode)
-        top_k = int(top_k)
+        if not self.corpus.passages:
+            return [], []
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if mode is not SearchMode.BM25:
+            dense = self._c.dense.search(self._embed_query(query), n)
+        if mode is not SearchMode.DENSE:
+            lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS])
+            lexical = top_scores(lex, n) if lex is not None else []
+        return dense, lexical
+
+    def search(self, query: str, top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID) -> list[SearchHit]:
+        """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
+
+        Args:
+            query: the question (any script/width; Traditional is folded to Simplified).
+            top_k: number of passages wanted (>= 1).
+            mode: a ``SearchMode`` or its value: ``"hybrid"`` (dense and BM25 fused by
+                ``self.fusion``), ``"dense"`` or ``"bm25"``.
+        Returns:
+            SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or fused score
+            (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
+            ``bm25_score`` (None when it shares no token with the query).  BM25 mode
+            returns only passages sharing a token with the query (maybe none).
+        Raises:
+            ValueError: blank query ("empty query"), top_k < 1, unknown mode.
+        """
+        query, top_k = self._check(query, top_k)
+        mode = SearchMode.parse(mode)
         if not self.corpus.passages:
             return []
-        n = max(CANDIDATES_MIN, CANDIDATES_PER_K * top_k)
-        qv = self._embed_query(query) if mode is not SearchMode.BM25 else None
-        lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS]) if mode is not SearchMode.DENSE else None
+        n = max(self.fusion.candidates, CANDIDATES_PER_K * top_k)
+        dense, lexical = self.candidates(query, n, mode)
 
-        # (passage index, score, dense score, bm25 score)
-        ranked: list[tuple[int, float, float | None, float | None]]
         if mode is SearchMode.DENSE:
-            ranked = [(i, s, s, None) for i, s in self._c.dense.search(qv, n)]
+            ranked = dense
         elif mode is SearchMode.BM25:
-            ranked = [(i, s, None, s) for i, s in (top_scores(lex, n) if lex is not None else [])]
+            ranked = lexical
         else:
-            dense_ids = [i for i, _ in self._c.dense.search(qv, n)]
-            bm25_ids = [i for i, _ in top_scores(lex, n)] if lex is not None else []
-            fused = reciprocal_rank_fusion([dense_ids, bm25_ids], rrf_k=self.rrf_k, weights=self.fusion_weights)
-            ranked = []
-            for i, s in fused:
-                b = float(lex[i]) if lex is not None and lex[i] > 0 else None
-                ranked.append((i, s, float(self._c.vectors[i] @ qv), b))
-
+            ranked = fuse(dense, lexical, self.fusion)
         passages = self.corpus.passages
         kept = remove_near_duplicates(ranked, lambda r: passages[r[0]].display_text, limit=top_k)
-        return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=d, bm25_score=b)
-                for r, (i, s, d, b) in enumerate(kept, start=1)]
+        ids = [i for i, _ in kept]
+        cos = dict(dense) if mode is not SearchMode.BM25 else {}
+        bm25 = dict(lexical)
+        if mode is SearchMode.HYBRID:  # both scores for every hit (the gate reads the cosine)
+            qv = self._embed_query(query)
+            cos.update((i, float(self._c.vectors[i] @ qv)) for i in ids if i not in cos)
+            if lexical and any(i not in bm25 for i in ids):
+                lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS])
+                bm25.update((i, float(lex[i])) for i in ids if i not in bm25 and lex[i] > 0)
+        return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=cos.get(i),
+                          bm25_score=bm25.get(i))
+                for r, (i, s) in enumerate(kept, start=1)]
 
     def search_many(self, queries: Sequence[str], top_k: int = 5,
                     mode: SearchMode | str = SearchMode.HYBRID) -> list[list[SearchHit]]:
