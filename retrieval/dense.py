@@ -93,11 +93,14 @@ class DenseIndex:
             index.add(v)
         return cls(index)
 
-    def search(self, query_vector: np.ndarray, top_k: int) -> list[tuple[int, float]]:
+    def search(self, query_vector: np.ndarray, top_k: int,
+               positions: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top ``top_k`` passages as ``(passage index, cosine)``, best first.
 
         Args:
             query_vector: ``(dim,)`` or ``(1, dim)`` float32, L2-normalised.
+            positions: search only these passage indexes (a filter; FAISS
+                ``IDSelectorBatch``); None: all.
         Raises:
             ValueError: when ``top_k`` < 1 or the vector has the wrong dimension.
         """
@@ -109,10 +112,21 @@ class DenseIndex:
         if self.ntotal == 0:
             return []
         kk = min(top_k, self.ntotal)
+        sel = None
+        if positions is not None:
+            pos = np.ascontiguousarray(positions, dtype=np.int64)
+            if pos.size == 0:
+                return []
+            kk = min(kk, int(pos.size))
+            sel = faiss.IDSelectorBatch(pos)
         if isinstance(self.index, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(HNSW_EF_SEARCH, kk)
+            if sel is not None:
+                params.sel = sel
             scores, ids = self.index.search(q, kk, params=params)
+        elif sel is not None:
+            scores, ids = self.index.search(q, kk, params=faiss.SearchParameters(sel=sel))
         else:
             scores, ids = self.index.search(q, kk)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

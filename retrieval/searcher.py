@@ -24,11 +24,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from retrieval import store
+from retrieval.backend import FaissBackend, SearchBackend, SearchFilters, row_metadata
 from retrieval.build import Components, build_components, build_index, make_manifest
 from retrieval.dense import DenseIndex
 from retrieval.encoder import Encoder
 from retrieval.fusion import CANDIDATES_MIN, FusionConfig, fuse, remove_near_duplicates
-from retrieval.lexical import LexicalIndex, top_scores
+from retrieval.lexical import LexicalIndex
 from retrieval.manifest import IndexManifest, stale_reasons
 from retrieval.normalize import fold_script
 from retrieval.tokenize import DEFAULT_SCHEME
@@ -71,10 +72,14 @@ class Retriever:
         index_dir: the index root it was opened from, or None.
         fusion: the ``FusionConfig`` of hybrid search (its docstring records the
             measurements behind the default).
+        backend: the ``retrieval.backend.SearchBackend`` searched (default: a
+            ``FaissBackend`` over ``components``; ``retrieval.milvus.MilvusBackend`` for
+            Milvus, see ``open(store="milvus")``).
     """
 
     def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
-                 index_dir: Path | None = None, fusion: FusionConfig | None = None) -> None:
+                 index_dir: Path | None = None, fusion: FusionConfig | None = None,
+                 backend: SearchBackend | None = None) -> None:
         n = len(corpus.passages)
         if components.vectors.shape[0] != n or components.dense.ntotal != n or components.lexical.n_docs != n:
             raise ValueError(f"index sizes disagree: {n} passages, {components.vectors.shape[0]} vectors, "
@@ -85,6 +90,12 @@ class Retriever:
         self.encoder = encoder
         self.manifest = manifest
         self.index_dir = index_dir
+        if backend is None:
+            backend = FaissBackend(components.dense, components.lexical, components.vectors,
+                                   row_metadata(corpus.passages, corpus.articles))
+        elif backend.count != n:
+            raise ValueError(f"the {backend.name} backend holds {backend.count} rows, the corpus {n} passages")
+        self.backend: SearchBackend = backend
         if fusion is not None and not isinstance(fusion, FusionConfig):
             raise ValueError(f"fusion must be a FusionConfig, got {type(fusion).__name__}")
         self.fusion: FusionConfig = fusion if fusion is not None else FusionConfig()
@@ -227,11 +238,13 @@ class Retriever:
             raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
         return query, int(top_k)
 
-    def candidates(self, query: str, n: int, mode: SearchMode | str = SearchMode.HYBRID
+    def candidates(self, query: str, n: int, mode: SearchMode | str = SearchMode.HYBRID,
+                   filters: SearchFilters | None = None
                    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """Each leg's top ``n`` before fusion: ``(dense, lexical)``, lists of
-        ``(passage index, score)`` best first (cosine; BM25 > 0).  A leg the mode does not
-        use gives ``[]``.  (What ``search`` fuses; ``benchmarks/fusion_study.py`` dumps it.)
+        ``(passage index, score)`` best first (cosine; BM25 > 0), restricted to
+        ``filters``.  A leg the mode does not use gives ``[]``.  (What ``search`` fuses;
+        ``benchmarks/fusion_study.py`` dumps it.)
 
         Raises:
             ValueError: as ``search``.
@@ -243,13 +256,13 @@ class Retriever:
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if mode is not SearchMode.BM25:
-            dense = self._c.dense.search(self._embed_query(query), n)
+            dense = self.backend.dense_search(self._embed_query(query), n, filters)
         if mode is not SearchMode.DENSE:
-            lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS])
-            lexical = top_scores(lex, n) if lex is not None else []
+            lexical = self.backend.lexical_search(query[:MAX_LEXICAL_QUERY_CHARS], n, filters)
         return dense, lexical
 
-    def search(self, query: str, top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID) -> list[SearchHit]:
+    def search(self, query: str, top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID,
+               filters: SearchFilters | None = None) -> list[SearchHit]:
         """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
 
         Args:
@@ -257,21 +270,26 @@ class Retriever:
             top_k: number of passages wanted (>= 1).
             mode: a ``SearchMode`` or its value: ``"hybrid"`` (dense and BM25 fused by
                 ``self.fusion``), ``"dense"`` or ``"bm25"``.
+            filters: restrict the search to some articles / source documents / a date
+                range (``retrieval.backend.SearchFilters``); None: the whole corpus.
         Returns:
             SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or fused score
             (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
             ``bm25_score`` (None when it shares no token with the query).  BM25 mode
-            returns only passages sharing a token with the query (maybe none).
+            returns only passages sharing a token with the query (maybe none); a filter no
+            passage passes gives [].
         Raises:
-            ValueError: blank query ("empty query"), top_k < 1, unknown mode.
+            ValueError: blank query ("empty query"), top_k < 1, unknown mode, filters not
+                a SearchFilters.
         """
         query, top_k = self._check(query, top_k)
         mode = SearchMode.parse(mode)
+        if filters is not None and not isinstance(filters, SearchFilters):
+            raise ValueError(f"filters must be a SearchFilters, got {type(filters).__name__}")
         if not self.corpus.passages:
             return []
         n = max(self.fusion.candidates, CANDIDATES_PER_K * top_k)
-        dense, lexical = self.candidates(query, n, mode)
-
+        dense, lexical = self.candidates(query, n, mode, filters)
         if mode is SearchMode.DENSE:
             ranked = dense
         elif mode is SearchMode.BM25:
@@ -280,20 +298,20 @@ class Retriever:
             ranked = fuse(dense, lexical, self.fusion)
         passages = self.corpus.passages
         kept = remove_near_duplicates(ranked, lambda r: passages[r[0]].display_text, limit=top_k)
-        ids = [i for i, _ in kept]
-        cos = dict(dense) if mode is not SearchMode.BM25 else {}
+        cos = dict(dense)
         bm25 = dict(lexical)
         if mode is SearchMode.HYBRID:  # both scores for every hit (the gate reads the cosine)
-            qv = self._embed_query(query)
-            cos.update((i, float(self._c.vectors[i] @ qv)) for i in ids if i not in cos)
-            if lexical and any(i not in bm25 for i in ids):
-                lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS])
-                bm25.update((i, float(lex[i])) for i in ids if i not in bm25 and lex[i] > 0)
+            rows = [i for i, _ in kept]
+            if any(i not in cos for i in rows):
+                cos.update(self.backend.dense_scores(self._embed_query(query), [i for i in rows if i not in cos]))
+            if lexical and any(i not in bm25 for i in rows):
+                bm25.update(self.backend.lexical_scores(query[:MAX_LEXICAL_QUERY_CHARS],
+                                                        [i for i in rows if i not in bm25]))
         return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=cos.get(i),
                           bm25_score=bm25.get(i))
                 for r, (i, s) in enumerate(kept, start=1)]
 
-    def search_many(self, queries: Sequence[str], top_k: int = 5,
-                    mode: SearchMode | str = SearchMode.HYBRID) -> list[list[SearchHit]]:
-        """``[self.search(q, top_k, mode) for q in queries]`` (same errors)."""
-        return [self.search(q, top_k, mode) for q in queries]
+    def search_many(self, queries: Sequence[str], top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID,
+                    filters: SearchFilters | None = None) -> list[list[SearchHit]]:
+        """``[self.search(q, top_k, mode, filters) for q in queries]`` (same errors)."""
+        return [self.search(q, top_k, mode, filters) for q in queries]
