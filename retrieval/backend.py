@@ -131,7 +131,7 @@ class SearchBackend(Protocol):
 
     Scores: ``dense_*`` give the cosine (inner product of L2-normalised vectors);
     ``lexical_*`` give a BM25 score > 0 (rows sharing no term with the query are left
-    out).  Lists are best first; ``n`` >= 1.
+    out).  Lists are best first, equal scores by ascending row id; ``n`` >= 1.
     """
 
     name: str
@@ -219,9 +219,9 @@ class FaissBackend:
                            dtype=bool, count=len(self.meta))
 
     def _rows(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        if self._identity:
-            return hits
-        return [(int(self.row_ids[i]), s) for i, s in hits]
+        if not self._identity:
+            hits = [(int(self.row_ids[i]), s) for i, s in hits]
+        return sorted(hits, key=lambda h: (-h[1], h[0]))
 
     def dense_search(self, query_vector: np.ndarray, n: int,
                      filters: SearchFilters | None = None) -> list[tuple[int, float]]:

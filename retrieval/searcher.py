@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MODES: tuple[str, ...] = tuple(m.value for m in SearchMode)
 CANDIDATES_PER_K = 4
+STORES: tuple[str, ...] = ("faiss", "milvus")
 MAX_DENSE_QUERY_CHARS = 1024
 MAX_LEXICAL_QUERY_CHARS = 20_000
 QUERY_CACHE_SIZE = 512
@@ -103,6 +104,33 @@ class Retriever:
         self._lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    def use_backend(self, backend: SearchBackend) -> None:
+        """Search ``backend`` from now on (e.g. a synced ``MilvusBackend``).
+
+        Raises:
+            ValueError: it holds another number of rows than the corpus has passages.
+        """
+        if backend.count != len(self.corpus.passages):
+            raise ValueError(f"the {backend.name} backend holds {backend.count} rows, "
+                             f"the corpus {len(self.corpus.passages)} passages")
+        self.backend = backend
+
+    def attach_milvus(self, config: Any, force: bool = False) -> Any:
+        """Sync this corpus into the Milvus collection of ``config``
+        (``retrieval.milvus.MilvusConfig``) from the vectors in memory (no re-embedding)
+        and search it from now on.  Returns the ``MilvusBackend``.
+
+        Raises:
+            retrieval.milvus.MilvusUnavailableError: Milvus cannot be reached.
+        """
+        from retrieval.milvus import MilvusBackend, corpus_info
+
+        backend = MilvusBackend(config, self.encoder.dim, self.manifest.bm25_scheme)
+        backend.sync(self.corpus.passages, self.corpus.articles, self._c.vectors, corpus_info(self.manifest),
+                     force=force)
+        self.use_backend(backend)
+        return backend
+
     # -- construction --------------------------------------------------------------
     @classmethod
     def from_corpus(cls, corpus: Any, encoder: Encoder, bm25_scheme: str = DEFAULT_SCHEME,
@@ -119,7 +147,8 @@ class Retriever:
     @classmethod
     def open(cls, index_dir: Path, seeds_dir: Path | None = None, encoder: Encoder | None = None,
              rebuild: bool = True, show_progress: bool = False,
-             fusion: FusionConfig | None = None) -> "Retriever":
+             fusion: FusionConfig | None = None, store_kind: str = "faiss",
+             milvus_uri: str | None = None) -> "Retriever":
         """Load the index under ``index_dir`` (its ``current/`` directory).
 
         With ``seeds_dir`` and ``rebuild=True``, a missing, stale (other model, other
@@ -133,6 +162,10 @@ class Retriever:
             rebuild: allow rebuilding.
             show_progress: progress bar while (re)building.
             fusion: hybrid fusion rule (None: ``FusionConfig()``).
+            store_kind: ``"faiss"`` (embedded, default) or ``"milvus"``: search a Milvus
+                collection, synced from this index's vectors when it does not hold this
+                corpus (``retrieval.milvus``).
+            milvus_uri: Milvus URI (None: the milvus-lite file ``<index_dir>/milvus.db``).
         Raises:
             IndexMissingError: no index and no rebuild possible.
             IndexStaleError: the index does not match model/corpus and no rebuild possible.
@@ -178,13 +211,20 @@ class Retriever:
                     "`python -m retrieval build` (or open it with seeds_dir and rebuild=True)")
             rebuild_now("; ".join(reasons))
             manifest = store.read_manifest(cur)
+        if store_kind not in STORES:
+            raise ValueError(f"unknown store {store_kind!r}; valid: {', '.join(STORES)}")
         try:
-            return cls._load(cur, manifest, encoder, index_dir, fusion)
+            retriever = cls._load(cur, manifest, encoder, index_dir, fusion)
         except store.IndexCorruptError as e:
             if not can_rebuild:
                 raise
             rebuild_now(str(e))
-            return cls._load(cur, store.read_manifest(cur), encoder, index_dir, fusion)
+            retriever = cls._load(cur, store.read_manifest(cur), encoder, index_dir, fusion)
+        if store_kind == "milvus":
+            from retrieval.milvus import MilvusConfig, default_uri
+
+            retriever.attach_milvus(MilvusConfig(milvus_uri or default_uri(index_dir)))
+        return retriever
 
     @classmethod
     def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path,
