@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="score normalisation of the convex combination")
     r.add_argument("--fusion-adaptive", choices=("none", "gap"), default=None,
                    help="query-adaptive leg weights")
+    r.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+                   help="search backend: embedded FAISS + bm25s (default) or Milvus")
+    r.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -90,10 +93,12 @@ def main(argv: list[str] | None = None) -> int:
                     modes=tuple(m.strip() for m in args.mode.split(",") if m.strip()),
                     top_k=args.top_k, answers=args.answers == "on", llm=args.llm, model=args.model,
                     limit=args.limit, gate=args.gate, fusion=fusion,
-                    show_progress=not args.no_progress)
+                    store=args.store, milvus_uri=args.milvus_uri, show_progress=not args.no_progress)
+    from retrieval.milvus import MilvusUnavailableError
+
     try:
         result = run(cfg)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, MilvusUnavailableError) as e:
         print(f"evaluation: error: {e}", file=sys.stderr)
         return 2
     from evaluation.report import metric_rows

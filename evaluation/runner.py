@@ -62,6 +62,8 @@ class RunConfig:
         gate: keyword arguments for ``answering.gate.EvidenceGate`` (None = its defaults).
         fusion: the ``retrieval.fusion.FusionConfig`` the Retriever is built with (None =
             its default).
+        store: search backend, ``"faiss"`` (embedded) or ``"milvus"``; milvus_uri: its URI
+            (None: the milvus-lite file ``<index>/milvus.db``).
         show_progress: tqdm bar on stderr.
     """
 
@@ -76,6 +78,8 @@ class RunConfig:
     limit: int | None = None
     gate: dict[str, float] | None = None
     fusion: Any = None
+    store: str = "faiss"
+    milvus_uri: str | None = None
     show_progress: bool = True
 
     def validate(self) -> None:
@@ -288,7 +292,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     encoder = load_encoder(cfg.model)
     t_open = time.perf_counter()
     retriever = Retriever.open(index_dir, seeds_dir=seeds_dir, encoder=encoder,
-                               show_progress=cfg.show_progress, fusion=cfg.fusion)
+                               show_progress=cfg.show_progress, fusion=cfg.fusion, store_kind=cfg.store,
+                               milvus_uri=cfg.milvus_uri)
     open_s = time.perf_counter() - t_open
     corpus = retriever.corpus
     skipped: list[str] = []
@@ -349,6 +354,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
                    "modes": list(cfg.modes), "top_k": cfg.top_k, "depth": DEPTH, "answers": cfg.answers,
                    "llm": cfg.llm, "encoder": getattr(encoder, "model_id", str(cfg.model)),
                    "limit": cfg.limit, "skipped_cases": skipped, "gate": cfg.gate, "fusion": retriever.fusion.to_dict(),
+                   "store": retriever.backend.name,
                    "n_articles": len(corpus.articles), "n_passages": len(corpus.passages),
                    "index_open_s": round(open_s, 2), "run_s": round(run_s, 2)},
         "modes": {m: aggregate(rows_by_mode[m], cfg.answers) for m in cfg.modes},

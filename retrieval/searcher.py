@@ -14,6 +14,7 @@ counts for BM25).
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -89,7 +90,6 @@ class Retriever:
             raise ValueError(f"index vectors are {components.dense.dim}-d, encoder gives {encoder.dim}-d")
         self.corpus = corpus
         self.encoder = encoder
-        self.manifest = manifest
         self.index_dir = index_dir
         if backend is None:
             backend = FaissBackend(components.dense, components.lexical, components.vectors,
@@ -100,6 +100,7 @@ class Retriever:
         if fusion is not None and not isinstance(fusion, FusionConfig):
             raise ValueError(f"fusion must be a FusionConfig, got {type(fusion).__name__}")
         self.fusion: FusionConfig = fusion if fusion is not None else FusionConfig()
+        self.manifest = dataclasses.replace(manifest, fusion=self.fusion.to_dict())
         self._c = components
         self._lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
