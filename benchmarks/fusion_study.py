@@ -38,11 +38,11 @@ RULES: dict[str, FusionConfig | str] = {
     "rrf (1,1) gap": FusionConfig(weights=(1.0, 1.0), adaptive=Adaptive.GAP),
     "rrf (1,1.5) gap": FusionConfig(weights=(1.0, 1.5), adaptive=Adaptive.GAP),
     **{f"convex minmax a={a}": FusionConfig(method=FusionMethod.CONVEX, weights=(a, 1 - a))
-       for a in (0.3, 0.4, 0.5, 0.6, 0.7)},
+       for a in (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)},
     **{f"convex tmm a={a}": FusionConfig(method=FusionMethod.CONVEX, normalization=Normalization.TMM,
-                                         weights=(a, 1 - a)) for a in (0.3, 0.5, 0.7, 0.8, 0.9)},
+                                         weights=(a, 1 - a)) for a in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)},
     **{f"convex minmax gap a={a}": FusionConfig(method=FusionMethod.CONVEX, adaptive=Adaptive.GAP,
-                                                weights=(a, 1 - a)) for a in (0.3, 0.5, 0.7)},
+                                                weights=(a, 1 - a)) for a in (0.3, 0.4, 0.5, 0.6, 0.7)},
     **{f"convex tmm gap a={a}": FusionConfig(method=FusionMethod.CONVEX, normalization=Normalization.TMM,
                                              adaptive=Adaptive.GAP, weights=(a, 1 - a))
        for a in (0.5, 0.7, 0.9)},
@@ -152,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     s = sub.add_parser("score", help="score the fusion rules on dumps")
     s.add_argument("dumps", type=Path, nargs="+")
     s.add_argument("--md", type=Path, default=None, help="also write the table here")
+    s.add_argument("--only", default=None, help="score only the rules whose name matches this regex")
     a = ap.parse_args(argv)
     if a.cmd == "dump":
         out = dump(a.testset, a.corpus, a.index_out, a.depth)
@@ -160,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {a.out}: {len(out['cases'])} cases")
         return 0
     dumps = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in a.dumps}
-    table = score_table(dumps)
+    import re
+
+    rules = {k: v for k, v in RULES.items() if k in ("dense", "bm25") or not a.only or re.search(a.only, k)}
+    table = score_table(dumps, rules)
     print(table)
     if a.md:
         a.md.write_text(table + "\n", encoding="utf-8")

@@ -336,6 +336,7 @@ class MilvusBackend:
                      for r, m, t, vec in zip(rows[s:s + INSERT_BATCH], meta[s:s + INSERT_BATCH],
                                              texts[s:s + INSERT_BATCH], v[s:s + INSERT_BATCH])]
             write(self.config.collection, data=batch)
+        self.client.flush(self.config.collection)  # seal the rows: searches use the index
 
     def remove(self, rows: Sequence[int]) -> None:
         rows = [int(r) for r in rows]
