@@ -27,24 +27,28 @@ from retrieval.fusion import Adaptive, FusionConfig, FusionMethod, Normalization
 DEPTH = 10  # metric depth, as the evaluation's
 
 #: name -> FusionConfig (None: a single leg).  Rules are data: add a row to try one.
+_RRF = FusionMethod.RRF
+_CVX = FusionMethod.CONVEX
+_NO = Adaptive.NONE
+_GAP = Adaptive.GAP
+_MM = Normalization.MINMAX
+_TMM = Normalization.TMM
+
 RULES: dict[str, FusionConfig | str] = {
     "dense": "dense",
     "bm25": "bm25",
-    "rrf (1,1)": FusionConfig(weights=(1.0, 1.0)),
-    "rrf (1,1.5) [old default]": FusionConfig(weights=(1.0, 1.5)),
-    "rrf (1,2)": FusionConfig(weights=(1.0, 2.0)),
-    "rrf (1,3)": FusionConfig(weights=(1.0, 3.0)),
-    "rrf (1,1.5) k=10": FusionConfig(weights=(1.0, 1.5), rrf_k=10),
-    "rrf (1,1) gap": FusionConfig(weights=(1.0, 1.0), adaptive=Adaptive.GAP),
-    "rrf (1,1.5) gap": FusionConfig(weights=(1.0, 1.5), adaptive=Adaptive.GAP),
-    **{f"convex minmax a={a}": FusionConfig(method=FusionMethod.CONVEX, weights=(a, 1 - a))
+    **{f"rrf ({w[0]:g},{w[1]:g})": FusionConfig(method=_RRF, weights=w, adaptive=_NO)
+       for w in ((1.0, 1.0), (1.0, 1.5), (1.0, 2.0), (1.0, 3.0))},
+    "rrf (1,1.5) k=10": FusionConfig(method=_RRF, weights=(1.0, 1.5), rrf_k=10, adaptive=_NO),
+    "rrf (1,1) gap": FusionConfig(method=_RRF, weights=(1.0, 1.0), adaptive=_GAP),
+    "rrf (1,1.5) gap": FusionConfig(method=_RRF, weights=(1.0, 1.5), adaptive=_GAP),
+    **{f"convex minmax a={a}": FusionConfig(method=_CVX, normalization=_MM, adaptive=_NO, weights=(a, 1 - a))
        for a in (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)},
-    **{f"convex tmm a={a}": FusionConfig(method=FusionMethod.CONVEX, normalization=Normalization.TMM,
-                                         weights=(a, 1 - a)) for a in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)},
-    **{f"convex minmax gap a={a}": FusionConfig(method=FusionMethod.CONVEX, adaptive=Adaptive.GAP,
-                                                weights=(a, 1 - a)) for a in (0.3, 0.4, 0.5, 0.6, 0.7)},
-    **{f"convex tmm gap a={a}": FusionConfig(method=FusionMethod.CONVEX, normalization=Normalization.TMM,
-                                             adaptive=Adaptive.GAP, weights=(a, 1 - a))
+    **{f"convex tmm a={a}": FusionConfig(method=_CVX, normalization=_TMM, adaptive=_NO, weights=(a, 1 - a))
+       for a in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)},
+    **{f"convex minmax gap a={a}": FusionConfig(method=_CVX, normalization=_MM, adaptive=_GAP, weights=(a, 1 - a))
+       for a in (0.3, 0.4, 0.5, 0.6, 0.7)},
+    **{f"convex tmm gap a={a}": FusionConfig(method=_CVX, normalization=_TMM, adaptive=_GAP, weights=(a, 1 - a))
        for a in (0.5, 0.7, 0.9)},
 }
 

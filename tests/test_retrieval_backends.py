@@ -194,7 +194,7 @@ def test_open_rejects_an_unknown_store(tmp_path):
 def test_convex_minmax_fusion_hand_computed():
     dense = [("a", 0.9), ("b", 0.8), ("c", 0.5)]
     lexical = [("c", 10.0), ("a", 5.0), ("d", 0.0001)]
-    cfg = FusionConfig(method=FusionMethod.CONVEX, weights=(0.5, 0.5))
+    cfg = FusionConfig(method=FusionMethod.CONVEX, weights=(0.5, 0.5), adaptive=Adaptive.NONE)
     got = dict(fuse(dense, lexical, cfg))
     # dense min-max: a 1, b 0.75, c 0; lexical: c 1, a ~0.49999, d 0; missing -> leg minimum 0
     assert got["a"] == pytest.approx(0.5 * 1 + 0.5 * (5.0 - 0.0001) / (10.0 - 0.0001))
@@ -208,7 +208,7 @@ def test_convex_tmm_uses_theoretical_minimum():
     dense = [("a", 0.9), ("b", 0.45)]
     lexical = [("b", 4.0), ("a", 3.0)]
     got = dict(fuse(dense, lexical, FusionConfig(method=FusionMethod.CONVEX, normalization=Normalization.TMM,
-                                                 weights=(0.5, 0.5))))
+                                                 weights=(0.5, 0.5), adaptive=Adaptive.NONE)))
     assert got["a"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.75)
     assert got["b"] == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)
 
@@ -219,7 +219,7 @@ def test_gap_adaptive_weights_follow_the_confident_leg():
     assert leg_confidence([2.0, 2.0], 0.0) == 0.0
     dense = [("x", 0.90), ("y", 0.89), ("z", 0.5)]  # flat top: not confident
     lexical = [("y", 20.0), ("x", 2.0)]  # y stands out
-    plain = FusionConfig(method=FusionMethod.RRF, weights=(1.0, 1.0))
+    plain = FusionConfig(method=FusionMethod.RRF, weights=(1.0, 1.0), adaptive=Adaptive.NONE)
     assert fuse(dense, lexical, plain)[0][0] == "x"  # tie on RRF goes to dense's first
     adaptive = FusionConfig(method=FusionMethod.RRF, weights=(1.0, 1.0), adaptive=Adaptive.GAP)
     assert fuse(dense, lexical, adaptive)[0][0] == "y"
@@ -233,3 +233,23 @@ def test_fusion_config_validates_and_round_trips():
     cfg = FusionConfig(method="convex", weights=[0.4, 0.6], normalization="tmm", adaptive="gap")
     assert cfg.method is FusionMethod.CONVEX and cfg.weights == (0.4, 0.6)
     assert FusionConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+def test_default_fusion_is_the_measured_rule_and_is_recorded():
+    cfg = FusionConfig()
+    assert (cfg.method, cfg.normalization, cfg.adaptive, cfg.weights) == (
+        FusionMethod.CONVEX, Normalization.MINMAX, Adaptive.GAP, (0.5, 0.5))
+    # a leg whose top hit stands out wins over a flat one, whatever the raw score scales
+    dense = [("x", 0.86), ("y", 0.85), ("z", 0.80)]
+    lexical = [("y", 30.0), ("x", 3.0), ("z", 2.0)]
+    assert fuse(dense, lexical, cfg)[0][0] == "y"
+    assert fuse([("x", 0.95), ("y", 0.80), ("z", 0.79)], [("y", 5.0), ("x", 4.9), ("z", 1.0)], cfg)[0][0] == "x"
+
+
+def test_retriever_records_its_fusion_in_the_manifest(corpus):
+    rule = FusionConfig(method="rrf", weights=(1.0, 2.0), adaptive="none")
+    r = Retriever.from_corpus(corpus, HashingEncoder(64), fusion=rule)
+    assert r.fusion == rule and FusionConfig.from_dict(r.manifest.fusion) == rule
+    assert FusionConfig.from_dict(Retriever.from_corpus(corpus, HashingEncoder(64)).manifest.fusion) == FusionConfig()
+    with pytest.raises(ValueError, match="FusionConfig"):
+        Retriever.from_corpus(corpus, HashingEncoder(64), fusion={"method": "rrf"})
