@@ -37,6 +37,7 @@ from benchmarks.common import REPO, mib, peak_rss_bytes, percentiles_ms, rss_byt
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 MARK_BEGIN = "<!-- milvus-bench:begin -->"
 MARK_END = "<!-- milvus-bench:end -->"
+PROGRESS_ROWS = 20_000
 
 
 def _dir_bytes(path: Path) -> int:
@@ -82,8 +83,14 @@ def one(size: int, data: Path, work: Path) -> dict[str, Any]:
     backend.create()
     t_text, _ = timed(lambda: [backend.lexical_text(t) for t in texts[:2000]])
     res["lexical_text_s_per_1k"] = round(t_text / min(2000, size) * 1000, 3)
-    t_build, _ = timed(lambda: backend.add(list(range(size)), meta, texts, vectors, upsert=False))
-    res["build_s"] = round(t_build, 1)
+    progress = work / f"progress-{size}.json"
+    t0 = time.perf_counter()
+    for s in range(0, size, PROGRESS_ROWS):  # in chunks, so a size stopped at the cap still reports its rate
+        e = min(size, s + PROGRESS_ROWS)
+        backend.add(list(range(s, e)), meta[s:e], texts[s:e], vectors[s:e], upsert=False)
+        progress.write_text(json.dumps({"size": size, "rows_inserted": e,
+                                        "elapsed_s": round(time.perf_counter() - t0, 1)}), encoding="utf-8")
+    res["build_s"] = round(time.perf_counter() - t0, 1)
     res["engine_build_rss_mib"] = mib(rss_bytes() - r_before)
     res["count"] = backend.count
 
@@ -209,6 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                    else {"size": size, "error": f"failed: {p.stderr.strip().splitlines()[-1][:200]}"})
         except subprocess.TimeoutExpired:
             row = {"size": size, "error": f"stopped at the {a.time_cap} s cap"}
+        if "error" in row and (work / f"progress-{size}.json").is_file():
+            row["progress"] = json.loads((work / f"progress-{size}.json").read_text(encoding="utf-8"))
+            p_ = row["progress"]
+            row["error"] += (f"; {p_['rows_inserted']:,} rows inserted in {p_['elapsed_s']} s "
+                             f"({p_['rows_inserted'] / max(p_['elapsed_s'], 1e-9):.0f} rows/s)")
         row["wall_s"] = round(time.perf_counter() - t0, 1)
         res["sizes"].append(row)
         write_json(a.out / "milvus.json", res)
