@@ -387,6 +387,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--model", default=None,
                     help="encoder spec: e5 (default), hashing, or a sentence-transformers path")
     ap.add_argument("--llm", default=None, help="LLM spec; enables the LLM answerer")
+    ap.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+                    help="search backend: embedded FAISS + bm25s (default) or Milvus")
+    ap.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("httpx", "faiss.loader", "sentence_transformers"):
@@ -400,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"seeds directory not found: {args.seeds}")
     encoder = load_encoder(args.model)
     log.info("encoder %s (dim %d)", encoder.model_id, encoder.dim)
-    retriever = Retriever.open(args.index, args.seeds, encoder)
+    retriever = Retriever.open(args.index, args.seeds, encoder, store_kind=args.store, milvus_uri=args.milvus_uri)
     log.info("index %s: %d articles, %d passages", args.index,
              len(retriever.corpus.articles), len(retriever.corpus.passages))
     assistant = Assistant(retriever)

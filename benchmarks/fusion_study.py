@@ -53,8 +53,10 @@ RULES: dict[str, FusionConfig | str] = {
 }
 
 
-def dump(testset: Path, corpus: Path | None, eval_out: Path, depth: int) -> dict[str, Any]:
-    """The candidate dump of one test set (see module docstring)."""
+def dump(testset: Path, corpus: Path | None, eval_out: Path, depth: int,
+         milvus: Any = None) -> dict[str, Any]:
+    """The candidate dump of one test set (see module docstring); with ``milvus`` (a
+    ``retrieval.milvus.MilvusConfig``) the legs come from that Milvus collection."""
     from answering.condense import condense
     from evaluation.runner import RunConfig, load_cases, prepare_corpus
     from evaluation.testset import evidence_passages, resolve_gold_articles
@@ -65,6 +67,8 @@ def dump(testset: Path, corpus: Path | None, eval_out: Path, depth: int) -> dict
     cfg.validate()
     seeds_dir, index_dir, squad_file = prepare_corpus(cfg)
     retriever = Retriever.open(index_dir, seeds_dir=seeds_dir, encoder=load_encoder(None), show_progress=True)
+    if milvus is not None:
+        retriever.attach_milvus(milvus)
     c = retriever.corpus
     cases = load_cases(cfg, c, squad_file)
     rows = []
@@ -153,13 +157,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--index-out", type=Path, required=True, help="the evaluation --out whose index to use")
     d.add_argument("--depth", type=int, default=FusionConfig().candidates)
     d.add_argument("--out", type=Path, required=True)
+    d.add_argument("--milvus-uri", default=None, help="take the legs from Milvus (milvus-lite file or server)")
+    d.add_argument("--analyzer", choices=("ours", "jieba"), default="ours", help="Milvus lexical text")
     s = sub.add_parser("score", help="score the fusion rules on dumps")
     s.add_argument("dumps", type=Path, nargs="+")
     s.add_argument("--md", type=Path, default=None, help="also write the table here")
     s.add_argument("--only", default=None, help="score only the rules whose name matches this regex")
     a = ap.parse_args(argv)
     if a.cmd == "dump":
-        out = dump(a.testset, a.corpus, a.index_out, a.depth)
+        milvus = None
+        if a.milvus_uri:
+            from retrieval.milvus import MilvusConfig
+
+            milvus = MilvusConfig(a.milvus_uri, analyzer=a.analyzer)
+        out = dump(a.testset, a.corpus, a.index_out, a.depth, milvus)
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
         print(f"wrote {a.out}: {len(out['cases'])} cases")
