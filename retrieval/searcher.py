@@ -100,7 +100,8 @@ class Retriever:
         if fusion is not None and not isinstance(fusion, FusionConfig):
             raise ValueError(f"fusion must be a FusionConfig, got {type(fusion).__name__}")
         self.fusion: FusionConfig = fusion if fusion is not None else FusionConfig()
-        self.manifest = dataclasses.replace(manifest, fusion=self.fusion.to_dict())
+        self.manifest = (dataclasses.replace(manifest, fusion=self.fusion.to_dict())
+                         if manifest is not None else None)
         self._c = components
         self._lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
