@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="where ratings and the feedback test set are stored")
     ap.add_argument("--runs-dir", type=Path, default=REPO / "eval-out" / "ui",
                     help="where the evaluation tab writes its runs")
+    ap.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+                    help="search backend: embedded FAISS + bm25s (default) or Milvus")
+    ap.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
     return ap
 
 
@@ -72,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit("--llm-base-url needs --llm openai:<model>")
     encoder = load_encoder(args.model)
     log.info("encoder %s (dim %d)", encoder.model_id, encoder.dim)
-    retriever = Retriever.open(args.index, args.seeds, encoder)
+    retriever = Retriever.open(args.index, args.seeds, encoder, store_kind=args.store, milvus_uri=args.milvus_uri)
     log.info("index %s: %d articles, %d passages", args.index,
              len(retriever.corpus.articles), len(retriever.corpus.passages))
     assistant = Assistant(retriever)

@@ -8,6 +8,8 @@ Sections (see each module): ``build`` (benchmarks.build_bench), ``queries``
 ``scale`` (benchmarks.scale_bench, one subprocess per size), ``embedding``
 (benchmarks.embed_bench).  The default run takes several minutes on 2 cores, most of it
 building the HNSW index at 100k passages; ``--large`` adds 1M passages (much longer).
+``--store milvus`` runs the Milvus backend benchmark instead (``benchmarks.milvus_bench``,
+its own options follow).
 """
 from __future__ import annotations
 
@@ -208,6 +210,17 @@ def _seed_questions() -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--store" in argv:
+        i = argv.index("--store")
+        store = argv[i + 1] if i + 1 < len(argv) else ""
+        if store not in ("faiss", "milvus"):
+            print("benchmarks: --store must be faiss or milvus", file=sys.stderr)
+            return 2
+        argv = argv[:i] + argv[i + 2:]
+        if store == "milvus":
+            from benchmarks.milvus_bench import main as milvus_main
+
+            return milvus_main(argv)
     a = parse_args(argv)
     res = run(a, argv)
     from benchmarks.report import render

@@ -61,8 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--limit", type=int, default=None, help="evaluate only the first N cases")
     r.add_argument("--gate", type=_gate, default=None,
                    help="EvidenceGate overrides, e.g. min_top_dense=0.8,min_best_sentence=0.95,min_coverage=0.5")
-    r.add_argument("--rrf-k", type=int, default=None, help="override the RRF constant (default: the Retriever's, 60)")
-    r.add_argument("--fusion-weights", type=_weights, default=None, help="override hybrid weights DENSE,BM25")
+    r.add_argument("--fusion", choices=("rrf", "convex"), default=None,
+                   help="hybrid fusion method (default: FusionConfig's)")
+    r.add_argument("--rrf-k", type=float, default=None, help="RRF constant (default: FusionConfig's, 60)")
+    r.add_argument("--fusion-weights", type=_weights, default=None, help="hybrid weights DENSE,BM25")
+    r.add_argument("--fusion-norm", choices=("minmax", "tmm"), default=None,
+                   help="score normalisation of the convex combination")
+    r.add_argument("--fusion-adaptive", choices=("none", "gap"), default=None,
+                   help="query-adaptive leg weights")
+    r.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+                   help="search backend: embedded FAISS + bm25s (default) or Milvus")
+    r.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--sample", type=int, default=None,
                    help="evaluate N cases spread over the whole set (chosen by a hash of their id: deterministic, "
@@ -79,15 +88,28 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from evaluation.runner import RunConfig, run
 
+    from retrieval.fusion import FusionConfig
+
+    overrides = {key: val for key, val in (("method", args.fusion), ("rrf_k", args.rrf_k),
+                                            ("weights", args.fusion_weights),
+                                            ("normalization", args.fusion_norm),
+                                            ("adaptive", args.fusion_adaptive)) if val is not None}
+    try:
+        fusion = FusionConfig(**overrides) if overrides else None
+    except ValueError as e:
+        print(f"evaluation: error: {e}", file=sys.stderr)
+        return 2
     cfg = RunConfig(testset=args.testset, out_dir=args.out, corpus=args.corpus,
                     modes=tuple(m.strip() for m in args.mode.split(",") if m.strip()),
                     top_k=args.top_k, answers=args.answers == "on", llm=args.llm, model=args.model,
-                    limit=args.limit, gate=args.gate, rrf_k=args.rrf_k,
-                    fusion_weights=args.fusion_weights, show_progress=not args.no_progress)
+                    limit=args.limit, gate=args.gate, fusion=fusion,
+                    store=args.store, milvus_uri=args.milvus_uri, show_progress=not args.no_progress)
     cfg.sample, cfg.holdout_half, cfg.script = args.sample, args.holdout_half, args.script
+    from retrieval.milvus import MilvusUnavailableError
+
     try:
         result = run(cfg)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, MilvusUnavailableError) as e:
         print(f"evaluation: error: {e}", file=sys.stderr)
         return 2
     from evaluation.report import metric_rows

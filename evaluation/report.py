@@ -11,6 +11,16 @@ MAX_FAILED = 60        # failed cases listed per mode
 ANSWER_CHARS = 160     # answer text shown per failed case
 
 
+def _fusion_text(f: dict | None) -> str:
+    """One line describing a ``FusionConfig.to_dict()``."""
+    if not f:
+        return "n/a"
+    rule = (f"RRF rrf_k = {f.get('rrf_k')}" if f.get("method") == "rrf"
+            else f"convex combination of {f.get('normalization')}-normalised scores")
+    return (f"{rule}, weights (dense, BM25) = {f.get('weights')}, adaptive = {f.get('adaptive')}, "
+            f"{f.get('candidates')} candidates per leg")
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
@@ -122,8 +132,8 @@ def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], co
              f"({cfg['n_articles']} articles, {cfg['n_passages']} passages); index `{cfg['index']}`",
              f"- encoder: `{cfg['encoder']}`; answerer: "
              f"{'off (retrieval only)' if not cfg['answers'] else (cfg['llm'] or 'extractive')}; "
-             f"k = {cfg['top_k']} passages to the answerer; retrieval metrics at depth {cfg['depth']}",
-             f"- fusion: RRF k = {cfg['rrf_k']}, weights (dense, BM25) = {cfg['fusion_weights']}"
+             f"top_k = {cfg['top_k']} passages to the answerer; retrieval metrics at depth {cfg['depth']}",
+             f"- fusion: {_fusion_text(cfg.get('fusion'))}"
              + (f"; gate overrides {cfg['gate']}" if cfg.get("gate") else ""),
              f"- run time {cfg['run_s']} s (index open/build {cfg['index_open_s']} s)"
              + (f"; {len(cfg['skipped_cases'])} unusable cases left out (blank question or no "

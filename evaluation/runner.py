@@ -39,9 +39,10 @@ from evaluation.squadfile import (ConversionStats, HoldoutSplit, holdout_half, r
                                   to_simplified, write_squad_json)
 from evaluation.testset import (TestCase, evidence_passages, load_testset,
                                 resolve_gold_articles, squad_testset)
+from retrieval.types import SearchMode
 
 REPO = Path(__file__).resolve().parents[1]
-MODES = ("hybrid", "dense", "bm25")
+MODES = tuple(m.value for m in SearchMode)
 SCRIPTS = ("original", "simplified")
 SAMPLE_SEED = 0  # salt of --sample's id hash (any fixed value: the draw must repeat)
 DEPTH = 10
@@ -64,7 +65,10 @@ class RunConfig:
         model: encoder spec for ``retrieval.embedder.load_encoder`` (None = e5).
         limit: evaluate only the first N cases.
         gate: keyword arguments for ``answering.gate.EvidenceGate`` (None = its defaults).
-        rrf_k, fusion_weights: override the Retriever's fusion settings (None = its defaults).
+        fusion: the ``retrieval.fusion.FusionConfig`` the Retriever is built with (None =
+            its default).
+        store: search backend, ``"faiss"`` (embedded) or ``"milvus"``; milvus_uri: its URI
+            (None: the milvus-lite file ``<index>/milvus.db``).
         show_progress: tqdm bar on stderr.
         holdout_half: SQuAD test set only: index half of its articles
             (``evaluation.squadfile.HOLDOUT_RULE``) and ask the questions of both halves;
@@ -88,8 +92,9 @@ class RunConfig:
     model: str | None = None
     limit: int | None = None
     gate: dict[str, float] | None = None
-    rrf_k: int | None = None
-    fusion_weights: tuple[float, float] | None = None
+    fusion: Any = None
+    store: str = "faiss"
+    milvus_uri: str | None = None
     show_progress: bool = True
     holdout_half: bool = False
     script: str = "original"
@@ -446,12 +451,9 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     encoder = load_encoder(cfg.model)
     t_open = time.perf_counter()
     retriever = Retriever.open(index_dir, seeds_dir=seeds_dir, encoder=encoder,
-                               show_progress=cfg.show_progress)
+                               show_progress=cfg.show_progress, fusion=cfg.fusion, store_kind=cfg.store,
+                               milvus_uri=cfg.milvus_uri)
     open_s = time.perf_counter() - t_open
-    if cfg.rrf_k is not None:
-        retriever.rrf_k = int(cfg.rrf_k)
-    if cfg.fusion_weights is not None:
-        retriever.fusion_weights = tuple(float(w) for w in cfg.fusion_weights)
     corpus = retriever.corpus
     skipped: list[str] = []
     cases = load_cases(cfg, corpus, squad_file, skipped, variant)
@@ -512,8 +514,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         "config": {"testset": str(cfg.testset), "corpus": str(seeds_dir), "index": str(index_dir),
                    "modes": list(cfg.modes), "top_k": cfg.top_k, "depth": DEPTH, "answers": cfg.answers,
                    "llm": cfg.llm, "encoder": getattr(encoder, "model_id", str(cfg.model)),
-                   "limit": cfg.limit, "skipped_cases": skipped, "gate": cfg.gate, "rrf_k": retriever.rrf_k,
-                   "fusion_weights": list(retriever.fusion_weights),
+                   "limit": cfg.limit, "skipped_cases": skipped, "gate": cfg.gate, "fusion": retriever.fusion.to_dict(),
+                   "store": retriever.backend.name,
                    "n_articles": len(corpus.articles), "n_passages": len(corpus.passages),
                    "index_open_s": round(open_s, 2), "run_s": round(run_s, 2)},
         "modes": {m: aggregate(rows_by_mode[m], cfg.answers) for m in cfg.modes},

@@ -3,10 +3,16 @@
     python -m retrieval build  [--seeds DIR] [--index DIR] [--model SPEC] [--scheme S]
     python -m retrieval search "问题" [--top-k 5] [--mode dense|bm25|hybrid]
                                [--seeds DIR] [--index DIR] [--model SPEC]
+                               [--store faiss|milvus] [--milvus-uri URI]
+    python -m retrieval migrate --to milvus [--milvus-uri URI] [--collection NAME]
+                               [--analyzer ours|jieba] [--index DIR] [--force]
 
 Defaults: ``--seeds <repo>/seeds``, ``--index <repo>/index``, ``--model`` the default of
 ``retrieval.embedder.load_encoder`` (multilingual-e5-small; ``hashing`` is the fast fake).
-``search`` builds the index first when it is missing, stale or corrupt.
+``search`` builds the index first when it is missing, stale or corrupt.  ``migrate``
+copies the built index into a Milvus collection without re-embedding (vectors from
+``embeddings.npy``); ``--milvus-uri`` defaults to the milvus-lite file
+``<index>/milvus.db``, a server is ``http://host:19530`` (token: ``$MILVUS_TOKEN``).
 Exit status: 0 success, 1 no results, 2 bad usage or an index/corpus error.
 """
 from __future__ import annotations
@@ -42,7 +48,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from retrieval.searcher import Retriever
 
     retriever = Retriever.open(args.index, seeds_dir=args.seeds, encoder=_encoder(args.model),
-                               show_progress=not args.quiet)
+                               show_progress=not args.quiet, store_kind=args.store, milvus_uri=args.milvus_uri)
     if args.mode != "bm25":  # load the model now, so the timing below is the search alone
         retriever.encoder.encode_queries(["warm-up"])
     t0 = time.perf_counter()
@@ -64,9 +70,22 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from retrieval.milvus import MilvusConfig, default_uri, migrate_index
+
+    cfg = MilvusConfig(args.milvus_uri or default_uri(args.index), collection=args.collection,
+                       analyzer=args.analyzer)
+    t0 = time.perf_counter()
+    written, count = migrate_index(args.index, cfg, force=args.force)
+    what = f"wrote {written} rows" if written else "already in sync, wrote 0 rows"
+    print(f"migrated {args.index / 'current'} to Milvus {cfg.uri} collection {cfg.collection!r}: {what}; "
+          f"the collection holds {count} rows; {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    from retrieval.searcher import MODES
+    from retrieval.types import SearchMode
     from retrieval.tokenize import DEFAULT_SCHEME, SCHEMES
 
     ap = argparse.ArgumentParser(prog="python -m retrieval", description="Build and search the passage index.")
@@ -81,14 +100,27 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("search", parents=[common], help="search the index (building it if needed)")
     s.add_argument("query")
     s.add_argument("-k", "--top-k", dest="top_k", type=int, default=5, help="passages to show (default 5)")
-    s.add_argument("--mode", choices=MODES, default="hybrid")
+    s.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+                   help="search backend: embedded FAISS + bm25s (default) or Milvus")
+    s.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
+    s.add_argument("--mode", type=SearchMode, choices=list(SearchMode), default=SearchMode.HYBRID,
+                   help="hybrid (default), dense or bm25")
+    mg = sub.add_parser("migrate", parents=[common], help="copy the built index into Milvus (no re-embedding)")
+    mg.add_argument("--to", choices=("milvus",), required=True, help="target store")
+    mg.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
+    mg.add_argument("--collection", default="passages", help="collection name (default passages)")
+    mg.add_argument("--analyzer", choices=("ours", "jieba"), default="ours",
+                    help="lexical text: our tokens (default) or Milvus's jieba analyzer")
+    mg.add_argument("--force", action="store_true", help="recreate the collection even when it is in sync")
     args = ap.parse_args(argv)
 
+    from retrieval.milvus import MilvusUnavailableError
     from retrieval.store import RetrievalIndexError
 
+    commands = {"build": _cmd_build, "search": _cmd_search, "migrate": _cmd_migrate}
     try:
-        return _cmd_build(args) if args.cmd == "build" else _cmd_search(args)
-    except (RetrievalIndexError, ValueError, FileNotFoundError) as e:
+        return commands[args.cmd](args)
+    except (RetrievalIndexError, MilvusUnavailableError, ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

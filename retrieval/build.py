@@ -26,6 +26,7 @@ from corpus.types import Passage
 from retrieval import store
 from retrieval.dense import DenseIndex, check_vectors
 from retrieval.encoder import Encoder
+from retrieval.fusion import FusionConfig
 from retrieval.lexical import LexicalIndex
 from retrieval.manifest import IndexManifest, library_versions
 from retrieval.normalize import fold_script
@@ -129,7 +130,7 @@ def make_manifest(corpus: Any, encoder: Encoder, comps: Components, bm25_scheme:
         built_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         build_seconds=round(build_seconds, 3), bm25_scheme=bm25_scheme, dense_index=comps.dense.kind,
         index_text=INDEX_TEXT, embedded=comps.embedded, reused=comps.reused,
-        versions=library_versions(), files=dict(files or {}))
+        versions=library_versions(), files=dict(files or {}), fusion=FusionConfig().to_dict())
 
 
 def build_index_from_corpus(corpus: Any, index_dir: Path, encoder: Encoder, show_progress: bool = True,

@@ -8,7 +8,7 @@ Index type chosen by size:
   efSearch=128.  HNSW (Malkov & Yashunin, 2018) needs no training and adds vectors
   incrementally; efSearch=128 with M=32 is in the range FAISS's own benchmarks report at
   recall@10 > 0.95 for million-scale sets (faiss wiki, "Indexing 1M vectors"), and it is
-  always at least the number of results asked for (``max(EF_SEARCH, k)``).
+  always at least the number of results asked for (``max(EF_SEARCH, top_k)``).
 """
 from __future__ import annotations
 
@@ -93,26 +93,40 @@ class DenseIndex:
             index.add(v)
         return cls(index)
 
-    def search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top ``k`` passages as ``(passage index, cosine)``, best first.
+    def search(self, query_vector: np.ndarray, top_k: int,
+               positions: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top ``top_k`` passages as ``(passage index, cosine)``, best first.
 
         Args:
             query_vector: ``(dim,)`` or ``(1, dim)`` float32, L2-normalised.
+            positions: search only these passage indexes (a filter; FAISS
+                ``IDSelectorBatch``); None: all.
         Raises:
-            ValueError: when ``k`` < 1 or the vector has the wrong dimension.
+            ValueError: when ``top_k`` < 1 or the vector has the wrong dimension.
         """
-        if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
+        if top_k < 1:
+            raise ValueError(f"top_k must be >= 1, got {top_k}")
         q = np.ascontiguousarray(np.asarray(query_vector, dtype=np.float32).reshape(1, -1))
         if q.shape[1] != self.dim:
             raise ValueError(f"query vector has dimension {q.shape[1]}, index has {self.dim}")
         if self.ntotal == 0:
             return []
-        kk = min(k, self.ntotal)
+        kk = min(top_k, self.ntotal)
+        sel = None
+        if positions is not None:
+            pos = np.ascontiguousarray(positions, dtype=np.int64)
+            if pos.size == 0:
+                return []
+            kk = min(kk, int(pos.size))
+            sel = faiss.IDSelectorBatch(pos)
         if isinstance(self.index, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(HNSW_EF_SEARCH, kk)
+            if sel is not None:
+                params.sel = sel
             scores, ids = self.index.search(q, kk, params=params)
+        elif sel is not None:
+            scores, ids = self.index.search(q, kk, params=faiss.SearchParameters(sel=sel))
         else:
             scores, ids = self.index.search(q, kk)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

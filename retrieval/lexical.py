@@ -66,21 +66,21 @@ class LexicalIndex:
             return None
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """Top ``k`` passages as ``(passage index, BM25 score)``, best first.
+    def search(self, query: str, top_k: int) -> list[tuple[int, float]]:
+        """Top ``top_k`` passages as ``(passage index, BM25 score)``, best first.
 
         Only passages that share at least one token with the query (score > 0) are
-        returned, so the list may be shorter than ``k`` or empty.  Ties keep passage order.
+        returned, so the list may be shorter than ``top_k`` or empty.  Ties keep passage order.
 
         Raises:
-            ValueError: when ``k`` < 1.
+            ValueError: when ``top_k`` < 1.
         """
-        if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
+        if top_k < 1:
+            raise ValueError(f"top_k must be >= 1, got {top_k}")
         s = self.scores(query)
         if s is None:
             return []
-        return top_k(s, k)
+        return top_scores(s, top_k)
 
     def save(self, directory: Path) -> None:
         """Write the index files into ``directory`` (created if missing)."""
@@ -111,16 +111,16 @@ class LexicalIndex:
         return cls(bm25, meta["scheme"], n_docs)
 
 
-def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Indices and values of the ``k`` largest positive entries of ``scores``, best first
+def top_scores(scores: np.ndarray, top_k: int) -> list[tuple[int, float]]:
+    """Indices and values of the ``top_k`` largest positive entries of ``scores``, best first
     (ties: lower index first)."""
     pos = np.flatnonzero(scores > 0)
     if pos.size == 0:
         return []
-    if pos.size > k:  # partial selection first: O(n) instead of sorting every match
-        # keep every entry tied with the k-th value so the tie-break stays exact
-        kth = np.partition(scores[pos], pos.size - k)[pos.size - k]
+    if pos.size > top_k:  # partial selection first: O(n) instead of sorting every match
+        # keep every entry tied with the top_k-th value so the tie-break stays exact
+        kth = np.partition(scores[pos], pos.size - top_k)[pos.size - top_k]
         pos = pos[scores[pos] >= kth]
     vals = scores[pos]
-    order = np.lexsort((pos, -vals))[:k]
+    order = np.lexsort((pos, -vals))[:top_k]
     return [(int(pos[i]), float(vals[i])) for i in order]

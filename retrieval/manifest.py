@@ -47,6 +47,9 @@ class IndexManifest:
         embedded: distinct passage texts embedded by this build; reused: passages whose
             vector was not computed anew (from the embeddings cache, or a duplicate text).
         versions: library versions (``library_versions()``).
+        fusion: the hybrid fusion rule (``retrieval.fusion.FusionConfig.to_dict()``): the
+            default at build time in ``manifest.json``; in a ``Retriever.manifest``, the
+            rule that Retriever was constructed with.
         files: relative path → sha256 hex of every file of the index but the manifest.
     """
 
@@ -65,6 +68,7 @@ class IndexManifest:
     format_version: int = FORMAT_VERSION
     versions: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    fusion: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,8 +1,8 @@
 """The Retriever: dense, BM25 and hybrid search over one corpus.
 
-Hybrid search (the default) takes the top ``N = max(50, 4 top_k)`` passages of each retriever,
-fuses the two rankings by reciprocal rank fusion (``retrieval.fusion``, k=60, weights
-``fusion_weights``), removes near-duplicate passages and returns the top ``top_k``.  Dense-only
+Hybrid search (the default) takes the top ``N = max(candidates, 4 top_k)`` passages of each
+retriever, fuses the two lists by the Retriever's ``FusionConfig`` (``retrieval.fusion``),
+removes near-duplicate passages and returns the top ``top_k``.  Dense-only
 and BM25-only searches also take N candidates and drop near-duplicates, so every mode
 returns ``top_k`` distinct passages when the corpus has them.
 
@@ -14,6 +14,7 @@ counts for BM25).
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -24,23 +25,22 @@ from typing import Any, Sequence
 import numpy as np
 
 from retrieval import store
+from retrieval.backend import FaissBackend, SearchBackend, SearchFilters, row_metadata
 from retrieval.build import Components, build_components, build_index, make_manifest
 from retrieval.dense import DenseIndex
 from retrieval.encoder import Encoder
-from retrieval.fusion import RRF_K, reciprocal_rank_fusion, remove_near_duplicates
-
-FUSION_WEIGHTS: tuple[float, float] = (1.0, 1.5)  # (dense, BM25); see Retriever docstring
-from retrieval.lexical import LexicalIndex, top_k as top_scores
+from retrieval.fusion import CANDIDATES_MIN, FusionConfig, fuse, remove_near_duplicates
+from retrieval.lexical import LexicalIndex
 from retrieval.manifest import IndexManifest, stale_reasons
 from retrieval.normalize import fold_script
 from retrieval.tokenize import DEFAULT_SCHEME
-from retrieval.types import SearchHit
+from retrieval.types import SearchHit, SearchMode
 
 log = logging.getLogger(__name__)
 
-MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
-CANDIDATES_MIN = 50
+MODES: tuple[str, ...] = tuple(m.value for m in SearchMode)
 CANDIDATES_PER_K = 4
+STORES: tuple[str, ...] = ("faiss", "milvus")
 MAX_DENSE_QUERY_CHARS = 1024
 MAX_LEXICAL_QUERY_CHARS = 20_000
 QUERY_CACHE_SIZE = 512
@@ -72,17 +72,16 @@ class Retriever:
         encoder: the ``Encoder`` used for queries.
         manifest: the ``IndexManifest`` (for ``from_corpus``: built in memory, no files).
         index_dir: the index root it was opened from, or None.
-        rrf_k: reciprocal-rank-fusion constant (60, Cormack et al. 2009).
-        fusion_weights: ``(dense weight, BM25 weight)`` for hybrid fusion, default
-            ``FUSION_WEIGHTS`` = (1.0, 1.5): measured with ``python -m evaluation run`` (issue
-            #5), BM25 weighted 1.5 raised passage Hit@1 from 0.835 to 0.879 on the seed test
-            set and from 0.843 to 0.875 on CMRC 2018 trial, article recall unchanged; (1, 2)
-            and (1, 3) lost seed article Hit@1 (0.978 -> 0.967); RRF k in {10, 30, 60} changed
-            results by <= 0.003.
+        fusion: the ``FusionConfig`` of hybrid search (its docstring records the
+            measurements behind the default).
+        backend: the ``retrieval.backend.SearchBackend`` searched (default: a
+            ``FaissBackend`` over ``components``; ``retrieval.milvus.MilvusBackend`` for
+            Milvus, see ``open(store="milvus")``).
     """
 
     def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
-                 index_dir: Path | None = None) -> None:
+                 index_dir: Path | None = None, fusion: FusionConfig | None = None,
+                 backend: SearchBackend | None = None) -> None:
         n = len(corpus.passages)
         if components.vectors.shape[0] != n or components.dense.ntotal != n or components.lexical.n_docs != n:
             raise ValueError(f"index sizes disagree: {n} passages, {components.vectors.shape[0]} vectors, "
@@ -91,29 +90,67 @@ class Retriever:
             raise ValueError(f"index vectors are {components.dense.dim}-d, encoder gives {encoder.dim}-d")
         self.corpus = corpus
         self.encoder = encoder
-        self.manifest = manifest
         self.index_dir = index_dir
-        self.rrf_k = RRF_K
-        self.fusion_weights: tuple[float, float] = FUSION_WEIGHTS
+        if backend is None:
+            backend = FaissBackend(components.dense, components.lexical, components.vectors,
+                                   row_metadata(corpus.passages, corpus.articles))
+        elif backend.count != n:
+            raise ValueError(f"the {backend.name} backend holds {backend.count} rows, the corpus {n} passages")
+        self.backend: SearchBackend = backend
+        if fusion is not None and not isinstance(fusion, FusionConfig):
+            raise ValueError(f"fusion must be a FusionConfig, got {type(fusion).__name__}")
+        self.fusion: FusionConfig = fusion if fusion is not None else FusionConfig()
+        self.manifest = (dataclasses.replace(manifest, fusion=self.fusion.to_dict())
+                         if manifest is not None else None)
         self._c = components
         self._lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    def use_backend(self, backend: SearchBackend) -> None:
+        """Search ``backend`` from now on (e.g. a synced ``MilvusBackend``).
+
+        Raises:
+            ValueError: it holds another number of rows than the corpus has passages.
+        """
+        if backend.count != len(self.corpus.passages):
+            raise ValueError(f"the {backend.name} backend holds {backend.count} rows, "
+                             f"the corpus {len(self.corpus.passages)} passages")
+        self.backend = backend
+
+    def attach_milvus(self, config: Any, force: bool = False) -> Any:
+        """Sync this corpus into the Milvus collection of ``config``
+        (``retrieval.milvus.MilvusConfig``) from the vectors in memory (no re-embedding)
+        and search it from now on.  Returns the ``MilvusBackend``.
+
+        Raises:
+            retrieval.milvus.MilvusUnavailableError: Milvus cannot be reached.
+        """
+        from retrieval.milvus import MilvusBackend, corpus_info
+
+        backend = MilvusBackend(config, self.encoder.dim, self.manifest.bm25_scheme)
+        backend.sync(self.corpus.passages, self.corpus.articles, self._c.vectors, corpus_info(self.manifest),
+                     force=force)
+        self.use_backend(backend)
+        return backend
+
     # -- construction --------------------------------------------------------------
     @classmethod
     def from_corpus(cls, corpus: Any, encoder: Encoder, bm25_scheme: str = DEFAULT_SCHEME,
-                    show_progress: bool = False) -> "Retriever":
+                    show_progress: bool = False, fusion: FusionConfig | None = None) -> "Retriever":
         """Embed and index ``corpus`` in memory (nothing persisted; for tests, evaluation).
 
         Raises:
             ValueError: unknown scheme or a misbehaving encoder.
         """
         comps = build_components(corpus.passages, encoder, bm25_scheme, show_progress=show_progress)
-        return cls(corpus, encoder, comps, make_manifest(corpus, encoder, comps, bm25_scheme, 0.0))
+        return cls(corpus, encoder, comps, make_manifest(corpus, encoder, comps, bm25_scheme, 0.0),
+                   fusion=fusion)
 
     @classmethod
     def open(cls, index_dir: Path, seeds_dir: Path | None = None, encoder: Encoder | None = None,
-             rebuild: bool = True, show_progress: bool = False) -> "Retriever":
+             rebuild: bool = True, show_progress: bool = False,
+             fusion: FusionConfig | None = None, store_kind: str = "faiss",
+             milvus_uri: str | None = None) -> "Retriever":
         """Load the index under ``index_dir`` (its ``current/`` directory).
 
         With ``seeds_dir`` and ``rebuild=True``, a missing, stale (other model, other
@@ -126,6 +163,11 @@ class Retriever:
             encoder: query (and rebuild) encoder; None → ``load_encoder(None)`` (e5).
             rebuild: allow rebuilding.
             show_progress: progress bar while (re)building.
+            fusion: hybrid fusion rule (None: ``FusionConfig()``).
+            store_kind: ``"faiss"`` (embedded, default) or ``"milvus"``: search a Milvus
+                collection, synced from this index's vectors when it does not hold this
+                corpus (``retrieval.milvus``).
+            milvus_uri: Milvus URI (None: the milvus-lite file ``<index_dir>/milvus.db``).
         Raises:
             IndexMissingError: no index and no rebuild possible.
             IndexStaleError: the index does not match model/corpus and no rebuild possible.
@@ -171,16 +213,24 @@ class Retriever:
                     "`python -m retrieval build` (or open it with seeds_dir and rebuild=True)")
             rebuild_now("; ".join(reasons))
             manifest = store.read_manifest(cur)
+        if store_kind not in STORES:
+            raise ValueError(f"unknown store {store_kind!r}; valid: {', '.join(STORES)}")
         try:
-            return cls._load(cur, manifest, encoder, index_dir)
+            retriever = cls._load(cur, manifest, encoder, index_dir, fusion)
         except store.IndexCorruptError as e:
             if not can_rebuild:
                 raise
             rebuild_now(str(e))
-            return cls._load(cur, store.read_manifest(cur), encoder, index_dir)
+            retriever = cls._load(cur, store.read_manifest(cur), encoder, index_dir, fusion)
+        if store_kind == "milvus":
+            from retrieval.milvus import MilvusConfig, default_uri
+
+            retriever.attach_milvus(MilvusConfig(milvus_uri or default_uri(index_dir)))
+        return retriever
 
     @classmethod
-    def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path) -> "Retriever":
+    def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path,
+              fusion: FusionConfig | None = None) -> "Retriever":
         store.verify_files(cur, manifest)
         articles = store.read_articles(cur)
         passages = store.read_passages(cur)
@@ -202,7 +252,7 @@ class Retriever:
         comps = Components(vectors, list(meta["hashes"]), dense, lexical, 0, len(passages))
         corpus = _make_corpus(articles, passages, manifest.corpus_fingerprint)
         try:
-            return cls(corpus, encoder, comps, manifest, index_dir)
+            return cls(corpus, encoder, comps, manifest, index_dir, fusion)
         except ValueError as e:
             raise store.IndexCorruptError(cur, str(e)) from None
 
@@ -220,21 +270,7 @@ class Retriever:
                 self._qcache.popitem(last=False)
             return v
 
-    def search(self, query: str, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
-        """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
-
-        Args:
-            query: the question (any script/width; Traditional is folded to Simplified).
-            top_k: number of passages wanted (>= 1).
-            mode: ``"hybrid"`` (RRF of dense and BM25), ``"dense"`` or ``"bm25"``.
-        Returns:
-            SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or RRF score
-            (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
-            ``bm25_score`` (None when it shares no token with the query).  BM25 mode
-            returns only passages sharing a token with the query (maybe none).
-        Raises:
-            ValueError: blank query ("empty query"), top_k < 1, unknown mode.
-        """
+    def _check(self, query: Any, top_k: Any) -> tuple[str, int]:
         if not isinstance(query, str):
             raise ValueError(f"query must be a str, got {type(query).__name__}")
         query = query.strip()
@@ -242,35 +278,82 @@ class Retriever:
             raise ValueError("empty query")
         if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
             raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; valid modes: {', '.join(MODES)}")
-        top_k = int(top_k)
+        return query, int(top_k)
+
+    def candidates(self, query: str, n: int, mode: SearchMode | str = SearchMode.HYBRID,
+                   filters: SearchFilters | None = None
+                   ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """Each leg's top ``n`` before fusion: ``(dense, lexical)``, lists of
+        ``(passage index, score)`` best first (cosine; BM25 > 0), restricted to
+        ``filters``.  A leg the mode does not use gives ``[]``.  (What ``search`` fuses;
+        ``benchmarks/fusion_study.py`` dumps it.)
+
+        Raises:
+            ValueError: as ``search``.
+        """
+        query, n = self._check(query, n)
+        mode = SearchMode.parse(mode)
+        if not self.corpus.passages:
+            return [], []
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if mode is not SearchMode.BM25:
+            dense = self.backend.dense_search(self._embed_query(query), n, filters)
+        if mode is not SearchMode.DENSE:
+            lexical = self.backend.lexical_search(query[:MAX_LEXICAL_QUERY_CHARS], n, filters)
+        return dense, lexical
+
+    def search(self, query: str, top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID,
+               filters: SearchFilters | None = None) -> list[SearchHit]:
+        """Return up to ``top_k`` distinct passages for ``query``, best first (rank 1..top_k).
+
+        Args:
+            query: the question (any script/width; Traditional is folded to Simplified).
+            top_k: number of passages wanted (>= 1).
+            mode: a ``SearchMode`` or its value: ``"hybrid"`` (dense and BM25 fused by
+                ``self.fusion``), ``"dense"`` or ``"bm25"``.
+            filters: restrict the search to some articles / source documents / a date
+                range (``retrieval.backend.SearchFilters``); None: the whole corpus.
+        Returns:
+            SearchHits; ``score`` is the cosine (dense), BM25 score (bm25) or fused score
+            (hybrid).  In hybrid mode every hit carries ``dense_score`` (its cosine) and
+            ``bm25_score`` (None when it shares no token with the query).  BM25 mode
+            returns only passages sharing a token with the query (maybe none); a filter no
+            passage passes gives [].
+        Raises:
+            ValueError: blank query ("empty query"), top_k < 1, unknown mode, filters not
+                a SearchFilters.
+        """
+        query, top_k = self._check(query, top_k)
+        mode = SearchMode.parse(mode)
+        if filters is not None and not isinstance(filters, SearchFilters):
+            raise ValueError(f"filters must be a SearchFilters, got {type(filters).__name__}")
         if not self.corpus.passages:
             return []
-        n = max(CANDIDATES_MIN, CANDIDATES_PER_K * top_k)
-        qv = self._embed_query(query) if mode in ("dense", "hybrid") else None
-        lex = self._c.lexical.scores(query[:MAX_LEXICAL_QUERY_CHARS]) if mode in ("bm25", "hybrid") else None
-
-        # (passage index, score, dense score, bm25 score)
-        ranked: list[tuple[int, float, float | None, float | None]]
-        if mode == "dense":
-            ranked = [(i, s, s, None) for i, s in self._c.dense.search(qv, n)]
-        elif mode == "bm25":
-            ranked = [(i, s, None, s) for i, s in (top_scores(lex, n) if lex is not None else [])]
+        n = max(self.fusion.candidates, CANDIDATES_PER_K * top_k)
+        dense, lexical = self.candidates(query, n, mode, filters)
+        if mode is SearchMode.DENSE:
+            ranked = dense
+        elif mode is SearchMode.BM25:
+            ranked = lexical
         else:
-            dense_ids = [i for i, _ in self._c.dense.search(qv, n)]
-            bm25_ids = [i for i, _ in top_scores(lex, n)] if lex is not None else []
-            fused = reciprocal_rank_fusion([dense_ids, bm25_ids], k=self.rrf_k, weights=self.fusion_weights)
-            ranked = []
-            for i, s in fused:
-                b = float(lex[i]) if lex is not None and lex[i] > 0 else None
-                ranked.append((i, s, float(self._c.vectors[i] @ qv), b))
-
+            ranked = fuse(dense, lexical, self.fusion)
         passages = self.corpus.passages
         kept = remove_near_duplicates(ranked, lambda r: passages[r[0]].display_text, limit=top_k)
-        return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=d, bm25_score=b)
-                for r, (i, s, d, b) in enumerate(kept, start=1)]
+        cos = dict(dense)
+        bm25 = dict(lexical)
+        if mode is SearchMode.HYBRID:  # both scores for every hit (the gate reads the cosine)
+            rows = [i for i, _ in kept]
+            if any(i not in cos for i in rows):
+                cos.update(self.backend.dense_scores(self._embed_query(query), [i for i in rows if i not in cos]))
+            if lexical and any(i not in bm25 for i in rows):
+                bm25.update(self.backend.lexical_scores(query[:MAX_LEXICAL_QUERY_CHARS],
+                                                        [i for i in rows if i not in bm25]))
+        return [SearchHit(passage=passages[i], score=float(s), rank=r, dense_score=cos.get(i),
+                          bm25_score=bm25.get(i))
+                for r, (i, s) in enumerate(kept, start=1)]
 
-    def search_many(self, queries: Sequence[str], top_k: int = 5, mode: str = "hybrid") -> list[list[SearchHit]]:
-        """``[self.search(q, top_k, mode) for q in queries]`` (same errors)."""
-        return [self.search(q, top_k, mode) for q in queries]
+    def search_many(self, queries: Sequence[str], top_k: int = 5, mode: SearchMode | str = SearchMode.HYBRID,
+                    filters: SearchFilters | None = None) -> list[list[SearchHit]]:
+        """``[self.search(q, top_k, mode, filters) for q in queries]`` (same errors)."""
+        return [self.search(q, top_k, mode, filters) for q in queries]

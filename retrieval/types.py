@@ -2,9 +2,40 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import Enum
 from typing import Any
 
 from corpus.types import Passage
+
+
+class SearchMode(str, Enum):
+    """Which retrievers a search uses (a ``str`` enum: ``SearchMode.BM25 == "bm25"``, so the
+    plain strings keep working wherever a mode is accepted).
+
+    * ``HYBRID`` — dense and BM25 fused (``retrieval.fusion``).
+    * ``DENSE`` — embedding cosine only.
+    * ``BM25`` — lexical BM25 only.
+    """
+
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    BM25 = "bm25"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, mode: "SearchMode | str") -> "SearchMode":
+        """``mode`` as a SearchMode.
+
+        Raises:
+            ValueError: naming the valid modes, for anything else (wrong type included).
+        """
+        try:
+            return cls(mode)
+        except ValueError:
+            raise ValueError(f"unknown search mode {mode!r}; valid modes: "
+                             f"{', '.join(m.value for m in cls)}") from None
 
 
 @dataclass(frozen=True)

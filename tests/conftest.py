@@ -30,3 +30,19 @@ def hashing_encoder():
     from retrieval.encoder import HashingEncoder
 
     return HashingEncoder(dim=256)
+
+
+@pytest.fixture(scope="session")
+def milvus_lite_dir(tmp_path_factory):
+    """A directory for milvus-lite files, after checking milvus-lite starts here (skips the
+    test with the reason when pymilvus/milvus-lite is missing or cannot start)."""
+    d = tmp_path_factory.mktemp("milvus")
+    try:
+        from pymilvus import MilvusClient
+
+        client = MilvusClient(str(d / "probe.db"))
+        client.list_collections()
+        client.close()
+    except Exception as e:  # any failure to start means: skip, naming it
+        pytest.skip(f"milvus-lite cannot start here: {type(e).__name__}: {e}")
+    return d

@@ -222,10 +222,17 @@ def test_interrupted_swap_is_recovered(built):
 
 
 # -- searching -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
+@pytest.fixture(scope="module", params=["faiss", "milvus"])
+def retriever(request, tmp_path_factory):
+    """The searching tests run against both backends (Milvus: milvus-lite, skipped when
+    it cannot start)."""
     seeds = write_seeds(tmp_path_factory.mktemp("s") / "seeds")
-    return Retriever.from_corpus(load_corpus(seeds), HashingEncoder(64))
+    r = Retriever.from_corpus(load_corpus(seeds), HashingEncoder(64))
+    if request.param == "milvus":
+        from retrieval.milvus import MilvusConfig
+
+        r.attach_milvus(MilvusConfig(str(request.getfixturevalue("milvus_lite_dir") / "search.db")))
+    return r
 
 
 def test_bad_queries_raise_value_error(retriever):

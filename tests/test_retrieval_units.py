@@ -151,7 +151,7 @@ def test_check_vectors_rejects_bad_input():
 
 # -- fusion ----------------------------------------------------------------------------
 def test_rrf_hand_computed():
-    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]], k=60)
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]], rrf_k=60)
     assert [x for x, _ in fused] == ["b", "c", "a", "d"]
     expected = {"a": 1 / 61, "b": 1 / 62 + 1 / 61, "c": 1 / 63 + 1 / 62, "d": 1 / 63}
     for x, s in fused:
@@ -160,17 +160,17 @@ def test_rrf_hand_computed():
 
 def test_rrf_weights_and_ties():
     # weights (1, 3): d = 3/63 = 0.0476 beats a = 1/61 = 0.0164; b = 1/62 + 3/61
-    fused = dict(reciprocal_rank_fusion([["a", "b"], ["b", "c", "d"]], k=60, weights=[1, 3]))
+    fused = dict(reciprocal_rank_fusion([["a", "b"], ["b", "c", "d"]], rrf_k=60, weights=[1, 3]))
     assert fused["b"] == pytest.approx(1 / 62 + 3 / 61)
     assert fused["d"] == pytest.approx(3 / 63) and fused["d"] > fused["a"]
     # k=0, mirrored lists: equal scores 1.5; tie goes to the first list's top item
-    assert reciprocal_rank_fusion([["x", "y"], ["y", "x"]], k=0) == [("x", 1.5), ("y", 1.5)]
+    assert reciprocal_rank_fusion([["x", "y"], ["y", "x"]], rrf_k=0) == [("x", 1.5), ("y", 1.5)]
     # a repeat inside one ranking counts once
-    assert reciprocal_rank_fusion([["x", "x", "y"]], k=0) == [("x", 1.0), ("y", 1 / 3)]
+    assert reciprocal_rank_fusion([["x", "x", "y"]], rrf_k=0) == [("x", 1.0), ("y", 1 / 3)]
     with pytest.raises(ValueError):
         reciprocal_rank_fusion([["a"]], weights=[1, 2])
     with pytest.raises(ValueError):
-        reciprocal_rank_fusion([["a"]], k=-1)
+        reciprocal_rank_fusion([["a"]], rrf_k=-1)
 
 
 def test_near_duplicate_removal_hand_computed():
@@ -186,3 +186,15 @@ def test_near_duplicate_removal_hand_computed():
     assert remove_near_duplicates(["衛生", "卫生"], lambda t: t) == ["衛生"]  # script-folded
     with pytest.raises(ValueError):
         remove_near_duplicates(items, lambda t: t, threshold=0)
+
+
+def test_search_mode_is_a_str_enum_and_rejects_unknown_modes():
+    from retrieval.types import SearchMode
+
+    assert SearchMode.BM25 == "bm25" and SearchMode("hybrid") is SearchMode.HYBRID
+    assert SearchMode.parse("dense") is SearchMode.DENSE and str(SearchMode.DENSE) == "dense"
+    assert [m.value for m in SearchMode] == ["hybrid", "dense", "bm25"]
+    with pytest.raises(ValueError, match="valid modes: hybrid, dense, bm25"):
+        SearchMode.parse("sparse")
+    with pytest.raises(ValueError, match="unknown search mode"):
+        SearchMode.parse(None)
