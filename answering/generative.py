@@ -25,15 +25,18 @@ _REFUSAL = re.compile(
     re.IGNORECASE)
 
 
-def build_prompt(question: str, hits: Sequence[SearchHit]) -> str:
-    """The answer prompt for ``question`` over ``hits`` (numbered 1..len(hits))."""
+def build_prompt(question: str, hits: Sequence[SearchHit], hints: Sequence[str] = ()) -> str:
+    """The answer prompt for ``question`` over ``hits`` (numbered 1..len(hits)); ``hints``
+    are the span reader's candidate answers, appended to the question as a hint (the LLM's
+    citations are checked all the same)."""
     lang = language(question)
     blocks = []
     for i, h in enumerate(hits, start=1):
         p = h.passage
         blocks.append(f"[{i}] 《{p.title}》（第{p.paragraph_no}段）\n{p.text.strip()[:MAX_PASSAGE_CHARS]}")
     return fill(load_prompt("answer"), language="Chinese" if lang == "zh" else "English",
-                refusal=refusal_text(lang), passages="\n\n".join(blocks), question=question)
+                refusal=refusal_text(lang), passages="\n\n".join(blocks),
+                question=question + (f"\n(候选答案 / candidate answers: {'; '.join(hints)})" if hints else ""))
 
 
 def is_refusal(text: str, n_passages: int) -> bool:
@@ -57,10 +60,10 @@ class GenerativeAnswerer:
         self.llm = llm
         self.max_new_tokens = max_new_tokens
 
-    def answer(self, question: str, hits: Sequence[SearchHit]) -> str:
+    def answer(self, question: str, hits: Sequence[SearchHit], hints: Sequence[str] = ()) -> str:
         """Raw LLM answer text (markers not yet normalised)."""
-        return self.llm.complete(build_prompt(question, hits), max_new_tokens=self.max_new_tokens)
+        return self.llm.complete(build_prompt(question, hits, hints), max_new_tokens=self.max_new_tokens)
 
-    def stream(self, question: str, hits: Sequence[SearchHit]) -> Iterator[str]:
+    def stream(self, question: str, hits: Sequence[SearchHit], hints: Sequence[str] = ()) -> Iterator[str]:
         """Raw LLM answer text pieces (joined they give the whole answer)."""
-        yield from self.llm.stream(build_prompt(question, hits), max_new_tokens=self.max_new_tokens)
+        yield from self.llm.stream(build_prompt(question, hits, hints), max_new_tokens=self.max_new_tokens)

@@ -23,8 +23,12 @@ answer, in order (``Assistant._prepare`` then ``_answer``):
   the generative answerer; ``answerer="generative"`` without an ``llm`` is a ValueError.
 * Thread-safe: the Assistant holds no per-request state.
 
-Timings (ms): ``parse``, ``retrieve``, ``gate`` (sentence scoring + gate), ``answer``,
-``check``, ``total``.
+Timings (ms): ``parse``, ``retrieve``, ``gate`` (sentence scoring + gate), ``read`` (the span
+reader, when configured), ``answer``, ``check``, ``total``.
+
+With a span reader (``reader=``), step 4 also reads the windows around the best sentences
+(``answering.reading``), the gate's ``reader`` rule holds its no-answer margin, and the answer
+is the sentence holding the best span, cited, with the span as ``Answer.short_answer``.
 """
 from __future__ import annotations
 
@@ -38,8 +42,9 @@ from answering.gate import EvidenceGate
 from answering.generative import GenerativeAnswerer, is_refusal
 from answering.prompts import refusal_text
 from answering.query import Query, parse_query
+from answering.reading import ReaderStage, span_answer_text
 from answering.scoring import SentenceScorer, term_coverage
-from answering.types import Answer
+from answering.types import Answer, ShortAnswer
 from text.markers import cut_open_marker, normalise_markers, renumber
 from text.markers import CANON
 from text.fold import match_key
@@ -68,6 +73,10 @@ class Assistant:
         checker_kwargs: ``support_min`` / ``bind_min`` for the CitationChecker.
         llm_condense: condense follow-ups with the LLM (default False: rules).
         max_new_tokens: generation bound for the LLM (tokens).
+        reader: a ``ReaderStage`` (the trained span reader), ``"auto"`` (load the committed
+            one, sharing the encoder's embeddings; none when unavailable) or None (default:
+            sentence answers only). With a reader, the gate's ``reader`` rule uses the reader's
+            calibrated threshold unless ``GateConfig.reader_null_max`` is set.
     Raises:
         ValueError: unknown answerer, generative without llm, retriever without search/encoder.
     """
@@ -75,7 +84,7 @@ class Assistant:
     def __init__(self, retriever, answerer: str = "extractive", llm=None,
                  llm_base_url: str | None = None, gate: EvidenceGate | None = None,
                  checker_kwargs: dict | None = None, llm_condense: bool = False,
-                 max_new_tokens: int = 512) -> None:
+                 max_new_tokens: int = 512, reader=None) -> None:
         if not hasattr(retriever, "search") or getattr(retriever, "encoder", None) is None:
             raise ValueError("retriever must have .search(query, top_k, mode) and an .encoder")
         if answerer not in ANSWERERS:
@@ -100,6 +109,9 @@ class Assistant:
             self.generative = GenerativeAnswerer(llm, max_new_tokens=max_new_tokens)
         self.answerer = answerer
         self.llm_condense = llm_condense
+        self.reader = ReaderStage.load(retriever.encoder) if reader == "auto" else reader
+        if self.reader is not None and self.gate.config.reader_null_max is None:
+            self.gate = EvidenceGate(self.gate.config, reader_null_max=self.reader.no_answer_threshold)
 
     # -- stages -------------------------------------------------------------------------
     def parse(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Query:
@@ -137,11 +149,18 @@ class Assistant:
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         scored = self.scorer.score_hits(query, hits)
-        decision = self.gate.decide(query, hits, scored)
+        timings["gate"] = _ms(t)
+        result, spans = None, []
+        if self.reader is not None and hits:
+            t = time.perf_counter()
+            result, spans = self.reader.read(query, hits, scored)
+            timings["read"] = _ms(t)
+        t = time.perf_counter()
+        decision = self.gate.decide(query, hits, scored, reader=result)
         if decision.answerable:
             scored = self.gate.focus(query, scored)
-        timings["gate"] = _ms(t)
-        return query, hits, scored, decision, timings
+        timings["gate"] = round(timings["gate"] + _ms(t), 2)
+        return query, hits, scored, decision, timings, spans
 
     def _no_search(self, question: str, t0: float) -> Answer | None:
         """The reply to a message with nothing to ask, or None when it has content."""
@@ -160,7 +179,27 @@ class Assistant:
                       citations=(), passages=tuple(hits), refused=True, timings=timings,
                       parsed=query, decision=decision, notices=query.notices)
 
-    def _finish(self, question, query: Query, hits, decision, raw, timings, t0, t_answer) -> Answer:
+    def _draft(self, query: Query, hits, scored, spans) -> str:
+        """The extractive draft: the sentences holding the reader's spans when the question
+        wants a span, else the best-scored sentences."""
+        if spans and self.reader is not None and self.reader.wants_span(query):
+            return span_answer_text(spans, query.language)
+        return self.extractive.answer(query, hits, scored).text
+
+    @staticmethod
+    def _shorts(spans, hits, citations) -> tuple[ShortAnswer, ...]:
+        """Each span whose passage is cited with a quote holding it, as a ShortAnswer."""
+        out = []
+        for sp in spans:
+            pid = hits[sp.hit_number - 1].passage.id
+            for c in citations:
+                if c.passage_id == pid and c.quote_start <= sp.start and sp.end <= c.quote_end:
+                    out.append(ShortAnswer(sp.text, pid, sp.start, sp.end, round(sp.score, 4), c.number))
+                    break
+        return tuple(out)
+
+    def _finish(self, question, query: Query, hits, decision, raw, timings, t0, t_answer,
+                spans=()) -> Answer:
         timings["answer"] = _ms(t_answer)
         if self.answerer == "generative" and is_refusal(raw, len(hits)):
             return self._refusal(question, query, hits, decision, timings, t0)
@@ -173,7 +212,8 @@ class Assistant:
         return Answer(question=question, query=query.text, text=checked.text,
                       citations=checked.citations, passages=tuple(hits), refused=False,
                       unsupported=checked.unsupported, timings=timings, parsed=query,
-                      decision=decision, notices=query.notices)
+                      decision=decision, notices=query.notices,
+                      shorts=self._shorts(spans, hits, checked.citations))
 
     def _generative_question(self, query: Query) -> str:
         return query.own if not query.is_follow_up else query.text
@@ -197,15 +237,15 @@ class Assistant:
         early = self._no_search(question, t0)
         if early is not None:
             return early
-        query, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
+        query, hits, scored, decision, timings, spans = self._prepare(question, history, top_k, mode)
         if not decision.answerable:
             return self._refusal(question, query, hits, decision, timings, t0)
         t = time.perf_counter()
         if self.answerer == "generative":
-            raw = self.generative.answer(self._generative_question(query), hits)
+            raw = self.generative.answer(self._generative_question(query), hits, hints=[sp.text for sp in spans])
         else:
-            raw = self.extractive.answer(query, hits, scored).text
-        return self._finish(question, query, hits, decision, raw, timings, t0, t)
+            raw = self._draft(query, hits, scored, spans)
+        return self._finish(question, query, hits, decision, raw, timings, t0, t, spans)
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (), top_k: int = 5,
                mode: str = "hybrid") -> Iterator[Answer]:
@@ -217,7 +257,7 @@ class Assistant:
         if early is not None:
             yield early
             return
-        query, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
+        query, hits, scored, decision, timings, spans = self._prepare(question, history, top_k, mode)
         if not decision.answerable:
             yield self._refusal(question, query, hits, decision, timings, t0)
             return
@@ -226,19 +266,20 @@ class Assistant:
                        notices=query.notices)
         if self.answerer == "generative":
             raw = ""
-            for piece in self.generative.stream(self._generative_question(query), hits):
+            for piece in self.generative.stream(self._generative_question(query), hits,
+                                                hints=[sp.text for sp in spans]):
                 raw += piece
                 shown, _ = renumber(normalise_markers(cut_open_marker(raw)), len(hits))
                 yield Answer(text=shown, **partial)
         else:
-            raw = self.extractive.answer(query, hits, scored).text
-            final = self._finish(question, query, hits, decision, raw, timings, t0, t)
+            raw = self._draft(query, hits, scored, spans)
+            final = self._finish(question, query, hits, decision, raw, timings, t0, t, spans)
             if not final.refused:
                 for cut in _cut_points(final.text):
                     yield Answer(text=final.text[:cut], **partial)
             yield final
             return
-        yield self._finish(question, query, hits, decision, raw, timings, t0, t)
+        yield self._finish(question, query, hits, decision, raw, timings, t0, t, spans)
 
 
 def _cut_points(text: str) -> list[int]:
