@@ -78,11 +78,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     retriever = Retriever.open(args.index, args.seeds, encoder, store_kind=args.store, milvus_uri=args.milvus_uri)
     log.info("index %s: %d articles, %d passages", args.index,
              len(retriever.corpus.articles), len(retriever.corpus.passages))
-    assistant = Assistant(retriever)
+    assistant = Assistant(retriever, reader="auto")
     llm_assistant = None
     if args.llm:
         llm_assistant = Assistant(retriever, answerer="generative", llm=args.llm,
-                                  llm_base_url=args.llm_base_url)
+                                  llm_base_url=args.llm_base_url, reader=assistant.reader)
     server = args.llm_base_url or getattr(getattr(llm_assistant, "llm", None), "base_url", None)
     same_seeds = args.seeds.resolve() == (REPO / "seeds").resolve()
     demo = build_demo(assistant, llm_assistant=llm_assistant, llm_label=args.llm, llm_server=server,

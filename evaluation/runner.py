@@ -78,6 +78,8 @@ class RunConfig:
             to Simplified Chinese (``evaluation.squadfile.to_simplified``) before the run.
         sample: evaluate N cases spread over the whole set (:func:`spread_sample`: chosen
             by a hash of their id, kept in file order), instead of the first N (``limit``).
+        reader: answer with the trained span reader when it is available (``--reader on``,
+            the default); off: sentence answers only.
         progress: optional callback ``progress(done, total, mode)`` after each case (the web
             page's progress bar); ``done`` counts case-mode pairs, ``total`` = cases x modes.
     """
@@ -100,6 +102,7 @@ class RunConfig:
     script: str = "original"
     sample: int | None = None
     progress: Callable[[int, int, str], None] | None = None
+    reader: bool = True
 
     def validate(self) -> None:
         """Raise ValueError for a bad setting (names it)."""
@@ -351,8 +354,11 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
         row["sentences"] = list(M.supported_sentence_share(answer.text, ok)) if not answer.refused else [0, 0]
         if case.answerable:
             pred = "" if answer.refused else answer.text
-            row["answer_metrics"] = {"em": M.exact_match(pred, case.answers),
-                                     "f1": M.char_f1(pred, case.answers),
+            # EM/F1 score the exact answer (the reader's span) when there is one, else the text
+            short = answer.short_answer.text if (answer.short_answer and not answer.refused) else pred
+            row["short_answer"] = answer.short_answer.text if answer.short_answer else None
+            row["answer_metrics"] = {"em": M.exact_match(short, case.answers),
+                                     "f1": M.char_f1(short, case.answers),
                                      "contains": M.contains_reference(pred, case.answers)}
         else:
             row["answer_metrics"] = None
@@ -473,7 +479,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
             from answering.gate import EvidenceGate
 
             kwargs["gate"] = EvidenceGate(**cfg.gate)
-        assistant = Assistant(retriever, llm=cfg.llm, **kwargs)
+        assistant = Assistant(retriever, llm=cfg.llm, reader="auto" if cfg.reader else None, **kwargs)
 
     passage_text = {p.id: p.text for p in corpus.passages}
     # Warm-up (not measured): the first call loads the model weights, jieba's dictionary
