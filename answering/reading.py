@@ -63,13 +63,16 @@ class ReaderStage:
 
     @classmethod
     def load(cls, encoder: Any = None) -> "ReaderStage | None":
-        """The committed reader, sharing the retrieval encoder's embedding matrix when it is
-        the e5 encoder; None (logged) when the reader or its checkpoint is unavailable."""
+        """The committed reader over the retrieval encoder, sharing its embedding matrix; None
+        when the encoder is not the project's e5 (the reader is fine-tuned from it: a
+        hashing or other encoder gets sentence answers), or (logged) when the reader or its
+        checkpoint is unavailable."""
+        if not str(getattr(encoder, "model_id", "")).startswith("intfloat/multilingual-e5"):
+            return None
         try:
             from reader.model import SpanReader
 
-            base = encoder if getattr(encoder, "model_id", "").startswith("intfloat/multilingual-e5") else None
-            return cls(SpanReader.load(base=base))
+            return cls(SpanReader.load(base=encoder))
         except Exception as e:  # noqa: BLE001 - the assistant still answers with sentences
             log.warning("span reader unavailable (%s); answering with sentences only", e)
             return None
