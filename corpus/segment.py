@@ -584,7 +584,7 @@ def segment_document(doc: Document) -> list[Article]:
     """
     suffix = PurePosixPath(doc.source).suffix.lower()
     if doc.kind == "page":
-        if suffix in (".md", ".markdown"):
+        if suffix in (".md", ".markdown", ".docx"):
             arts = segment_markdown(doc.text, doc.doc_id, doc.source, doc.date, doc.url)
         else:
             arts = segment_page(doc.text, doc.doc_id, doc.source, doc.date, doc.url)
