@@ -151,7 +151,7 @@ def build_index_from_corpus(corpus: Any, index_dir: Path, encoder: Encoder, show
     index_dir = Path(index_dir)
     t0 = time.perf_counter()
     with store.build_lock(index_dir):
-        store.recover_interrupted_swap(index_dir)
+        store.recover_locked(index_dir)
         cache = store.load_embedding_cache(index_dir, encoder.model_id, encoder.dim)
         comps = build_components(corpus.passages, encoder, bm25_scheme, cache, show_progress)
         tmp = store.new_temp_dir(index_dir)
