@@ -55,6 +55,24 @@ class LexicalIndex:
         bm25.index(corpus_tokens, show_progress=False)
         return cls(bm25, scheme, len(texts))
 
+    @classmethod
+    def build_from_ids(cls, ids: Sequence[Sequence[int]], vocab: dict[str, int],
+                       scheme: str = DEFAULT_SCHEME) -> "LexicalIndex":
+        """Index passages already tokenised into ids of ``vocab`` (``tokenize_ids``): the
+        index manager keeps every passage's token ids, so adding or removing a document
+        re-runs only bm25s's indexing, never the tokeniser over the whole corpus.
+
+        Raises:
+            ValueError: on an unknown scheme.
+        """
+        check_scheme(scheme)
+        if len(ids) == 0:
+            return cls(None, scheme, 0)
+        bm25 = bm25s.BM25(k1=K1, b=B, method=METHOD)
+        bm25.index(bm25s.tokenization.Tokenized(ids=[list(map(int, x)) for x in ids], vocab=vocab),
+                   show_progress=False)
+        return cls(bm25, scheme, len(ids))
+
     def scores(self, query: str) -> np.ndarray | None:
         """BM25 score of every passage for ``query``: ``(n_docs,)`` float32, or None when
         no query token is in the index vocabulary."""
@@ -109,6 +127,17 @@ class LexicalIndex:
                 raise ValueError(f"BM25 index holds {bm25.scores['num_docs']} documents, "
                                  f"{_META} says {n_docs}")
         return cls(bm25, meta["scheme"], n_docs)
+
+
+def tokenize_ids(texts: Sequence[str], scheme: str, vocab: dict[str, int]) -> list[np.ndarray]:
+    """Token ids of each text (``tokenize(text, scheme)``), growing ``vocab`` in place with
+    new tokens; one ``(n_tokens,)`` uint32 array per text."""
+    out = []
+    for t in texts:
+        toks = tokenize(t, scheme)
+        out.append(np.fromiter((vocab.setdefault(w, len(vocab)) for w in toks), dtype=np.uint32,
+                               count=len(toks)))
+    return out
 
 
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
