@@ -7,8 +7,11 @@ Options: ``--host`` (default 127.0.0.1), ``--port`` (7860), ``--index DIR`` (def
 ``retrieval.embedder.load_encoder``: default e5, ``hashing`` for the offline fake),
 ``--llm SPEC`` (enables the LLM answerer next to the extractive one).
 
-Startup loads the encoder once and the persisted index with ``Retriever.open`` (which
-rebuilds only a missing or stale index; an unchanged corpus is never re-embedded).
+Startup loads the encoder once and the persisted index with ``retrieval.index.IndexManager``
+(which recovers from a crash, builds a missing index, and adds/removes only the files of
+``--seeds`` that changed; an unchanged corpus is never re-embedded, an unreadable file is
+logged and skipped).  The "文档 Documents" tab (``ui/documents.py``) uploads files into the
+live index.
 
 Everything conversation-specific lives in per-session ``gr.State``; nothing mutable is kept at
 module level, so two browser sessions never see each other's answers.  ``build_demo`` builds
@@ -177,7 +180,8 @@ def default_examples(corpus: Any | None) -> list[str]:
 
 def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                examples: Sequence[str] | None = None, corpus: Any | None = None,
-               llm_label: str | None = None, title: str = "新闻问答 · Cited News Q&A") -> gr.Blocks:
+               llm_label: str | None = None, title: str = "新闻问答 · Cited News Q&A",
+               documents: Any | None = None) -> gr.Blocks:
     """Build the chat UI and the ``/ask`` API around an assistant.
 
     Args:
@@ -191,6 +195,9 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
             ``assistant.retriever.corpus`` when it exists.
         llm_label: label of the LLM answerer choice (e.g. the model spec).
         title: browser tab title.
+        documents: a ``retrieval.index.IndexManager``: adds the "文档 Documents" tab (upload,
+            list, delete, re-index); pass it as ``corpus`` too, so "read the full article"
+            finds articles of documents uploaded after start.
     Returns:
         A ``gr.Blocks`` (a ``ChatDemo``: its ``launch`` adds the app CSS).  Endpoints:
         ``/chat`` (streaming chat, outputs the rendered messages and sources HTML), ``/ask``
@@ -317,47 +324,54 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
             "就语料库中的新闻文章提问；回答中的 [n] 标注对应右侧的来源段落。"
             " Ask about the news articles; every [n] in an answer points to a source on the right.",
             elem_id="app-title")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
-                chatbot = gr.Chatbot(
-                    label="对话 Chat", elem_id="chatbot", height=540,
-                    render_markdown=True, sanitize_html=True, latex_delimiters=[],
-                    allow_tags=False, line_breaks=True, feedback_options=None,
-                    buttons=["copy"], layout="bubble",
-                    placeholder="**你好！Hello!** 请就新闻语料提问，或点击下面的示例。"
-                                " Ask about the news corpus, or click an example below.")
-                with gr.Row():
-                    msg = gr.Textbox(placeholder="输入问题，按回车发送… Type a question, press Enter…",
-                                     show_label=False, scale=7, autofocus=True, max_lines=4,
-                                     elem_id="question")
-                    send = gr.Button("发送 Send", variant="primary", scale=1, min_width=90,
-                                     elem_id="send")
-                    clear_btn = gr.Button("清空 Clear", variant="secondary", scale=1, min_width=90,
-                                          elem_id="clear")
-                ex = None
-                if examples:
-                    ex = gr.Examples(examples=[[e] for e in examples], inputs=[msg],
-                                     label="示例问题（点击提问） Example questions (click to ask)",
-                                     api_name="load_example", api_visibility="private")
-                with gr.Accordion("设置 Settings", open=True):
-                    with gr.Row():
-                        k_slider = gr.Slider(1, MAX_K, value=5, step=1,
-                                             label="检索段落数 Passages (k)", elem_id="k", scale=2, min_width=200)
-                        mode_radio = gr.Radio(
-                            [("混合 Hybrid", "hybrid"), ("向量 Dense", "dense"), ("关键词 BM25", "bm25")],
-                            value="hybrid", label="检索方式 Search mode", elem_id="mode", scale=3)
-                        answerer_radio = gr.Radio(
-                            [("抽取式 Extractive", "extractive")]
-                            + ([(f"大模型 LLM{f' ({llm_label})' if llm_label else ''}", "llm")]
-                               if llm_assistant is not None else []),
-                            value="extractive", label="回答方式 Answerer",
-                            interactive=llm_assistant is not None, elem_id="answerer", scale=2)
-            with gr.Column(scale=2, min_width=340):
-                gr.Markdown("### 来源 Sources", elem_id="sources-title")
-                picker = gr.Dropdown(choices=[], value=None, label="查看哪条回答的来源 Show sources of",
-                                     interactive=False, elem_id="picker")
-                sources = gr.HTML(render_sources_html(None), label="来源 Sources", elem_id="sources",
-                                  show_label=False, container=True, js_on_load=None)
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("对话 Chat", elem_id="tab-chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=420):
+                        chatbot = gr.Chatbot(
+                            label="对话 Chat", elem_id="chatbot", height=540,
+                            render_markdown=True, sanitize_html=True, latex_delimiters=[],
+                            allow_tags=False, line_breaks=True, feedback_options=None,
+                            buttons=["copy"], layout="bubble",
+                            placeholder="**你好！Hello!** 请就新闻语料提问，或点击下面的示例。"
+                                        " Ask about the news corpus, or click an example below.")
+                        with gr.Row():
+                            msg = gr.Textbox(placeholder="输入问题，按回车发送… Type a question, press Enter…",
+                                             show_label=False, scale=7, autofocus=True, max_lines=4,
+                                             elem_id="question")
+                            send = gr.Button("发送 Send", variant="primary", scale=1, min_width=90,
+                                             elem_id="send")
+                            clear_btn = gr.Button("清空 Clear", variant="secondary", scale=1, min_width=90,
+                                                  elem_id="clear")
+                        ex = None
+                        if examples:
+                            ex = gr.Examples(examples=[[e] for e in examples], inputs=[msg],
+                                             label="示例问题（点击提问） Example questions (click to ask)",
+                                             api_name="load_example", api_visibility="private")
+                        with gr.Accordion("设置 Settings", open=True):
+                            with gr.Row():
+                                k_slider = gr.Slider(1, MAX_K, value=5, step=1,
+                                                     label="检索段落数 Passages (k)", elem_id="k", scale=2, min_width=200)
+                                mode_radio = gr.Radio(
+                                    [("混合 Hybrid", "hybrid"), ("向量 Dense", "dense"), ("关键词 BM25", "bm25")],
+                                    value="hybrid", label="检索方式 Search mode", elem_id="mode", scale=3)
+                                answerer_radio = gr.Radio(
+                                    [("抽取式 Extractive", "extractive")]
+                                    + ([(f"大模型 LLM{f' ({llm_label})' if llm_label else ''}", "llm")]
+                                       if llm_assistant is not None else []),
+                                    value="extractive", label="回答方式 Answerer",
+                                    interactive=llm_assistant is not None, elem_id="answerer", scale=2)
+                    with gr.Column(scale=2, min_width=340):
+                        gr.Markdown("### 来源 Sources", elem_id="sources-title")
+                        picker = gr.Dropdown(choices=[], value=None, label="查看哪条回答的来源 Show sources of",
+                                             interactive=False, elem_id="picker")
+                        sources = gr.HTML(render_sources_html(None), label="来源 Sources", elem_id="sources",
+                                          show_label=False, container=True, js_on_load=None)
+            if documents is not None:  # the corpus view (ui/documents.py)
+                with gr.Tab("文档 Documents", elem_id="tab-documents"):
+                    from ui.documents import documents_tab
+
+                    documents_tab(documents)
 
         outputs = [chatbot, sources, picker, state, msg]
         inputs = [msg, state, k_slider, mode_radio, answerer_radio]
@@ -393,19 +407,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from retrieval.embedder import load_encoder
-    from retrieval.searcher import Retriever
+    from retrieval.index import IndexManager
     from answering.pipeline import Assistant
 
     if not args.seeds.is_dir():
         sys.exit(f"seeds directory not found: {args.seeds}")
     encoder = load_encoder(args.model)
     log.info("encoder %s (dim %d)", encoder.model_id, encoder.dim)
-    retriever = Retriever.open(args.index, args.seeds, encoder)
+    manager = IndexManager.open(args.index, args.seeds, encoder)  # recovers, builds, syncs
+    for d in manager.documents():
+        if d.error:
+            log.warning("corpus file %s skipped: %s", d.name, d.error)
     log.info("index %s: %d articles, %d passages", args.index,
-             len(retriever.corpus.articles), len(retriever.corpus.passages))
-    assistant = Assistant(retriever)
-    llm_assistant = Assistant(retriever, llm=args.llm) if args.llm else None
-    demo = build_demo(assistant, llm_assistant=llm_assistant, llm_label=args.llm)
+             len(manager.corpus.articles), len(manager.corpus.passages))
+    assistant = Assistant(manager)  # searches the live index: uploads show up at once
+    llm_assistant = Assistant(manager, llm=args.llm) if args.llm else None
+    demo = build_demo(assistant, llm_assistant=llm_assistant, llm_label=args.llm,
+                      corpus=manager, documents=manager)
     print(f"Open http://{args.host}:{args.port} in a browser.", flush=True)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64).launch(
         server_name=args.host, server_port=args.port, show_error=True)
