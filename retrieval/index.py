@@ -459,39 +459,42 @@ class IndexManager:
             state = self._require_state()
             incoming = self.seeds_dir / INCOMING_DIR
             incoming.mkdir(parents=True, exist_ok=True)
-            results: list[AddResult | None] = [None] * len(paths)
-            staged: list[tuple[int, Path, ParsedFile]] = []
-            for k, src in enumerate(paths):
-                name = src.name
-                report(0.1 * k / max(1, len(paths)), f"解析 Parsing {name}")
-                why = self._refuse_name(name)
-                if why is None and not src.is_file():
-                    why = "file not found"
-                if why is not None:
-                    results[k] = AddResult(name, False, error=why)
-                    continue
-                dst = incoming / name
-                shutil.copyfile(src, dst)
-                parsed = parse_file(dst, incoming, self.max_chars)
-                if parsed.error is None:
-                    parsed = self._check_clash(parsed, state, [p for _, _, p in staged])
-                if parsed.error is not None:
-                    dst.unlink(missing_ok=True)
-                    results[k] = AddResult(name, False, error=parsed.error)
-                    continue
-                staged.append((k, dst, parsed))
-            if staged:
-                parsed_files = [p for _, _, p in staged]
-                new_state, stats = self._embed_and_merge(state, parsed_files, [], report)
-                for k, dst, parsed in staged:
-                    os.replace(dst, self.seeds_dir / parsed.source)
-                report(0.92, "发布 Publishing")
-                self._publish(new_state, stats)
-                for k, dst, parsed in staged:
-                    st = stats["per_file"][parsed.source]
-                    results[k] = AddResult(parsed.source, True, len(parsed.articles), len(parsed.passages),
-                                           st["embedded"], round(st["seconds"], 3),
-                                           replaced=parsed.source in state.documents)
+            try:
+                results: list[AddResult | None] = [None] * len(paths)
+                staged: list[tuple[int, Path, ParsedFile]] = []
+                for k, src in enumerate(paths):
+                    name = src.name
+                    report(0.1 * k / max(1, len(paths)), f"解析 Parsing {name}")
+                    why = self._refuse_name(name)
+                    if why is None and not src.is_file():
+                        why = "file not found"
+                    if why is not None:
+                        results[k] = AddResult(name, False, error=why)
+                        continue
+                    dst = incoming / name
+                    shutil.copyfile(src, dst)
+                    parsed = parse_file(dst, incoming, self.max_chars)
+                    if parsed.error is None:
+                        parsed = self._check_clash(parsed, state, [p for _, _, p in staged])
+                    if parsed.error is not None:
+                        dst.unlink(missing_ok=True)
+                        results[k] = AddResult(name, False, error=parsed.error)
+                        continue
+                    staged.append((k, dst, parsed))
+                if staged:
+                    parsed_files = [p for _, _, p in staged]
+                    new_state, stats = self._embed_and_merge(state, parsed_files, [], report)
+                    for k, dst, parsed in staged:
+                        os.replace(dst, self.seeds_dir / parsed.source)
+                    report(0.92, "发布 Publishing")
+                    self._publish(new_state, stats)
+                    for k, dst, parsed in staged:
+                        st = stats["per_file"][parsed.source]
+                        results[k] = AddResult(parsed.source, True, len(parsed.articles), len(parsed.passages),
+                                               st["embedded"], round(st["seconds"], 3),
+                                               replaced=parsed.source in state.documents)
+            finally:
+                shutil.rmtree(incoming, ignore_errors=True)
             report(1.0, "完成 Done")
         return [r for r in results if r is not None]
 
