@@ -217,6 +217,8 @@ class _State:
     documents: dict[str, DocumentInfo]
     manifest: IndexManifest | None = None
     lexical: LexicalIndex | None = None  # built at publication (or loaded)
+    article_json: list[str] | None = None  # the JSON line of each article / passage, kept so
+    passage_json: list[str] | None = None  # that a publication serialises only new rows
 
     def source_rows(self, name: str) -> np.ndarray:
         return np.array([i for i, p in enumerate(self.passages) if p.source == name], dtype=np.int64)
@@ -256,6 +258,8 @@ def _read_state(cur: Path, manifest: IndexManifest, encoder: Encoder) -> _State:
         raise store.IndexMissingError(f"{cur} has no documents table (built by `build_index`)")
     store.verify_files(cur, manifest)
     articles, passages = store.read_articles(cur), store.read_passages(cur)
+    article_json = _json_lines(cur / store.ARTICLES)
+    passage_json = _json_lines(cur / store.PASSAGES)
     if len(passages) != manifest.passage_count or len(articles) != manifest.article_count:
         raise store.IndexCorruptError(cur / store.PASSAGES, "counts differ from the manifest")
     vectors, meta = store.read_embeddings(cur)
@@ -279,12 +283,26 @@ def _read_state(cur: Path, manifest: IndexManifest, encoder: Encoder) -> _State:
     if not (len(token_ids) == len(passages) == vectors.shape[0] == len(meta["hashes"]) == dense.ntotal):
         raise store.IndexCorruptError(cur, "passages, vectors, tokens and FAISS sizes disagree")
     return _State(list(articles), list(passages), vectors, list(meta["hashes"]), token_ids, vocab,
-                  dense, documents, manifest, lexical)
+                  dense, documents, manifest, lexical, article_json, passage_json)
 
 
 def _empty_state(dim: int) -> _State:
     return _State([], [], np.zeros((0, dim), dtype=np.float32), [], [], {},
-                  DenseIndex.build(np.zeros((0, dim), dtype=np.float32), dim), {})
+                  DenseIndex.build(np.zeros((0, dim), dtype=np.float32), dim), {}, article_json=[],
+                  passage_json=[])
+
+
+def _json_lines(path: Path) -> list[str]:
+    with open(path, encoding="utf-8") as f:
+        return [ln.rstrip("\n") for ln in f if ln.strip()]
+
+
+def _to_json(record) -> str:
+    """One JSONL line of an Article or Passage (as ``to_dict``, without ``asdict``'s deep copy)."""
+    d = {k: getattr(record, k) for k in record.__dataclass_fields__}
+    if isinstance(d.get("paragraphs"), tuple):
+        d["paragraphs"] = list(d["paragraphs"])
+    return json.dumps(d, ensure_ascii=False)
 
 
 def _corpus(state: _State, fingerprint: str) -> Corpus:
@@ -665,9 +683,13 @@ class IndexManager:
                 old.sha256 == p.sha256 else now,
                 status=(DocumentStatus.ERROR if p.error else DocumentStatus.INDEXED).value,
                 error=p.error, sha256=p.sha256)
+        new_articles = [a for p in ok for a in p.articles]
+        kept_articles = [i for i, a in enumerate(state.articles) if a.source not in drop]
         new_state = _State(
-            articles=[a for a in state.articles if a.source not in drop] + [a for p in ok for a in p.articles],
+            articles=[state.articles[i] for i in kept_articles] + new_articles,
             passages=[state.passages[i] for i in keep_rows] + new_passages,
+            article_json=[state.article_json[i] for i in kept_articles] + [_to_json(a) for a in new_articles],
+            passage_json=[state.passage_json[i] for i in keep_rows] + [_to_json(p) for p in new_passages],
             vectors=vectors, hashes=[state.hashes[i] for i in keep_rows] + hashes,
             token_ids=[state.token_ids[i] for i in keep_rows] + new_tokens, vocab=vocab,
             dense=dense, documents=documents)
@@ -685,8 +707,9 @@ class IndexManager:
                            stats["embedded"], stats["reused"])
         tmp = store.new_temp_dir(self.index_dir)
         try:
-            store.write_jsonl(tmp / store.ARTICLES, (a.to_dict() for a in state.articles))
-            store.write_jsonl(tmp / store.PASSAGES, (p.to_dict() for p in state.passages))
+            for name, lines in ((store.ARTICLES, state.article_json), (store.PASSAGES, state.passage_json)):
+                with open(tmp / name, "w", encoding="utf-8") as f:
+                    f.writelines(ln + "\n" for ln in lines)
             store.write_embeddings(tmp, state.vectors, state.hashes, self._encoder.model_id)
             state.dense.save(tmp / store.FAISS_FILE)
             lexical.save(tmp / store.BM25_DIR)
