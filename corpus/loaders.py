@@ -79,13 +79,21 @@ def file_format(path: Path | str) -> str:
     return FORMATS.get(Path(path).suffix.lower(), "unsupported")
 
 
-def check_readable(text: str, name: str | Path, encoding: str | None = None) -> str:
+#: The mess ratio says nothing about shorter texts (a two-line DOCX scored 0.31): below
+#: this many characters only the implausible-character share is checked.
+GIBBERISH_MIN_CHARS = 500
+
+
+def check_readable(text: str, name: str | Path, encoding: str | None = None, mess: bool = True) -> str:
     """Refuse a text that decoded (or was extracted) to gibberish; return it unchanged.
 
     Raises:
         ValueError: more than ``IMPLAUSIBLE_SHARE`` of its characters are outside
             ``PLAUSIBLE_CHARS``, or its mess ratio (``charset_normalizer.md.mess_ratio`` over
-            samples of ``GIBBERISH_SAMPLE_CHARS`` characters) exceeds ``GIBBERISH_MESS_RATIO``.
+            samples of ``GIBBERISH_SAMPLE_CHARS`` characters; with ``mess`` and for texts of at
+            least ``GIBBERISH_MIN_CHARS``) exceeds ``GIBBERISH_MESS_RATIO``.  Text extracted
+            from PDF/DOCX is checked with ``mess=False``: no decoding was guessed, and a
+            text layer without Unicode mapping shows as implausible characters.
     """
     from charset_normalizer.md import mess_ratio
 
@@ -102,6 +110,8 @@ def check_readable(text: str, name: str | Path, encoding: str | None = None) -> 
         raise ValueError(f"{name}: the text{how} is gibberish ({odd / visible:.0%} of its "
                          "characters are outside the scripts of a Chinese text); wrong encoding "
                          "or not a text file? Convert it to UTF-8 text")
+    if not mess or len(text) < GIBBERISH_MIN_CHARS:
+        return text
     worst = max((mess_ratio(s, 1.0) for s in samples if s), default=0.0)
     if worst > GIBBERISH_MESS_RATIO:
         how = f" (decoded as {encoding})" if encoding else ""
@@ -254,7 +264,7 @@ def load_file(path: Path, root: Path) -> list[Document]:
         if not text.strip():
             log.warning("%s: no text; no documents", rel)
             return []
-        check_readable(text, rel)
+        check_readable(text, rel, mess=False)
         return [Document(source=rel, doc_id=stem, text=text, kind="page")]
     raw = path.read_bytes()
     if not raw.strip() or not raw.replace(b"\xef\xbb\xbf", b"").strip():

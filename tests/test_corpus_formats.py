@@ -51,8 +51,8 @@ def test_seed_page_in_gb18030_and_big5_parses_like_utf8(tmp_path, seed_file):
 
 
 @pytest.mark.parametrize("data, why", [
-    (PAGE.encode("utf-8").decode("gbk", "replace").encode("utf-8") * 3, "gibberish"),  # mojibake
-    (PAGE.encode("gb18030").decode("latin-1").encode("utf-8"), "gibberish"),
+    (PAGE.encode("utf-8").decode("gbk", "replace").encode("utf-8") * 12, "gibberish"),  # mojibake
+    (PAGE.encode("gb18030").decode("latin-1").encode("utf-8") * 8, "gibberish"),
     (b"\x80\xff\x80\xff abc", "gibberish"),
     (bytes(range(128, 256)) * 20, "cannot decode"),
 ])
@@ -161,3 +161,12 @@ def test_cli_show_reports_a_bad_file_and_lists_the_rest(tmp_path, seed_file, cap
     assert "skipped scan.pdf: no text layer" in cap.err
     assert "7 articles" in cap.out and "1 file(s) skipped" in cap.out
     assert cli_main(["show", str(tmp_path / "scan.pdf")]) == 2
+
+
+def test_short_docx_is_not_taken_for_gibberish(tmp_path):
+    """Regression: a two-article DOCX of a few characters was refused (mess ratio 0.31)."""
+    docx_file(tmp_path / "notes.docx", [("甲", ["正文。"]), ("乙", ["正文二。"])])
+    parsed = parse_file(tmp_path / "notes.docx", tmp_path)
+    assert parsed.error is None and [a.title for a in parsed.articles] == ["甲", "乙"]
+    (tmp_path / "short.txt").write_text("短文。", encoding="utf-8")
+    assert parse_file(tmp_path / "short.txt", tmp_path).error is None

@@ -122,6 +122,7 @@ def documents_tab(manager: Any) -> None:
         with gr.Column(scale=3, min_width=420):
             table = gr.Dataframe(value=document_rows(manager), headers=COLUMNS, interactive=False,
                                  wrap=True, label="语料库中的文档 Documents in the corpus",
+                                 column_widths=["26%", "8%", "9%", "9%", "10%", "17%", "21%"],
                                  elem_id="documents-table")
             with gr.Row():
                 pick = gr.Dropdown(choices=names(), value=None, label="选择文档 Document",
