@@ -1,5 +1,5 @@
 """Command line: ``python -m answering ask "问题" [--llm SPEC] [--llm-base-url URL] [--top-k 5]
-[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--encoder SPEC]``.
+[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--model SPEC]``; ``python -m answering rules`` lists the gate rules.
 
 Prints the answer and its numbered sources (title, paragraph, quote), or with ``--json`` the
 ``Answer.to_dict()``. The index is opened with ``Retriever.open(index, seeds, encoder)`` and
@@ -29,13 +29,17 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     a.add_argument("--index", type=Path, default=REPO / "index")
     a.add_argument("--seeds", type=Path, default=REPO / "seeds")
-    a.add_argument("--encoder", default=None, help="encoder spec for load_encoder (default e5)")
+    a.add_argument("--model", "--encoder", dest="model", default=None,
+                   help="embedding model spec for load_encoder (default e5)")
+    sub.add_parser("rules", help="list the evidence gate's rules and thresholds, and the answer types")
     return p
 
 
 def render(answer) -> str:
     """Human-readable answer plus numbered sources."""
     lines = [answer.text]
+    for note in answer.notices:
+        lines.insert(0, f"({note})")
     if answer.query and answer.query != answer.question.strip():
         lines.insert(0, f"(检索问题 / query: {answer.query})")
     if answer.citations:
@@ -47,8 +51,10 @@ def render(answer) -> str:
             lines.append(f"    “{c.quote.strip()}”")
     if answer.unsupported:
         lines.append("")
-        lines.append("未找到出处的句子 / Unsupported:")
+        lines.append("未核实的句子（无出处） / Not verified (no source):")
         lines.extend(f"  - {s}" for s in answer.unsupported)
+    if answer.refused and answer.decision is not None and not answer.decision.answerable:
+        lines.append(f"(gate: {answer.decision.reason})")
     return "\n".join(lines)
 
 
@@ -56,13 +62,26 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = _parser().parse_args(argv)
+    if args.cmd == "rules":
+        from answering.answer_type import TYPE_RULES
+        from answering.gate import describe_rules
+
+        print("Evidence gate rules (in order):")
+        for r in describe_rules():
+            on = "" if r["enabled"] else "  [off]"
+            print(f"  {r['rule']:<14} {r['description']}" + (f"  (threshold: {r['threshold']})" if r["threshold"] is not None else "") + on)
+        print("\nAnswer types (first match wins):")
+        for t in TYPE_RULES:
+            ex = t.examples[0] if t.examples else ""
+            print(f"  {t.name:<13} {t.description:<46} e.g. {ex}")
+        return 0
     from answering.llm import LLMError
     from answering.pipeline import Assistant
     from retrieval.embedder import load_encoder
     from retrieval.searcher import Retriever
 
     try:
-        retriever = Retriever.open(args.index, args.seeds, encoder=load_encoder(args.encoder))
+        retriever = Retriever.open(args.index, args.seeds, encoder=load_encoder(args.model))
         assistant = Assistant(retriever, llm=args.llm, llm_base_url=args.llm_base_url)
         answer = assistant.ask(args.question, top_k=args.top_k, mode=args.mode)
     except (ValueError, FileNotFoundError, LLMError) as e:

@@ -1,70 +1,74 @@
-"""Expected answer type of a question, and whether a sentence holds an answer of that type.
+"""Expected answer type of a question, and whether a sentence holds a value of that type.
 
 The evidence gate's similarity signals cannot tell "the corpus talks about this" from "the
 corpus answers this": on the seed test set, answerable and near-topic unanswerable questions
 have the same dense-score and term-coverage distributions (evaluation report, issue #5).
 What separates them is the kind of thing asked for: `常州邮政今年处理了多少件进口国际邮件？`
-needs a count of 件 and the Changzhou article holds none; `…的《意见》是哪天印发的？` needs a day
-and the article names none. This is the classic answer-type check of factoid QA systems
+needs a count of 件 and the Changzhou article holds none; `衡水湖的水有多深？` needs a depth and
+the Hengshui article gives none. This is the classic answer-type check of factoid QA systems
 (Harabagiu et al., 2000, "FALCON: Boosting Knowledge for Answer Engines"; Moldovan et al.,
 2000), reduced to patterns for Chinese (and English) news questions.
 
-* ``expected_type(question)`` -> ``AnswerType`` or None (no clear expectation: "how", "what",
-  lists). Rule-based, documented in ``_RULES``.
-* ``matches(answer_type, sentence)`` -> True when the sentence holds an answer of that type
-  (a number followed by one of the expected units, a date, a year, a percentage, a person).
+The types are a table, ``TYPE_RULES``: each ``TypeRule`` has a name, the question pattern
+that selects it (on the question's match key, or the raw English text), the ``AnswerType``
+it yields, and example questions (the tests iterate over them). The first rule that matches
+wins. ``VALUE_TESTS`` says, per kind, what counts as a value in a sentence. List them with
+``python -m answering rules``.
+
+* ``expected_type(question)`` -> ``AnswerType`` or None (no typed expectation: how/why/
+  what/lists).
+* ``matches(answer_type, sentence)`` -> True when the sentence holds a value of that type.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Callable
 
-from answering.terms import jieba_modules, normalise, own_question
-
-# A number written in digits or Chinese numerals, optionally with a multiplier and 多/余.
-_NUM = r"(?:\d[\d.,]*|[零一二三四五六七八九十两百千]+)\s*(?:[万亿千百]\s*)?(?:多|余)?"
+from answering.terms import jieba_modules
+from text.fold import match_key
+from text.numbers import MONEY, QUANTITY, has_quantity
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
-_UNIT_GROUPS: tuple[frozenset[str], ...] = (
+UNIT_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"人次", "人", "名", "位"}),
     frozenset({"天", "日"}),
-    frozenset({"元", "万元", "亿元", "块"}),
-    frozenset({"公里", "千米", "米"}),
+    frozenset({"亩", "平方米", "平方公里", "平方千米", "公顷", "万平方米"}),
+    frozenset({"公里", "千米", "米", "厘米", "英里"}),
+    frozenset({"吨", "公斤", "千克", "斤", "克"}),
+    frozenset({"小时", "分钟", "秒"}),
 )
-_MEASURE = ("岁", "人次", "公里", "千米", "个", "名", "人", "位", "件", "天", "日", "年", "次", "家", "种",
-            "项", "条", "届", "组", "辆", "台", "套", "枚", "吨", "元", "箱", "份", "副", "瓶",
-            "所", "座", "场", "批", "期", "万件", "万元", "亿元", "米", "站", "辆次")
-# measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气 ...)
-_WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米")
-_MONEY_WORDS = ("收入", "营收", "收益", "金额", "资金", "慰问金", "补贴", "补助", "钱", "费用", "投入",
-                "专款", "营业额", "利润", "多少元", "revenue", "income", "money", "fund", "yuan")
-_GENERIC_MONEY = frozenset({"钱", "多少元", "金额", "费用", "money", "fund", "yuan", "revenue", "income"})
+MEASURE_WORDS: tuple[str, ...] = (
+    "岁", "人次", "公里", "千米", "个", "名", "人", "位", "件", "天", "日", "年", "次", "家", "种", "项",
+    "条", "届", "组", "辆", "台", "套", "枚", "吨", "箱", "份", "副", "瓶", "所", "座", "场", "批",
+    "期", "万件", "米", "站", "辆次", "亩", "平方米", "平方公里", "公顷", "厘米", "公斤", "千克", "斤",
+    "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户")
+MONEY_UNITS = frozenset({"元", "万元", "亿元", "块"})
+#: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气 ...)
+WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户")
+MONEY_WORDS: tuple[str, ...] = (
+    "收入", "营收", "收益", "金额", "资金", "慰问金", "补贴", "补助", "钱", "费用", "投入", "投资",
+    "专款", "营业额", "利润", "价格", "售价", "成本", "多少元", "revenue", "income", "money", "fund",
+    "yuan", "cost", "price", "dollars")
+GENERIC_MONEY = frozenset({"钱", "多少元", "金额", "费用", "money", "fund", "yuan", "revenue",
+                           "income", "cost", "price", "dollars"})
 _REVENUE = ("收入", "营收", "营业额", "营业收入", "收益")
-_MONEY_SYNONYMS = {w: _REVENUE for w in _REVENUE} | {
+MONEY_SYNONYMS: dict[str, tuple[str, ...]] = {w: _REVENUE for w in _REVENUE} | {
     "补贴": ("补贴", "补助", "慰问金"), "补助": ("补贴", "补助", "慰问金"), "慰问金": ("慰问金", "补贴", "补助"),
-    "专款": ("专款", "资金", "拨付"), "资金": ("资金", "专款", "拨付", "投入"), "投入": ("投入", "资金")}
-_PERCENT_WORDS = ("百分之", "比例", "增长率", "增幅", "满意度", "percentage", "percent", "rate")
+    "专款": ("专款", "资金", "拨付"), "资金": ("资金", "专款", "拨付", "投入"), "投入": ("投入", "资金"),
+    "投资": ("投资", "投入", "资金")}
+PERCENT_WORDS = ("百分之", "比例", "增长率", "增幅", "满意度", "占比", "percentage", "percent", "rate")
 
-_ZH_COUNT = re.compile(r"(?:多少|(?<!哪)几)\s*(" + "|".join(sorted(_MEASURE, key=len, reverse=True)) + ")")
-_ZH_HOW_MANY = re.compile(r"多少|(?<!哪)几[个位名次年月日天人件家种项条届组]|多大|多远|多长|多高")
-_ZH_YEAR = re.compile(r"哪一?年|何年|什么年份|几几年")
-_ZH_DAY = re.compile(r"哪一?天|几月几[日号]|哪一?日|什么日子|何日")
-_ZH_WHEN = re.compile(r"何时|什么时候|几时")
-_ZH_WHO = re.compile(r"谁|哪位|什么人(?!员)")
-_EN_WHO = re.compile(r"^\s*who\b|\bwho (is|was|are|were)\b", re.I)
-_ZH_AGE = re.compile(r"多大(年纪|岁数)?[？?]?$|几岁|多少岁")
-_EN_HOW_MANY = re.compile(r"\bhow\s+(many|much|far|long)\b|\bnumber of\b", re.I)
-_EN_YEAR = re.compile(r"\b(what|which)\s+year\b|\bsince when\b", re.I)
-_EN_WHEN = re.compile(r"\bwhen\b|\bwhat date\b|\bwhich day\b", re.I)
-_EN_PERCENT = re.compile(r"\bby how much\b|\bpercent(age)?\b|\brate\b", re.I)
-
-_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d\d\s*年")
+_MEASURE_ALT = "|".join(sorted(MEASURE_WORDS, key=len, reverse=True))
+_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d\d\s*年|[一二〇零][一二三四五六七八九〇零]{3}年")
 _DAY_IN_TEXT = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日")
-_MONTH_IN_TEXT = re.compile(r"\d{1,2}\s*月|上旬|中旬|下旬|近期|日前|今年|去年")
-_PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之")
-_ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]{1,}(?=[个名人位件天年次家种项条届组辆台套枚吨元箱份副瓶])")
+_MONTH_IN_TEXT = re.compile(r"\d{1,2}\s*月|上旬|中旬|下旬|近期|日前|今年|去年|本月|上月")
+_PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之|成(?=[，。；])")
+_ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?=[个名人位件天年次家种项条届组辆台套枚吨元箱份副瓶])")
 _INTERPUNCT_NAME = re.compile(r"[\u4e00-\u9fff]{2,}·[\u4e00-\u9fff]{2,}")
+_PLACE_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|乡|镇|村|街道|路|湖|山|港|机场|中心|场地|园区)")
+_ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|银行|局|厅|委员会|协会|学校|大学|医院|中心|部门|政府|分行|支行|组织|团队|企业|药业)")
 
 
 @dataclass(frozen=True)
@@ -72,99 +76,214 @@ class AnswerType:
     """What a question asks for.
 
     Attributes:
-        kind: "count" (a number with a unit from ``units``), "money", "percent", "number"
-            (any number), "year", "day", "time" (a year, month or day), "person".
-        units: accepted measure words for "count" (an interchangeable group: 人/名/人次/位).
-        role: for "person" questions of the form ``…的总经理是谁``, the role noun the answer
+        kind: ``count`` (a number with a unit from ``units``), ``money``, ``percent``,
+            ``number`` (any number), ``year``, ``day``, ``time`` (a year, month or day),
+            ``person``, ``place``, ``organisation``.
+        units: accepted measure words for ``count`` (an interchangeable group).
+        role: for ``person`` questions of the form ``…的总经理是谁``, the role noun the answer
             sentence must also name (``总经理``), else None.
-        cue: for "money" questions, the kind of money asked about (``收入``, ``慰问金``,
-            ``专款``) that the answer sentence must also name (or a synonym: 营收 ~ 收入), else
-            None: a sum of 30万元 慰问金 does not answer a question about 收入.
+        cue: for ``money`` questions, the kind of money asked about (``收入``, ``慰问金``) that
+            the answer sentence must also name (or a synonym); for length questions the
+            attribute words (``深``, ``高|海拔``, ``|``-separated), one of which it must name.
+        rule: name of the ``TypeRule`` that produced it.
+        noun: for ``count`` questions, the noun counted (``多少辆汽车`` -> ``汽车``): the answer's
+            quantity must stand next to it (within ``NOUN_WINDOW`` characters): 5.3万余人次 of
+            people greeted is no count of 员工.
     """
 
     kind: str
     units: frozenset[str] = frozenset()
     role: str | None = None
     cue: str | None = None
+    rule: str = ""
+    noun: str | None = None
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    """One row of the answer-type table.
+
+    Attributes:
+        name: rule name (listed by ``python -m answering rules``).
+        pattern: regex searched in the question's match key (Chinese rules) or in the raw
+            question with ``re.I`` (English rules, ``english=True``).
+        build: ``(match key, match) -> AnswerType | None`` (None: the rule does not apply
+            after all, the next rule is tried).
+        examples: questions that must get this rule's type (the tests iterate over them).
+        english: the pattern is applied to the raw question, case-insensitively.
+    """
+
+    name: str
+    pattern: re.Pattern
+    build: Callable[[str, re.Match], AnswerType | None]
+    examples: tuple[str, ...] = ()
+    english: bool = False
+    description: str = ""
+
+
+def unit_group(unit: str) -> frozenset[str]:
+    """The interchangeable unit group of ``unit`` (``名`` -> {人, 名, 人次, 位})."""
+    for g in UNIT_GROUPS:
+        if unit in g:
+            return g
+    return frozenset({unit})
 
 
 def _is_unit_word(q: str, m: re.Match) -> bool:
     """True when the measure word after 多少/几 is a word of its own, not the first character
     of a longer word (``多少年轻人``, ``多少人民币``, ``多少站点`` ask no count of 年/人/站)."""
     unit = m.group(1)
-    if unit not in _WORD_STARTERS:  # 辆/件/个/名/吨…: classifiers, whatever follows (辆车)
+    if unit not in WORD_STARTERS:  # 辆/件/个/名/吨…: classifiers, whatever follows (辆车)
         return True
     jieba, _ = jieba_modules()
     first = next((w for w in jieba.cut(q[m.start(1):]) if w.strip()), "")
-    return first == unit or first in _MEASURE
-
-
-def _unit_group(unit: str) -> frozenset[str]:
-    for g in _UNIT_GROUPS:
-        if unit in g:
-            return g
-    return frozenset({unit})
-
-
-def expected_type(question: str) -> AnswerType | None:
-    """The answer type ``question`` asks for, or None when it does not ask for a typed fact.
-
-    Chinese rules, first match wins: ``哪一年`` -> year; ``哪天/几月几日`` -> day; ``何时/什么时候``
-    -> time; ``是谁/哪位`` -> person; ``多少/几`` + measure word -> count of that unit (``多少名``
-    accepts 人/名/人次/位); ``多少`` + a money word (收入, 慰问金 ...) -> money; ``多少`` + a
-    percentage word (比例, 增幅 ...) -> percent; other ``多少/几`` -> number; ``哪几`` asks for a
-    list, not a count (``午餐有哪几个菜？``) -> None. English: "what year"
-    -> year, "by how much / percentage / rate" -> percent, "how many/much" -> number, "when" ->
-    time ("who" is not checked across languages: names are transliterated). ``question`` should
-    already be script-folded (Traditional -> Simplified).
-    """
-    question = own_question(question)
-    q = normalise(question)
-    if _ZH_YEAR.search(q) or _EN_YEAR.search(question):
-        return AnswerType("year")
-    if _ZH_DAY.search(q):
-        return AnswerType("day")
-    if _ZH_WHEN.search(q):
-        return AnswerType("time")
-    if _ZH_WHO.search(q) or _EN_WHO.search(question):
-        return AnswerType("person", role=_role(q))
-    if _ZH_AGE.search(q):
-        return AnswerType("count", frozenset({"岁"}))
-    m = _ZH_COUNT.search(q)
-    if m and _is_unit_word(q, m):
-        unit = m.group(1)
-        if unit in ("元", "万元", "亿元"):
-            return AnswerType("money")
-        return AnswerType("count", _unit_group(unit))
-    if _ZH_HOW_MANY.search(q):
-        if any(w in q for w in _PERCENT_WORDS) or re.search(r"增长了?多少", q):
-            return AnswerType("percent")
-        cues = [w for w in _MONEY_WORDS if w in q]
-        if cues:
-            specific = [w for w in cues if w not in _GENERIC_MONEY]
-            return AnswerType("money", cue=specific[0] if specific else None)
-        return AnswerType("number")
-    if _EN_PERCENT.search(question):
-        return AnswerType("percent")
-    if _EN_HOW_MANY.search(question):
-        return AnswerType("number")
-    if _EN_WHEN.search(question):
-        return AnswerType("time")
-    return None
-
-
-_ROLE_BEFORE_WHO = re.compile(r"([\u4e00-\u9fff]{2,})是谁")
+    return first == unit or first in MEASURE_WORDS
 
 
 def _role(q: str) -> str | None:
     """The noun right before ``是谁`` (``阿克陶县邮政分公司的总经理是谁`` -> ``总经理``)."""
-    m = _ROLE_BEFORE_WHO.search(q)
+    m = re.search(r"([\u4e00-\u9fff]{2,})是谁", q)
     if not m:
         return None
     jieba, _ = jieba_modules()
     words = [w for w in jieba.cut(m.group(1)) if w.strip()]
     last = words[-1] if words else ""
     return last if len(last) >= 2 else None
+
+
+def _counted_noun(q: str, end: int) -> str | None:
+    """The noun counted by ``多少个X``: the first jieba word after the measure word, when it is
+    a Han word of 2+ characters (``多少辆汽车`` -> ``汽车``; ``多少人`` -> None)."""
+    jieba, _ = jieba_modules()
+    first = next((w for w in jieba.cut(q[end:]) if w.strip()), "")
+    return first if len(first) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in first) else None
+
+
+def _count(q: str, m: re.Match) -> AnswerType | None:
+    if not _is_unit_word(q, m):
+        return None
+    unit = m.group(1)
+    if unit in MONEY_UNITS:
+        return AnswerType("money", rule="count")
+    return AnswerType("count", unit_group(unit), rule="count", noun=_counted_noun(q, m.end(1)))
+
+
+def _money(q: str, m: re.Match) -> AnswerType | None:
+    cues = [w for w in MONEY_WORDS if w in q]
+    fee = re.search(r"[\u4e00-\u9fff]{1,3}费(?!用)", q)  # 报名费, 快递费: a fee of its own kind
+    if fee:
+        return AnswerType("money", cue=fee.group(0).split("的")[-1], rule="money")
+    if not cues:
+        return None
+    specific = [w for w in cues if w not in GENERIC_MONEY]
+    return AnswerType("money", cue=specific[0] if specific else None, rule="money")
+
+
+def _fixed(kind: str, units: frozenset[str] = frozenset(), name: str = ""):
+    return lambda q, m: AnswerType(kind, units, rule=name or kind)
+
+
+#: the attribute a length question asks about must be named by the answer sentence: a
+#: marathon's 42.195公里 does not say how deep the lake is (``衡水湖的水有多深？``).
+LENGTH_CUES: dict[str, tuple[str, ...]] = {
+    "多深": ("深",), "多高": ("高", "海拔"), "多宽": ("宽",), "多长": ("长", "全程", "里程"),
+}
+
+
+def _length(q: str, m: re.Match) -> AnswerType:
+    word = m.group(0)
+    cues = LENGTH_CUES.get(word)
+    return AnswerType("count", UNIT_GROUPS[3], cue="|".join(cues) if cues else None, rule="length")
+
+
+EN_LENGTH_CUES: dict[str, tuple[str, ...]] = {
+    "deep": ("深",), "tall": ("高", "海拔"), "high": ("高", "海拔"), "wide": ("宽",), "long": ("长", "全程", "里程"),
+}
+
+
+def _en_length(q: str, m: re.Match) -> AnswerType:
+    word = m.group(0).lower().split()[-1]
+    cues = EN_LENGTH_CUES.get(word.rstrip("s") if word != "is" else "long")
+    return AnswerType("count", UNIT_GROUPS[3], cue="|".join(cues) if cues else None)
+
+
+_HOW_MANY = r"多少|(?<!哪)几[个位名次年月日天人件家种项条届组辆台]|多大|多远|多长|多高|多深|多宽|多重|多久"
+
+TYPE_RULES: tuple[TypeRule, ...] = (
+    TypeRule("year", re.compile(r"哪一?年|何年|什么年份|几几年"), _fixed("year"),
+             ("衡水湖国际马拉松赛从哪一年开始举办？",), description="a year (2012年)"),
+    TypeRule("day", re.compile(r"哪一?天|几月几[日号]|哪一?日|什么日子|何日"), _fixed("day"),
+             ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
+    TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
+             ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day"),
+    TypeRule("person", re.compile(r"谁|哪位|什么人(?!员)"),
+             lambda q, m: AnswerType("person", role=_role(q), rule="person"),
+             ("衡水市体育局竞技体育科主任是谁？", "谁主持了会议？"), description="a person's name"),
+    TypeRule("area", re.compile(r"多大面积|面积(?:是|有)?多[少大]|占地(?:面积)?(?:有|是)?多[少大]|多少(?:亩|平方米|平方公里|公顷)"),
+             _fixed("count", UNIT_GROUPS[2], "area"), ("新园区占地多少亩？", "这座湖的面积有多大？"),
+             description="an area (300亩, 2万平方米)"),
+    TypeRule("age", re.compile(r"多大(年纪|岁数)?[？?]?$|几岁|多少岁"), _fixed("count", frozenset({"岁"}), "age"),
+             ("吴沛今年多大？",), description="an age (47岁)"),
+    TypeRule("length", re.compile(r"多远|多长(?!时间)|多高|多深|多宽|距离.{0,6}多少|多少(?:公里|千米|米)"),
+             _length, ("木吉乡布拉克村距离县城有多远？", "衡水湖的水有多深？"),
+             description="a length, height, depth or distance (250公里, 3米)"),
+    TypeRule("weight", re.compile(r"多重|多少(?:吨|公斤|千克|斤)"), _fixed("count", UNIT_GROUPS[4], "weight"),
+             ("这批物资有多重？",), description="a weight (5吨)"),
+    TypeRule("duration", re.compile(r"多久|多长时间|几个小时|多少(?:小时|分钟)"),
+             _fixed("count", frozenset({"天", "日", "小时", "分钟", "年", "个月", "周", "秒"}), "duration"),
+             ("培训持续了多长时间？",), description="a duration (3天, 2小时)"),
+    TypeRule("count", re.compile(r"(?:多少|(?<!哪)几)\s*(" + _MEASURE_ALT + ")"), _count,
+             ("阿克陶县分公司在多少个行政村建立了快递服务点？", "邵阳市邮政驻政务中心团队有多少名员工？"),
+             description="a count with its measure word (118个, 近300名)"),
+    TypeRule("percent", re.compile(r"(?:" + _HOW_MANY + r").*(?:" + "|".join(PERCENT_WORDS) + r")|(?:"
+                                   + "|".join(PERCENT_WORDS) + r").*(?:" + _HOW_MANY + r")|增长了?多少|增加了?多少"),
+             _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage (46.8%)"),
+    TypeRule("money", re.compile(_HOW_MANY), _money,
+             ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
+    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
+             _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
+    TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
+             _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
+    TypeRule("number", re.compile(_HOW_MANY), _fixed("number"),
+             ("阿克陶县建了多少站点？",), description="any number"),
+    # English (names are transliterated, so "who" is not checked across languages)
+    TypeRule("en-year", re.compile(r"\b(what|which)\s+year\b|\bsince when\b", re.I), _fixed("year"),
+             ("What year did the marathon start?",), english=True, description="a year"),
+    TypeRule("en-person", re.compile(r"^\s*who\b|\bwho (is|was|are|were)\b", re.I), _fixed("person"),
+             ("Who won the marathon?",), english=True, description="a person"),
+    TypeRule("en-percent", re.compile(r"\bby how much\b|\bpercent(age)?\b|\brate\b", re.I), _fixed("percent"),
+             ("By how much did the mail volume grow?",), english=True, description="a percentage"),
+    TypeRule("en-money", re.compile(r"\bhow much (money|revenue|income)\b|\brevenue\b|\bincome\b|\bcost\b|\bprices?\b|\bfees?\b", re.I),
+             lambda q, m: AnswerType("money", cue="价格|售价|价|费" if m.group(0).lower().startswith(("price", "fee")) else None),
+             ("How much revenue did Guizhou Post make?", "What is the price of the stamps?"), english=True,
+             description="money (a price or fee: the sentence names 价/费)"),
+    TypeRule("en-length", re.compile(r"\bhow (far|tall|deep|high|wide)\b|\bhow long is\b", re.I),
+             _en_length, ("How tall is Mount Everest?",), english=True,
+             description="a length"),
+    TypeRule("en-number", re.compile(r"\bhow\s+(many|much|long)\b|\bnumber of\b", re.I), _fixed("number"),
+             ("How many parcel service points did Akto set up?",), english=True, description="any number"),
+    TypeRule("en-time", re.compile(r"\bwhen\b|\bwhat date\b|\bwhich day\b", re.I), _fixed("time"),
+             ("When did the study session take place?",), english=True, description="a time"),
+)
+
+#: Rules disabled by name (an empty set: all on). Tests may switch one off.
+DISABLED: set[str] = set()
+
+
+def expected_type(question: str) -> AnswerType | None:
+    """The answer type ``question`` asks for (first ``TYPE_RULES`` row that applies), or
+    None. ``哪几`` asks for a list, not a count (``午餐有哪几个菜？`` -> None). The question may be
+    in any script or width (its match key is read)."""
+    q = match_key(question or "")
+    for rule in TYPE_RULES:
+        if rule.name in DISABLED:
+            continue
+        m = rule.pattern.search(question if rule.english else q)
+        if m:
+            t = rule.build(q, m)
+            if t is not None:
+                return t if t.rule == rule.name else replace(t, rule=rule.name)
+    return None
 
 
 @lru_cache(maxsize=8192)
@@ -175,31 +294,56 @@ def _has_person(sentence: str) -> bool:
     return any(p.flag in ("nr", "nrfg", "nrt") and len(p.word) >= 2 for p in pseg.cut(sentence))
 
 
-def matches(answer_type: AnswerType, sentence: str) -> bool:
-    """True when ``sentence`` holds an answer of ``answer_type`` (see ``expected_type``).
+@lru_cache(maxsize=8192)
+def _has_tag(sentence: str, tags: tuple[str, ...]) -> bool:
+    _, pseg = jieba_modules()
+    return any(p.flag in tags and len(p.word) >= 2 for p in pseg.cut(sentence))
 
-    Numbers may be digits or Chinese numerals with a multiplier and 多/余 (``5.8万余人次``,
-    ``近300名``, ``七项``); spaces and full-width forms are normalised first.
-    """
-    s = normalise(sentence)
-    kind = answer_type.kind
-    if kind == "count":
-        units = "|".join(sorted(answer_type.units, key=len, reverse=True))
-        return re.search(_NUM + r"(?:" + units + r")", s) is not None
-    if kind == "money":
-        return (re.search(_NUM + r"(?:元|块)", s) is not None
-                and (answer_type.cue is None
-                     or any(w in s for w in _MONEY_SYNONYMS.get(answer_type.cue, (answer_type.cue,)))))
-    if kind == "percent":
-        return _PERCENT_IN_TEXT.search(s) is not None
-    if kind == "number":
-        return _ANY_NUMBER.search(s) is not None
-    if kind == "year":
-        return _YEAR_IN_TEXT.search(s) is not None
-    if kind == "day":
-        return _DAY_IN_TEXT.search(s) is not None
-    if kind == "time":
-        return bool(_YEAR_IN_TEXT.search(s) or _DAY_IN_TEXT.search(s) or _MONTH_IN_TEXT.search(s))
-    if kind == "person":
-        return _has_person(sentence) and (answer_type.role is None or answer_type.role in s)
-    raise ValueError(f"unknown answer type {kind!r}")
+
+NOUN_WINDOW = 10
+
+
+def _count_value(t: AnswerType, s: str) -> bool:
+    if not has_quantity(s, t.units):
+        return False
+    if t.cue is not None and not any(c in s for c in t.cue.split("|")):
+        return False
+    if t.noun is None:
+        return True
+    alt = "|".join(sorted((re.escape(u) for u in t.units), key=len, reverse=True))
+    for m in re.finditer(rf"{QUANTITY}\s*(?:{alt})", s):
+        if t.noun in s[max(0, m.start() - NOUN_WINDOW): m.end() + NOUN_WINDOW]:
+            return True
+    return False
+
+
+def _money_value(t: AnswerType, s: str) -> bool:
+    if not MONEY.search(s):
+        return False
+    return t.cue is None or any(w in s for w in MONEY_SYNONYMS.get(t.cue, tuple(t.cue.split("|"))))
+
+
+#: kind -> test of a sentence's match key (and the raw sentence for taggers).
+VALUE_TESTS: dict[str, Callable[[AnswerType, str, str], bool]] = {
+    "count": lambda t, s, raw: _count_value(t, s),
+    "money": lambda t, s, raw: _money_value(t, s),
+    "percent": lambda t, s, raw: _PERCENT_IN_TEXT.search(s) is not None,
+    "number": lambda t, s, raw: _ANY_NUMBER.search(s) is not None,
+    "year": lambda t, s, raw: _YEAR_IN_TEXT.search(s) is not None,
+    "day": lambda t, s, raw: _DAY_IN_TEXT.search(s) is not None,
+    "time": lambda t, s, raw: bool(_YEAR_IN_TEXT.search(s) or _DAY_IN_TEXT.search(s) or _MONTH_IN_TEXT.search(s)),
+    "person": lambda t, s, raw: _has_person(raw) and (t.role is None or t.role in s),
+    "place": lambda t, s, raw: bool(_PLACE_IN_TEXT.search(s)) or _has_tag(raw, ("ns",)),
+    "organisation": lambda t, s, raw: bool(_ORG_IN_TEXT.search(s)) or _has_tag(raw, ("nt",)),
+}
+
+
+def matches(answer_type: AnswerType, sentence: str) -> bool:
+    """True when ``sentence`` holds a value of ``answer_type`` (``VALUE_TESTS``). Numbers
+    may be digits or Chinese numerals with a multiplier and 多/余 (``5.8万余人次``, ``近300名``,
+    ``七项``); money in any currency (``12亿美元``, ``$5``). Raises ValueError for an unknown
+    kind."""
+    test = VALUE_TESTS.get(answer_type.kind)
+    if test is None:
+        raise ValueError(f"unknown answer type {answer_type.kind!r}")
+    return bool(test(answer_type, match_key(sentence), sentence))

@@ -1,27 +1,21 @@
-"""Citation markers: normalisation, renumbering, binding and checking.
+"""Citations: binding answer sentences to passages and checking them.
 
-(a) ``normalise_markers``: the marker spellings LLMs produce become canonical ``[n]``:
-    ``【1】``, ``［1］``, ``[^1]``, ``[1,2]``/``[1，2]``/``[1、2]``/``[1; 2]``, ``[1-3]`` (ranges of
-    at most ``MAX_RANGE`` numbers are expanded), ``[ID:1]``/``[citation:1]``/``[来源1]``/``[资料1]``
-    -> ``[1]``, ``[1][2]``, ``[1][2][3]``. Parenthesised numbers ``(1)``/``（1）`` are NOT
-    converted: in Chinese text they are list enumerations far more often than citations.
-(b) ``renumber``: markers are renumbered 1, 2, ... in order of first use; markers naming a
-    passage number that was not given (0, or > number of passages) are removed; repeated
-    markers on one sentence (``[1][1]``) collapse.
-(c)+(d) ``CitationChecker.check``: every answer sentence is checked against the passages it
-    cites: support score (``scoring.SentenceScorer.support``) >= ``SUPPORT_MIN`` and the hard
-    rule: every number, Latin word and proper noun of the sentence (``terms.hard_terms``)
-    occurs in the quote (normalised: NFKC, no spaces, lower case; names may also occur in the
-    passage title). A sentence without a (valid or passing) citation is bound to the passage
-    that supports it best when that passage passes the same check with support >=
-    ``BIND_MIN`` (as RAGFlow's ``insert_citations`` binds answer pieces to chunks by hybrid
-    similarity over a threshold); otherwise it is unsupported.
+The marker grammar (normalising the spellings LLMs produce, renumbering by first use,
+stripping) is ``text.markers``; this module applies it to an answer and its passages.
 
-Unsupported sentences (policy, documented for the UI): they stay in the text so the reader sees
-what the model said, but without any citation marker and followed by a visible flag
-``（未找到出处）`` (English answers: `` (no source found)``); they are listed in
-``Answer.unsupported``. So a sentence carrying ``[n]`` in the final text is always one that
-passed the check, and every ``Citation`` in the final answer has ``supported=True``.
+``CitationChecker.check``: every answer sentence (``text.sentences``) is checked against the
+passages it cites: support score (``scoring.SentenceScorer.support``) >= ``SUPPORT_MIN`` and
+the hard rule: every number, Latin word and proper noun of the sentence
+(``terms.hard_terms``) occurs in the quote (match keys; names may also occur in the passage
+title). A sentence without a (valid or passing) citation is bound to the passage that
+supports it best when that passage passes the same check with support >= ``BIND_MIN`` (as
+RAGFlow's ``insert_citations`` binds answer pieces to chunks by hybrid similarity over a
+threshold); otherwise it is unsupported.
+
+Unsupported sentences (policy): they stay in ``Answer.text`` without any citation marker and
+without any display flag, and are listed in ``Answer.unsupported``; the renderer shows them
+apart as "not verified". So a sentence carrying ``[n]`` in the final text is always one that
+passed the check, and every ``Citation`` of a final answer is a checked one.
 
 Thresholds are constants here, overridable per ``CitationChecker``; they were set on the
 multilingual-e5-small support scores of verbatim / paraphrased / unrelated sentences of the
@@ -35,94 +29,18 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from answering.scoring import SentenceScorer, bigram_containment
-from answering.sentences import Sentence, split_answer_sentences, split_sentences
-from answering.terms import contains_number, hard_terms, language, name_variants, normalise, numbers
+from answering.scoring import SentenceScorer
+from answering.terms import hard_terms, name_variants, normalise
 from answering.types import Citation
 from retrieval.types import SearchHit
+from text.chars import language
+from text.markers import CANON, markers_of, normalise_markers, renumber, strip_markers  # noqa: F401
+from text.ngrams import bigram_containment
+from text.numbers import contains_number, numbers
+from text.sentences import Sentence, split_answer_sentences, split_sentences
 
 SUPPORT_MIN = 0.70
 BIND_MIN = 0.75
-MAX_RANGE = 20
-UNSUPPORTED_FLAG = {"zh": "（未找到出处）", "en": " (no source found)"}
-
-_OPEN = r"[\[【［〔]"
-_CLOSE = r"[\]】］〕]"
-_PREFIX = r"(?:\^|(?:id|ID|Id|citation|Citation|ref|Ref|source|Source|doc|Doc|passage|Passage|资料|来源|段落|文档|参考)\s*[:：#]?\s*)?"
-_NUM = r"\^?\s*\d{1,3}"
-_SEP = r"\s*(?:[,，、;；]|[-–—~～])\s*" + _PREFIX
-_MARKER_RE = re.compile(_OPEN + r"\s*" + _PREFIX + r"(" + _NUM + r"(?:" + _SEP + _NUM + r")*)\s*" + _CLOSE)
-CANON = re.compile(r"\[(\d+)\]")
-
-
-def _expand(body: str) -> list[int] | None:
-    body = re.sub(r"[\^\s]", "", body)
-    body = re.sub(r"(?:id|citation|ref|source|doc|passage|资料|来源|段落|文档|参考)[:：#]?", "", body,
-                  flags=re.IGNORECASE)
-    out: list[int] = []
-    for part in re.split(r"[,，、;；]", body):
-        if not part:
-            continue
-        m = re.fullmatch(r"(\d+)[-–—~～](\d+)", part)
-        if m:
-            lo, hi = int(m.group(1)), int(m.group(2))
-            if hi < lo or hi - lo + 1 > MAX_RANGE:
-                return None
-            out.extend(range(lo, hi + 1))
-        elif part.isdigit():
-            out.append(int(part))
-        else:
-            return None
-    return out
-
-
-def normalise_markers(text: str) -> str:
-    """Rewrite every citation-marker spelling (module docstring) as canonical ``[n][m]...``.
-    Text that is not a marker is left untouched; ``(1)`` stays as it is."""
-
-    def repl(m: re.Match) -> str:
-        nums = _expand(m.group(1))
-        if nums is None:
-            return m.group(0)
-        return "".join(f"[{n}]" for n in nums)
-
-    return _MARKER_RE.sub(repl, text)
-
-
-def renumber(text: str, n_passages: int) -> tuple[str, dict[int, int]]:
-    """Renumber canonical markers in order of first use.
-
-    Args:
-        text: text with canonical ``[n]`` markers (run ``normalise_markers`` first).
-        n_passages: markers must name 1..n_passages; others are removed.
-    Returns:
-        ``(new_text, mapping)`` with mapping new number -> original number (1-based index
-        into the passages the text was written from). Adjacent duplicates (``[1][1]``)
-        collapse to one marker.
-    """
-    old_to_new: dict[int, int] = {}
-
-    def repl(m: re.Match) -> str:
-        n = int(m.group(1))
-        if not 1 <= n <= n_passages:
-            return ""
-        if n not in old_to_new:
-            old_to_new[n] = len(old_to_new) + 1
-        return f"[{old_to_new[n]}]"
-
-    out = CANON.sub(repl, text)
-    out = re.sub(r"(\[\d+\])(?:\1)+", r"\1", out)
-    return out, {new: old for old, new in old_to_new.items()}
-
-
-def markers_of(sentence: str) -> list[int]:
-    """Numbers of the canonical markers of a sentence, in order, deduplicated."""
-    return list(dict.fromkeys(int(n) for n in CANON.findall(sentence)))
-
-
-def strip_markers(sentence: str) -> str:
-    """The sentence without canonical markers, whitespace-trimmed."""
-    return CANON.sub("", sentence).strip()
 
 
 @dataclass(frozen=True)
@@ -254,10 +172,10 @@ class CitationChecker:
         """Post-process an answer written from ``hits`` (marker n = ``hits[n-1]``).
 
         Returns the final text where every marker names a citation that passed the check,
-        unsupported sentences flagged (module docstring), citations numbered by first use.
+        unsupported sentences kept without markers or flags (module docstring), citations
+        numbered by first use.
         """
         lang = lang or language(text)
-        flag = UNSUPPORTED_FLAG["zh" if lang == "zh" else "en"]
         text = normalise_markers(text)
         n = len(hits)
         pieces: list[str] = []
@@ -285,7 +203,7 @@ class CitationChecker:
                     ok = [best]
             if not ok:
                 unsupported.append(claim)
-                pieces.append(_with_flag(claim, flag))
+                pieces.append(claim)
                 continue
             body = claim
             tail = ""
@@ -307,23 +225,17 @@ class CitationChecker:
             old = mapping[new]
             h = hits[old - 1]
             sup, lo, hi = used[old]
-            citations.append(make_citation(new, h, lo, hi, sup, True))
+            citations.append(make_citation(new, h, lo, hi, sup))
         return CheckedAnswer(final, tuple(citations), tuple(unsupported))
 
 
-def _with_flag(claim: str, flag: str) -> str:
-    mt = re.search(r"[。！？!?；;.…]+[”’」』）)】\"']*$", claim)
-    if mt:
-        return claim[: mt.start()] + flag + mt.group(0)
-    return claim + flag
 
 
-def make_citation(number: int, hit: SearchHit, start: int, end: int, support: float,
-                  supported: bool) -> Citation:
+def make_citation(number: int, hit: SearchHit, start: int, end: int, support: float) -> Citation:
     """Citation ``number`` quoting ``hit.passage.text[start:end]`` (character span)."""
     p = hit.passage
     if not 0 <= start <= end <= len(p.text):
         raise ValueError(f"quote span {start}:{end} outside passage {p.id} of {len(p.text)} chars")
     return Citation(number=number, passage_id=p.id, article_id=p.article_id, title=p.title,
                     paragraph_no=p.paragraph_no, quote=p.text[start:end], quote_start=start,
-                    quote_end=end, support=round(float(support), 4), supported=supported)
+                    quote_end=end, support=round(float(support), 4))

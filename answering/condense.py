@@ -1,29 +1,38 @@
-"""Follow-up condensing: a chat question + history -> a standalone query for retrieval.
+"""Follow-up condensing: a chat question + history -> a standalone question, as a structure.
 
-Rule-based (no LLM), in this order:
+``condense(question, history)`` returns a ``Condensed`` record (the standalone text, the rule
+that made it, the earlier questions used, the terms carried over), never a bracketed suffix.
 
-1. No history, or the question does not look like a follow-up (``is_follow_up``): unchanged.
-   A follow-up starts with 那/那么/他/她/它/他们/这/该/其/此 (or English and/what about/how
-   about), is elliptical (``那贵州呢？``, ``…呢？`` of at most ``SHORT_CHARS`` characters),
-   holds a pronoun (他/她/它/他们/她们/其/该/此; he/she/it/they/his/her/its/their/him/them),
-   is very short (at most ``TINY_CHARS`` characters), or is short (at most ``SHORT_CHARS``)
-   and names nothing (no proper noun, number or Latin word: ``同比增长了多少？``).
-2. The previous user question is condensed first (recursively, at most ``MAX_DEPTH`` turns
-   back), giving ``prev``.
-3. Elliptical ``那X呢？`` / ``what about X?`` where X names something (a proper noun, number or
-   Latin word; ``那去年呢？`` falls through to rule 6): X replaces the first proper noun of ``prev``
-   (jieba ``ns``/``nt``/``nr``/``nz`` ...), or is put in front of ``prev`` when ``prev`` has
-   none. ``那贵阳邮区中心呢？`` after ``贵州邮政双11期间快递业务收入是多少？`` ->
-   ``贵阳邮区中心邮政双11期间快递业务收入是多少？`` (keeps 双11 and the measure asked).
-4. A person pronoun (他/她/他们/她们; he/she/him/her/they) is replaced by the first person
-   name (jieba ``nr``; in English a capitalised name) of ``prev``, else of the last answer:
-   ``他慰问了多少人？`` after a question about 吴沛 -> ``吴沛慰问了多少人？``.
-5. ``那`` + a question of more than ``SHORT_CHARS`` characters that names its own subject
-   (a proper noun, number or Latin word; no pronoun): the ``那`` is dropped and nothing is
-   carried over: ``那贵阳邮区中心处理了多少邮件？`` -> ``贵阳邮区中心处理了多少邮件？`` (gluing the
-   previous question on made the answer quote that question's sentences too).
-6. Anything else: ``prev`` (plus up to two names of the last answer it lacks) is appended in
-   brackets: ``这项活动是哪个组织开展的？（“五送”快递员活动送什么？）``.
+A question is a follow-up (``follow_up_signal``) when it shows one of these signals, in this
+order; a question with none of them is standalone, and a question that names its own subject
+(a proper noun, a Latin name or a number, and a predicate: not a bare ``那X呢？``) is never
+merged with an earlier one:
+
+* ``connective``: it starts with 那/那么/还有/另外/此外 (English and/also/what about/how about);
+* ``anaphor``: it holds a pronoun or demonstrative (他/她/它/他们/其/该/此/这个/这些/这项/这位/那个/
+  上述; he/she/it/they/this/that ...);
+* ``ellipsis``: ``那X呢？``-style (``…呢？`` of at most ``SHORT_CHARS`` characters), or no content
+  word at all (``为什么？``);
+* ``subjectless``: a short question (at most ``SHORT_CHARS`` characters) that names no subject
+  of its own (no proper noun, number or Latin word: ``同比增长多少？``, ``有多少党员参加？``). It
+  may still be a new question (``上月快递业务量是多少？`` after a question about stamps): the
+  Assistant searches the merged text and keeps it only when the earlier topic's passages hold
+  the new question's terms, else it searches the question alone (``Condensed.standalone``).
+
+Rules, once a follow-up:
+
+1. The previous user question is condensed first (recursively, at most ``MAX_DEPTH`` turns).
+2. ``那X呢？`` / ``what about X?`` where X names something: X replaces the first proper noun of
+   the previous question (``那贵阳邮区中心呢？`` after ``贵州邮政双11期间快递业务收入是多少？`` ->
+   ``贵阳邮区中心邮政双11期间快递业务收入是多少？``), or is put in front of it (rule ``ellipsis``).
+3. A person pronoun (他/她/他们; he/she/him/they) is replaced by the first person name of the
+   previous question, else of the last answer (rule ``person``).
+4. ``那`` + a question that names its own subject: the connective is dropped, nothing carried
+   (rule ``standalone``).
+5. Otherwise the subject terms of the previous question (its names and nouns the new question
+   lacks, at most ``MAX_CARRIED``) and up to two names of the last answer are carried over:
+   ``这项活动是哪个组织开展的？`` -> ``“五送” 快递员 活动 这项活动是哪个组织开展的？`` (rule
+   ``context``; ``subjectless`` for that signal).
 
 ``condense_with_llm`` does the same with an LLM and ``prompts/condense.txt`` (used only when
 an LLM answerer is configured; it falls back to the rules on any error or empty output).
@@ -31,49 +40,102 @@ an LLM answerer is configured; it falls back to the rules on any error or empty 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Sequence
 
 from answering.terms import STOP_WORDS, _tagged, key_terms, language, normalise
+from text.markers import CANON
 
 SHORT_CHARS = 12
-TINY_CHARS = 5
 MAX_DEPTH = 3
+MAX_CARRIED = 4
 
-_ZH_START = re.compile(r"^\s*(那么|那|他们|她们|他|她|它|这|该|其|此|还有|另外|以及)")
-_ZH_PRONOUN = re.compile(r"他们|她们|他|她|它|其|该|此|这个|这些|这家|这项|这位|那个|那些|那位|上述")
+_ZH_START = re.compile(r"^\s*(那么|那|还有|另外|此外|以及)")
+_ZH_PRONOUN = re.compile(r"他们|她们|他|她|它|其|该|此|这个|这些|这家|这项|这位|这次|这里|那个|那些|那位|上述")
 _ZH_PERSON = re.compile(r"他们|她们|他|她")
 _EN_START = re.compile(r"^\s*(and|what about|how about|also)\b", re.I)
 _EN_PRONOUN = re.compile(r"\b(he|she|it|they|his|her|its|their|him|them|this|that|these|those)\b", re.I)
 _EN_PERSON = re.compile(r"\b(he|she|him|her|they|them)\b", re.I)
 _ZH_ELLIPSIS = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(.+?)\s*(?:呢|怎么样|如何|又如何)\s*[?？]?\s*$")
 _EN_ELLIPSIS = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
-_MARKER = re.compile(r"\[\d+\]")
 _NAME_TAGS = ("nr", "ns", "nt", "nz", "nrt", "nrfg")
+_EN_STOP_NAME = frozenset("what which who whom whose when where why how the a an and or is are was were did "
+                          "do does in on at of for to by with from".split())
+
+
+@dataclass(frozen=True)
+class Condensed:
+    """A standalone question made from a chat question and its history.
+
+    Attributes:
+        text: the standalone text to search and score.
+        rule: ``standalone`` (no history or no follow-up signal, or a connective before a
+            question with its own subject), ``ellipsis``, ``person``, ``context``, or
+            ``subjectless`` (module docstring).
+        context: the earlier user questions the text draws on, oldest first (empty when
+            standalone).
+        carried: the terms taken from them (names, nouns), in order.
+        standalone: the question alone (stripped, a leading connective dropped): what is
+            searched when a ``subjectless`` merge is not borne out by the passages.
+    """
+
+    text: str
+    rule: str = "standalone"
+    context: tuple[str, ...] = ()
+    carried: tuple[str, ...] = ()
+    standalone: str = ""
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.rule != "standalone"
+
+
+def _names_own_subject(q: str) -> bool:
+    return any(t.kind in ("name", "number", "latin") for t in key_terms(q))
+
+
+def follow_up_signal(question: str) -> str | None:
+    """The follow-up signal of ``question`` (``connective``, ``anaphor``, ``ellipsis``,
+    ``subjectless``) or None for a standalone question (module docstring)."""
+    q = question.strip()
+    if not q:
+        return None
+    if language(q) == "zh":
+        n = len(normalise(q))
+        if n <= SHORT_CHARS and re.search(r"呢\s*[?？]?\s*$", q):
+            return "ellipsis"
+        if _ZH_PRONOUN.search(q):
+            return "anaphor"
+        if _ZH_START.match(q):
+            return "connective"
+        if not key_terms(q):
+            return "ellipsis"
+        if n <= SHORT_CHARS and not _names_own_subject(q):
+            return "subjectless"
+        return None
+    if _EN_START.match(q):
+        return "connective"
+    if _EN_PRONOUN.search(q):
+        return "anaphor"
+    if len(q.split()) <= 2:
+        return "ellipsis"
+    return None
 
 
 def is_follow_up(question: str) -> bool:
-    """True when ``question`` looks like it depends on earlier turns (module docstring)."""
-    q = question.strip()
-    if not q:
-        return False
-    if language(q) == "zh":
-        n = len(normalise(q))
-        return bool(_ZH_START.match(q) or _ZH_PRONOUN.search(q)
-                    or (n <= SHORT_CHARS and re.search(r"呢\s*[?？]?\s*$", q))
-                    or n <= TINY_CHARS
-                    or (n <= SHORT_CHARS and not any(t.kind in ("name", "number", "latin")
-                                                     for t in key_terms(q))))
-    return bool(_EN_START.match(q) or _EN_PRONOUN.search(q) or len(q.split()) <= 2)
+    """True when ``question`` shows a follow-up signal (``follow_up_signal``)."""
+    return follow_up_signal(question) is not None
 
 
 def _names(text: str, tags: Sequence[str] = _NAME_TAGS) -> list[str]:
-    """Proper nouns of ``text`` in order (raw spelling), from jieba posseg."""
-    text = _MARKER.sub("", text)
+    """Proper nouns of ``text`` in order (raw spelling), from jieba posseg (English:
+    capitalised words)."""
+    text = CANON.sub("", text)
     if language(text) == "en":
         out = []
         for m in re.findall(r"\b[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*", text):
             words = m.split()
-            while words and words[0].lower() in STOP_WORDS:
+            while words and words[0].lower() in _EN_STOP_NAME:
                 words.pop(0)
             if words:
                 out.append(" ".join(words))
@@ -82,73 +144,115 @@ def _names(text: str, tags: Sequence[str] = _NAME_TAGS) -> list[str]:
 
 
 def _person_names(text: str) -> list[str]:
-    if language(_MARKER.sub("", text)) == "en":
+    if language(CANON.sub("", text)) == "en":
         return _names(text)
     return _names(text, ("nr", "nrfg", "nrt"))
 
 
-def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int = 0) -> str:
-    """Standalone query for ``question`` given ``history`` = [(user, assistant), ...] oldest
-    first. Returns ``question`` (stripped) when it is self-contained or there is no history.
-    Raises ValueError when history items are not (user, assistant) pairs."""
-    q = question.strip()
+def _subject_terms(prev: str, q: str) -> list[str]:
+    """The content phrases of ``prev`` that ``q`` lacks (at most ``MAX_CARRIED``): maximal runs
+    of its jieba words that are neither stop/question words, punctuation, nor already in ``q``
+    (``贵阳邮区中心邮政双11期间快递业务收入是多少？`` -> ``贵阳邮区中心邮政双11``, ``快递业务收入``)."""
+    have = normalise(q)
+    runs: list[str] = []
+    cur = ""
+    for word, _flag in _tagged(CANON.sub("", prev)):
+        w = normalise(word)
+        content = bool(w) and w not in STOP_WORDS and any(ch.isalnum() for ch in w) and w not in have
+        if content:
+            cur += word.strip()
+        else:
+            if len(cur) >= 2:
+                runs.append(cur)
+            cur = ""
+    if len(cur) >= 2:
+        runs.append(cur)
+    return list(dict.fromkeys(runs))[:MAX_CARRIED]
+
+
+def _check_history(history) -> list:
     hist = list(history or ())
     for item in hist:
         if not (isinstance(item, (tuple, list)) and len(item) == 2):
             raise ValueError(f"history items must be (user, assistant) pairs, got {item!r}")
-    if not hist or not q or not is_follow_up(q):
-        return q
+    return hist
+
+
+def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int = 0) -> Condensed:
+    """The standalone form of ``question`` given ``history`` = [(user, assistant), ...]
+    oldest first (module docstring). Raises ValueError when history items are not
+    (user, assistant) pairs."""
+    q = question.strip()
+    hist = _check_history(history)
+    zh = language(q) == "zh"
+    body = re.sub(r"^\s*(那么|那)\s*", "", q) if zh else q
+    signal = follow_up_signal(q)
+    alone = body.strip() or q
+    if not hist or not q or signal is None:
+        return Condensed(q, standalone=q)
     prev_user, prev_answer = hist[-1]
     prev_user = str(prev_user or "").strip()
-    prev_answer = _MARKER.sub("", str(prev_answer or ""))
+    prev_answer = CANON.sub("", str(prev_answer or ""))
     if not prev_user:
-        return q
-    prev = prev_user if _depth >= MAX_DEPTH else condense(prev_user, hist[:-1], _depth + 1)
-    zh = language(q) == "zh"
+        return Condensed(q, standalone=q)
+    if _depth >= MAX_DEPTH:
+        prev, prev_ctx = prev_user, ()
+    else:
+        pc = condense(prev_user, hist[:-1], _depth + 1)
+        prev, prev_ctx = pc.text, pc.context
+    context = prev_ctx + (prev_user,)
 
-    # 3. elliptical: 那X呢？ / what about X?
+    # 2. elliptical: 那X呢？ / what about X?
     m = (_ZH_ELLIPSIS if zh else _EN_ELLIPSIS).match(q)
     if m and not (_ZH_PRONOUN.search(m.group(1)) if zh else _EN_PRONOUN.search(m.group(1))):
         x = m.group(1).strip()
-        # only a name is swapped in: "那去年呢？" must not turn 贵州's question into 去年's
         x_is_name = any(t.kind in ("name", "latin", "number") for t in key_terms(x))
-        if x_is_name and (zh and len(normalise(x)) <= SHORT_CHARS or not zh):
+        if x_is_name and (not zh or len(normalise(x)) <= SHORT_CHARS):
             names = _names(prev)
             if names and names[0] != x:
-                return prev.replace(names[0], x, 1)
-            return f"{x} {prev}" if not zh else x + prev
-    # 4. person pronoun -> person name
-    body = re.sub(r"^\s*(那么|那)\s*", "", q) if zh else q
+                return Condensed(prev.replace(names[0], x, 1), "ellipsis", context, (names[0],), alone)
+            return Condensed(x + prev if zh else f"{x} {prev}", "ellipsis", context, (), alone)
+    # 3. person pronoun -> person name
     pm = (_ZH_PERSON if zh else _EN_PERSON).search(body)
     if pm:
         persons = _person_names(prev) or _person_names(prev_answer)
         if persons:
-            return body[: pm.start()] + persons[0] + body[pm.end():]
-    # 5. "那" + a question that names its own subject: the connective is all it borrows
-    if (zh and body != q and len(normalise(body)) > SHORT_CHARS and not _ZH_PRONOUN.search(body)
-            and any(t.kind in ("name", "number", "latin") for t in key_terms(body))):
-        return body
-    # 6. carry the previous question (and names of the last answer it lacks) along
-    ctx = prev.strip()
-    have = normalise(q + ctx)
-    extra = [n for n in dict.fromkeys(_names(prev_answer)) if normalise(n) not in have][:2]
-    if extra:
-        ctx += " " + " ".join(extra)
-    return f"{q}（{ctx}）" if zh else f"{q} ({ctx})"
+            return Condensed(body[: pm.start()] + persons[0] + body[pm.end():], "person", context,
+                             (persons[0],), alone)
+    # 4. a connective before a question that names its own subject: nothing is carried
+    if (signal == "connective" and zh and not _ZH_PRONOUN.search(body)
+            and len(normalise(body)) > SHORT_CHARS and _names_own_subject(body)):
+        return Condensed(body, "standalone", (), (), body)
+    if signal == "connective" and not zh and _names_own_subject(body) and not _EN_PRONOUN.search(body):
+        return Condensed(body, "standalone", (), (), body)
+    # 5. carry the previous question's subject (and names of the last answer)
+    carried = _subject_terms(prev, body)
+    have = normalise(body + " ".join(carried))
+    carried += [n for n in dict.fromkeys(_names(prev_answer)) if normalise(n) not in have][:2]
+    if not carried:
+        return Condensed(body, "standalone", (), (), body)
+    joiner = " "
+    text = joiner.join(carried) + joiner + body
+    return Condensed(text, "subjectless" if signal == "subjectless" else "context", context,
+                     tuple(carried), alone)
 
 
-def condense_with_llm(llm, question: str, history: Sequence[tuple[str, str]] = ()) -> str:
-    """Condense with an LLM (``answering.llm.LLM``) and ``prompts/condense.txt``; falls back to
-    ``condense`` (rules) when the question is not a follow-up, or on error / empty output."""
+def condense_with_llm(llm, question: str, history: Sequence[tuple[str, str]] = ()) -> Condensed:
+    """Condense with an LLM (``answering.llm`` backend) and ``prompts/condense.txt``; falls
+    back to ``condense`` (rules) when the question is not a follow-up, or on error / empty
+    output."""
     from answering.prompts import fill, load_prompt
 
     q = question.strip()
-    if not history or not q or not is_follow_up(q):
-        return q
-    convo = "\n".join(f"User: {u}\nAssistant: {_MARKER.sub('', a)[:500]}" for u, a in history[-MAX_DEPTH:])
+    hist = _check_history(history)
+    if not hist or not q or not is_follow_up(q):
+        return Condensed(q, standalone=q)
+    convo = "\n".join(f"User: {u}\nAssistant: {CANON.sub('', a)[:500]}" for u, a in hist[-MAX_DEPTH:])
     try:
         out = llm.complete(fill(load_prompt("condense"), history=convo, question=q), max_new_tokens=96)
         out = out.strip().splitlines()[0].strip() if out.strip() else ""
     except Exception:  # any backend failure: the rules still give a usable query
         out = ""
-    return out or condense(q, history)
+    if not out:
+        return condense(q, hist)
+    return Condensed(out, "context", tuple(u for u, _ in hist[-MAX_DEPTH:]), (), q)

@@ -55,13 +55,15 @@ class ExtractiveAnswerer:
         self.max_list_sentences = max_list_sentences
         self.margin = margin
 
-    def answer(self, query: str, hits: Sequence[SearchHit],
+    def answer(self, query, hits: Sequence[SearchHit],
                scored: Sequence[ScoredSentence]) -> Draft:
-        """Pick and join sentences. ``scored`` must be best first (as ``score_hits`` returns).
+        """Pick and join sentences. ``query`` is the ``answering.query.Query`` (or the
+        question string); ``scored`` must be best first (as ``score_hits`` returns).
         Returns an empty Draft when there is nothing to quote."""
         if not scored:
             return Draft("", ())
-        cap = self.max_list_sentences if is_list_question(query) else self.max_sentences
+        is_list = query.is_list if hasattr(query, "is_list") else is_list_question(query)
+        cap = self.max_list_sentences if is_list else self.max_sentences
         best = scored[0].score
         chosen: list[ScoredSentence] = []
         seen: set[str] = set()

@@ -3,7 +3,7 @@
 The prompt is ``prompts/answer.txt`` filled with the passages numbered ``[1]..[k]`` (title,
 paragraph number, text), the question, its language and the refusal text. The raw output goes
 through ``citations.CitationChecker`` in the pipeline (markers normalised, citations to
-passages not given removed, uncited sentences bound or flagged, every citation checked).
+passages not given removed, uncited sentences bound or listed as unsupported, every citation checked).
 
 An output with no valid citation marker that says it cannot answer (``资料中没有找到``,
 ``无法回答``, ``不知道``, "do not contain", "don't know", "cannot answer" ...) is a refusal.
@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
-from answering.citations import CANON, normalise_markers
 from answering.prompts import fill, load_prompt, refusal_text
 from answering.terms import language
+from text.markers import CANON, normalise_markers
 from retrieval.types import SearchHit
 
 MAX_PASSAGE_CHARS = 1200  # per passage in the prompt (characters)

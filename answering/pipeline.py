@@ -1,50 +1,52 @@
-"""The assistant: question (+ history) -> condensed query -> search -> gate -> answer -> check.
+"""The assistant: message (+ history) -> Query -> search -> gate -> answer -> check.
 
 ``Assistant.ask`` returns one ``Answer``; ``Assistant.stream`` yields growing partial Answers,
-the last one final and equal to ``ask``'s (except timings).
+the last one final and equal to ``ask``'s (except timings). Where a question becomes an
+answer, in order (``Assistant._prepare`` then ``_answer``):
 
-Decisions (documented here for the app and evaluation):
+1. ``answering.query.parse_query``: the message is parsed once into a ``Query`` (content
+   check, long-input location, follow-up condensing, terms, names, answer type). Every later
+   stage reads the Query, never the raw string.
+2. Nothing to ask (``Query.has_content`` is False: punctuation, emoji, keyboard mash, code):
+   a short clarifying reply (``prompts/refusal.txt`` ``no_content``), no search, no citations.
+   A blank message: ``请输入一个问题。``.
+3. ``Retriever.search(Query.text)``. A ``subjectless`` follow-up (``answering.condense``) keeps
+   the merged text only when the top passages hold at least ``SUBJECTLESS_MIN_COVERAGE`` of the
+   question's own key terms; else the question alone is searched.
+4. ``SentenceScorer.score_hits`` -> ``EvidenceGate.decide`` (named rules; the decision travels
+   with the Answer). Refused: the refusal text in the question's language, no citations, the
+   retrieved passages kept (shown as "closest passages, not an answer"); the LLM is not called.
+5. The extractive answerer (or the LLM) writes the answer from the gate's focused sentences;
+   ``CitationChecker`` binds and checks every citation.
 
-* Empty / blank question: no exception; a graceful Answer asking the user to type a question
-  (``请输入一个问题。``: a blank has no language, the corpus and UI are Chinese),
-  ``refused=True``, no citations, no search.
-* Long questions: the query sent to retrieval and scoring is cut to its first
-  ``MAX_QUERY_CHARS`` (512) characters (e5 reads at most 512 tokens anyway); ``Answer.question``
-  keeps the whole text; ``Answer.query`` is the query actually searched.
 * ``llm`` given (a spec ``openai:<model>`` / ``transformers:<path>`` or a backend object) means
-  the generative answerer, even when ``answerer`` is left at its default; ``answerer=
-  "generative"`` without an ``llm`` is a ValueError. With an LLM, follow-ups are still condensed
-  by the rules unless ``llm_condense=True``.
-* Refusal (evidence gate says no): the refusal text of ``prompts/refusal.txt`` in the
-  question's language, ``refused=True``, no citations, the retrieved passages kept for display,
-  and the generative answerer is not called. A generative answer that itself declines
-  (``generative.is_refusal``) is a refusal too.
-* Thread-safe: the Assistant holds no per-request state; the sentence-vector cache and the
-  transformers backend lock themselves.
+  the generative answerer; ``answerer="generative"`` without an ``llm`` is a ValueError.
+* Thread-safe: the Assistant holds no per-request state.
 
-Timings (ms): ``condense``, ``retrieve``, ``gate`` (sentence scoring + gate), ``answer``,
+Timings (ms): ``parse``, ``retrieve``, ``gate`` (sentence scoring + gate), ``answer``,
 ``check``, ``total``.
 """
 from __future__ import annotations
 
-import re
 import time
 from typing import Iterator, Sequence
 
-from answering.citations import CitationChecker, normalise_markers, renumber
+from answering.citations import CitationChecker
 from answering.condense import condense, condense_with_llm
 from answering.extractive import ExtractiveAnswerer
 from answering.gate import EvidenceGate
 from answering.generative import GenerativeAnswerer, is_refusal
 from answering.prompts import refusal_text
-from answering.scoring import SentenceScorer
-from answering.terms import language
+from answering.query import Query, parse_query
+from answering.scoring import SentenceScorer, term_coverage
 from answering.types import Answer
-from retrieval.normalize import fold_script
+from text.markers import cut_open_marker, normalise_markers, renumber
+from text.markers import CANON
+from text.fold import match_key
 
-MAX_QUERY_CHARS = 512
 STREAM_CHUNK_CHARS = 6  # extractive streaming: characters per partial answer
 ANSWERERS = ("extractive", "generative")
+SUBJECTLESS_MIN_COVERAGE = 0.5
 
 
 def _ms(t0: float) -> float:
@@ -55,13 +57,14 @@ class Assistant:
     """Cited question answering over a Retriever.
 
     Args:
-        retriever: object with ``.search(query, top_k, mode) -> list[SearchHit]`` and ``.encoder``
-            (``retrieval.searcher.Retriever``).
+        retriever: object with ``.search(query, top_k, mode) -> list[SearchHit]`` and
+            ``.encoder`` (``retrieval.searcher.Retriever``, or an index manager that
+            delegates to the live one).
         answerer: "extractive" (default) or "generative".
         llm: LLM spec (``openai:<model>``, ``transformers:<path>``) or backend object; implies
             the generative answerer.
         llm_base_url: base URL for ``openai:`` specs (else env OPENAI_BASE_URL, else Ollama's).
-        gate: an EvidenceGate (default thresholds of ``answering.gate``).
+        gate: an EvidenceGate (default ``GateConfig()`` thresholds).
         checker_kwargs: ``support_min`` / ``bind_min`` for the CitationChecker.
         llm_condense: condense follow-ups with the LLM (default False: rules).
         max_new_tokens: generation bound for the LLM (tokens).
@@ -99,79 +102,110 @@ class Assistant:
         self.llm_condense = llm_condense
 
     # -- stages -------------------------------------------------------------------------
+    def parse(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Query:
+        """The parsed question (``answering.query.parse_query``; the LLM condenses
+        follow-ups when ``llm_condense``)."""
+        if self.llm is not None and self.llm_condense:
+            return parse_query(question, history, lambda q, h: condense_with_llm(self.llm, q, h))
+        return parse_query(question, history, condense)
+
+    def _search(self, query: Query, top_k: int, mode: str):
+        hits = list(self.retriever.search(query.text, top_k=top_k, mode=mode))
+        c = query.condensed
+        if c.rule == "subjectless" and c.standalone:
+            # the merge is borne out when a passage of the earlier topic (holding a carried
+            # term) also holds the new question's own terms
+            alone = query.with_text(c.standalone)
+            carried = [match_key(t) for t in c.carried]
+            best = 0.0
+            for h in hits[:3]:
+                text = h.passage.text + "\n" + h.passage.title
+                if any(t in match_key(text) for t in carried):
+                    best = max(best, term_coverage(alone.terms, text))
+            if best < SUBJECTLESS_MIN_COVERAGE:
+                return alone, list(self.retriever.search(alone.text, top_k=top_k, mode=mode))
+        return query, hits
+
     def _prepare(self, question: str, history: Sequence[tuple[str, str]], top_k: int, mode: str):
-        """Condense, search, score, gate. Returns (query, folded query, hits, scored, decision,
-        timings); the folded query (Traditional -> Simplified) is what scoring, the gate and
-        the extractive answerer read."""
+        """Parse, search, score, gate. Returns (query, hits, scored, decision, timings)."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        if self.llm is not None and self.llm_condense:
-            query = condense_with_llm(self.llm, question, history)
-        else:
-            query = condense(question, history)
-        query = query[:MAX_QUERY_CHARS].strip() or question.strip()[:MAX_QUERY_CHARS]
-        timings["condense"] = _ms(t)
+        query = self.parse(question, history)
+        timings["parse"] = _ms(t)
         t = time.perf_counter()
-        hits = list(self.retriever.search(query, top_k=top_k, mode=mode))
+        query, hits = self._search(query, top_k, mode)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        folded = fold_script(query)  # Traditional questions are scored against Simplified text
-        scored = self.scorer.score_hits(folded, hits)
-        decision = self.gate.decide(folded, hits, scored)
+        scored = self.scorer.score_hits(query, hits)
+        decision = self.gate.decide(query, hits, scored)
         if decision.answerable:
-            scored = self.gate.focus(folded, scored)
+            scored = self.gate.focus(query, scored)
         timings["gate"] = _ms(t)
-        return query, folded, hits, scored, decision, timings
+        return query, hits, scored, decision, timings
 
-    def _empty(self, question: str, t0: float) -> Answer:
-        return Answer(question=question, query="", text=refusal_text("zh", "empty"),
-                      refused=True, timings={"total": _ms(t0)})
+    def _no_search(self, question: str, t0: float) -> Answer | None:
+        """The reply to a message with nothing to ask, or None when it has content."""
+        if not question.strip():
+            return Answer(question=question, query="", text=refusal_text("zh", "empty"),
+                          refused=True, timings={"total": _ms(t0)})
+        query = self.parse(question)
+        if query.has_content:
+            return None
+        return Answer(question=question, query="", text=refusal_text(query.language, "no_content"),
+                      refused=True, timings={"total": _ms(t0)}, parsed=query)
 
-    def _refusal(self, question, query, hits, timings, t0) -> Answer:
+    def _refusal(self, question, query: Query, hits, decision, timings, t0) -> Answer:
         timings["total"] = _ms(t0)
-        return Answer(question=question, query=query, text=refusal_text(language(question)),
-                      citations=(), passages=tuple(hits), refused=True, timings=timings)
+        return Answer(question=question, query=query.text, text=refusal_text(query.language),
+                      citations=(), passages=tuple(hits), refused=True, timings=timings,
+                      parsed=query, decision=decision, notices=query.notices)
 
-    def _finish(self, question, query, hits, raw, timings, t0, t_answer) -> Answer:
+    def _finish(self, question, query: Query, hits, decision, raw, timings, t0, t_answer) -> Answer:
         timings["answer"] = _ms(t_answer)
         if self.answerer == "generative" and is_refusal(raw, len(hits)):
-            return self._refusal(question, query, hits, timings, t0)
+            return self._refusal(question, query, hits, decision, timings, t0)
         t = time.perf_counter()
-        checked = self.checker.check(raw, hits, lang=language(question))
+        checked = self.checker.check(raw, hits, lang=query.language)
         timings["check"] = _ms(t)
         timings["total"] = _ms(t0)
-        if not checked.text.strip():
-            return self._refusal(question, query, hits, timings, t0)
-        return Answer(question=question, query=query, text=checked.text,
+        if not checked.text.strip() or not checked.citations:
+            return self._refusal(question, query, hits, decision, timings, t0)
+        return Answer(question=question, query=query.text, text=checked.text,
                       citations=checked.citations, passages=tuple(hits), refused=False,
-                      unsupported=checked.unsupported, timings=timings)
+                      unsupported=checked.unsupported, timings=timings, parsed=query,
+                      decision=decision, notices=query.notices)
+
+    def _generative_question(self, query: Query) -> str:
+        return query.own if not query.is_follow_up else query.text
 
     @staticmethod
     def _validate(question, top_k: int) -> None:
         if not isinstance(question, str):
             raise ValueError(f"question must be a str, got {type(question).__name__}")
-        if not isinstance(top_k, int) or top_k < 1:
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
             raise ValueError(f"top_k must be a positive int, got {top_k!r}")
 
     # -- public API ---------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), top_k: int = 5,
             mode: str = "hybrid") -> Answer:
-        """Answer ``question`` (see module docstring). ``history`` = [(user, assistant), ...]
+        """Answer ``question`` (module docstring). ``history`` = [(user, assistant), ...]
         oldest first; ``top_k`` passages retrieved with ``mode`` ("hybrid", "dense", "bm25").
-        Raises ValueError for a non-str question, top_k < 1 or an unknown mode (from the retriever)."""
+        Raises ValueError for a non-str question, top_k < 1 or an unknown mode (from the
+        retriever)."""
         self._validate(question, top_k)
         t0 = time.perf_counter()
-        if not question.strip():
-            return self._empty(question, t0)
-        query, folded, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
+        early = self._no_search(question, t0)
+        if early is not None:
+            return early
+        query, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
         if not decision.answerable:
-            return self._refusal(question, query, hits, timings, t0)
+            return self._refusal(question, query, hits, decision, timings, t0)
         t = time.perf_counter()
         if self.answerer == "generative":
-            raw = self.generative.answer(question if question.strip() == query else query, hits)
+            raw = self.generative.answer(self._generative_question(query), hits)
         else:
-            raw = self.extractive.answer(folded, hits, scored).text
-        return self._finish(question, query, hits, raw, timings, t0, t)
+            raw = self.extractive.answer(query, hits, scored).text
+        return self._finish(question, query, hits, decision, raw, timings, t0, t)
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (), top_k: int = 5,
                mode: str = "hybrid") -> Iterator[Answer]:
@@ -179,41 +213,38 @@ class Assistant:
         final Answer (same as ``ask`` but for timings). Partial answers carry no citations."""
         self._validate(question, top_k)
         t0 = time.perf_counter()
-        if not question.strip():
-            yield self._empty(question, t0)
+        early = self._no_search(question, t0)
+        if early is not None:
+            yield early
             return
-        query, folded, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
+        query, hits, scored, decision, timings = self._prepare(question, history, top_k, mode)
         if not decision.answerable:
-            yield self._refusal(question, query, hits, timings, t0)
+            yield self._refusal(question, query, hits, decision, timings, t0)
             return
         t = time.perf_counter()
+        partial = dict(question=question, query=query.text, passages=tuple(hits), parsed=query,
+                       notices=query.notices)
         if self.answerer == "generative":
             raw = ""
-            q = question if question.strip() == query else query
-            for piece in self.generative.stream(q, hits):
+            for piece in self.generative.stream(self._generative_question(query), hits):
                 raw += piece
-                shown, _ = renumber(normalise_markers(_cut_open_marker(raw)), len(hits))
-                yield Answer(question=question, query=query, text=shown, passages=tuple(hits))
+                shown, _ = renumber(normalise_markers(cut_open_marker(raw)), len(hits))
+                yield Answer(text=shown, **partial)
         else:
-            raw = self.extractive.answer(folded, hits, scored).text
-            final = self._finish(question, query, hits, raw, timings, t0, t)
-            for cut in _cut_points(final.text):
-                yield Answer(question=question, query=query, text=final.text[:cut],
-                             passages=tuple(hits))
+            raw = self.extractive.answer(query, hits, scored).text
+            final = self._finish(question, query, hits, decision, raw, timings, t0, t)
+            if not final.refused:
+                for cut in _cut_points(final.text):
+                    yield Answer(text=final.text[:cut], **partial)
             yield final
             return
-        yield self._finish(question, query, hits, raw, timings, t0, t)
-
-
-def _cut_open_marker(text: str) -> str:
-    """Drop a trailing, possibly unfinished marker (``…[1``, ``…【``) from streamed text."""
-    return re.sub(r"[\[【［〔][^\]】］〕]{0,12}$", "", text)
+        yield self._finish(question, query, hits, decision, raw, timings, t0, t)
 
 
 def _cut_points(text: str) -> list[int]:
     """Prefix lengths for streaming ``text`` every STREAM_CHUNK_CHARS characters, never inside
     a ``[n]`` marker; the full length is not included (the final answer carries it)."""
     inside = set()
-    for m in re.finditer(r"\[\d+\]", text):
+    for m in CANON.finditer(text):
         inside.update(range(m.start() + 1, m.end()))
     return [i for i in range(STREAM_CHUNK_CHARS, len(text), STREAM_CHUNK_CHARS) if i not in inside]

@@ -50,7 +50,7 @@ def _refusals() -> dict[str, str]:
 
 def refusal_text(lang: str, kind: str = "no_evidence") -> str:
     """The refusal/notice text for ``lang`` ("zh" or "en"; others fall back to "en") and
-    ``kind`` ("no_evidence" or "empty"). Raises ValueError for an unknown kind."""
+    ``kind`` ("no_evidence", "empty" or "no_content"). Raises ValueError for an unknown kind."""
     texts = _refusals()
     key = f"{lang if lang in ('zh', 'en') else 'en'}.{kind}"
     if key not in texts:

@@ -31,10 +31,13 @@ from typing import Sequence
 
 import numpy as np
 
-from answering.answer_type import expected_type, matches
-from answering.sentences import Sentence, split_sentences
-from answering.terms import Term, asks_number, key_terms, normalise, numbers
+from answering.answer_type import matches
+from answering.terms import Term, asks_number, normalise
 from retrieval.types import SearchHit
+from text.markers import CANON
+from text.ngrams import bigram_containment  # noqa: F401  (part of the scorer's vocabulary)
+from text.numbers import numbers
+from text.sentences import Sentence, split_sentences
 
 W_COS = 1.0
 W_OVERLAP = 0.5
@@ -44,8 +47,7 @@ NAME_BONUS = 0.15  # times the fraction of the query's proper nouns the sentence
 RANK_PENALTY = 0.01
 MIN_SENTENCE_CHARS = 4  # shorter sentences (after normalisation) are not answer candidates
 
-_MARKER = re.compile(r"\[\d+\]")
-_WORDCHARS = re.compile(r"[\w]")
+_MARKER = CANON
 
 
 @dataclass(frozen=True)
@@ -97,20 +99,6 @@ def term_coverage(terms: Sequence[Term], text: str, title: str = "", context: st
     return got / total
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in normalise(_MARKER.sub("", text)) if _WORDCHARS.match(c)]
-    if len(chars) == 1:
-        return {chars[0]}
-    return {a + b for a, b in zip(chars, chars[1:])}
-
-
-def bigram_containment(claim: str, source: str) -> float:
-    """Fraction of the claim's character bigrams (normalised, word characters only, citation
-    markers removed) that occur in ``source``; 0.0 for an empty claim."""
-    c = _bigrams(claim)
-    if not c:
-        return 0.0
-    return len(c & _bigrams(source)) / len(c)
 
 
 class SentenceScorer:
@@ -155,9 +143,14 @@ class SentenceScorer:
         return np.asarray(self.encoder.encode_queries([query]), dtype=np.float32)[0]
 
     # -- query vs retrieved sentences ---------------------------------------------------
-    def score_hits(self, query: str, hits: Sequence[SearchHit]) -> list[ScoredSentence]:
+    def score_hits(self, query, hits: Sequence[SearchHit]) -> list[ScoredSentence]:
         """Score every sentence (>= MIN_SENTENCE_CHARS characters) of every hit against
-        ``query``; returned best first. Empty when there are no hits/sentences."""
+        ``query`` (an ``answering.query.Query``, or a question string, parsed here); returned
+        best first. Empty when there are no hits/sentences."""
+        if isinstance(query, str):
+            from answering.query import parse_query
+
+            query = parse_query(query)
         cands: list[tuple[SearchHit, Sentence]] = []
         for h in hits:
             for s in split_sentences(h.passage.text):
@@ -165,14 +158,14 @@ class SentenceScorer:
                     cands.append((h, s))
         if not cands:
             return []
-        qv = self.embed_query(query)
+        qv = self.embed_query(query.text)
         sv = self.embed([s.text for _, s in cands])
         cos = sv @ qv
-        terms = key_terms(query)
+        terms = query.terms
         names = [t for t in terms if t.kind == "name"]
-        wants_number = asks_number(query)
-        q_numbers = set(numbers(query))
-        atype = expected_type(query)
+        wants_number = asks_number(query.own)
+        q_numbers = set(query.numbers)
+        atype = query.answer_type
         out = []
         for (h, s), c in zip(cands, cos):
             ov = term_coverage(terms, s.text, h.passage.title, context=h.passage.text)

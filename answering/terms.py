@@ -2,16 +2,15 @@
 
 Everything here is rule-based and deterministic:
 
-* ``normalise(text)``: NFKC (full-width digits/letters/punctuation -> half-width), lower case,
-  all whitespace removed. Used before any "does this term occur in that text" test, because the
-  seed corpus mixes ``４３２９.７``, ``4329.7`` and ``4329 .7`` and PDF layout inserts spaces
-  between CJK characters.
+* Matching uses the project's one match key (``text.fold.match_key``: NFKC, Traditional ->
+  Simplified, lower case, no whitespace); numbers come from ``text.numbers``.
 * ``key_terms(text)``: the content words of a query or sentence (jieba segmentation, stop words
   and question words removed) with a weight: numbers, Latin words and proper nouns (jieba
   ``posseg`` tags ``nr``/``ns``/``nt``/``nz``/``nrt``/``nrfg``) weigh 2, other words 1.
 * ``hard_terms(text)``: what the citation check requires to occur in the quote: numbers with
   their multiplier/percent sign (``4329.7万``, ``46.8%``), Latin words, Chinese proper nouns.
-* ``asks_number`` / ``is_list_question`` / ``language``: question-type detection.
+* ``asks_number`` / ``is_list_question``: question-type detection (``language`` is
+  ``text.chars.language``).
 """
 from __future__ import annotations
 
@@ -21,6 +20,10 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from text.chars import HAN, language  # noqa: F401  (language is part of this module's API)
+from text.fold import fold_script, match_key
+from text.numbers import contains_number, numbers  # noqa: F401
 
 _JIEBA_LOCK = threading.Lock()
 _JIEBA_READY = False
@@ -41,27 +44,9 @@ def jieba_modules():
     return jieba, pseg
 
 
-_WS = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """NFKC + lower case + no whitespace. ``"４３２９ .7 万元"`` -> ``"4329.7万元"``."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text)).lower()
-
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
-
-
-def language(text: str) -> str:
-    """``"zh"`` when the text's CJK ideographs are at least as many as its Latin words (so
-    ``Nexon开发的游戏叫什么？`` is Chinese and ``How many people did 吴沛 visit?``, a follow-up
-    with a Chinese name put in, is English), else ``"en"``."""
-    text = text or ""
-    cjk = len(_CJK.findall(text))
-    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
+#: ``normalise`` is the project's match key (kept as this module's name for it).
+normalise = match_key
+_CJK = HAN
 
 
 # Words that carry no content for matching (question words, function words, fillers).
@@ -81,7 +66,6 @@ STOP_WORDS = frozenset(
 
 PROPER_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:[万亿千百]+)?\s*%?")
 _LATIN = re.compile(r"[a-z][a-z\-']*[a-z]|[a-z]", re.IGNORECASE)
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 
@@ -96,10 +80,6 @@ class Term:
     kind: str
 
 
-def numbers(text: str) -> list[str]:
-    """Numbers of ``text`` with their multiplier and percent sign, normalised, in order:
-    ``"达 4329.7 万元，增长 46.8%"`` -> ``["4329.7万", "46.8%"]``. Single digits are kept."""
-    return [_WS.sub("", m.group(0)) for m in _NUMBER.finditer(normalise(text))]
 
 
 @lru_cache(maxsize=4096)
@@ -115,7 +95,7 @@ def key_terms(text: str) -> tuple[Term, ...]:
     nouns weigh 2.0; other jieba words of >= 2 characters (or single non-stop CJK nouns)
     weigh 1.0. Stop words and punctuation are dropped.
     """
-    norm = unicodedata.normalize("NFKC", text)
+    norm = fold_script(unicodedata.normalize("NFKC", text))  # jieba segments Simplified text
     out: dict[str, Term] = {}
     for n in numbers(norm):
         out.setdefault(n, Term(n, 2.0, "number"))
@@ -173,15 +153,6 @@ def name_variants(name: str) -> list[str]:
     return out
 
 
-def contains_number(text: str, number: str) -> bool:
-    """True when normalised ``text`` holds ``number`` (from ``numbers()``) as a whole number:
-    ``4329.7万`` is in ``"达4329.7万元"`` but ``61万`` is not in ``"761万元"`` and ``5`` is not
-    in ``"5.8"``."""
-    t = normalise(text)
-    pat = r"(?<![\d.])" + re.escape(number)
-    if number[-1].isdigit():
-        pat += r"(?!\.?\d)"
-    return re.search(pat, t) is not None
 
 
 _NUMBER_Q = re.compile(
@@ -194,22 +165,14 @@ _LIST_Q = re.compile(r"列举|哪些|有哪些|都有什么|包括什么|包括�
                      re.IGNORECASE)
 
 
-_CONTEXT_SUFFIX = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
-
-
-def own_question(query: str) -> str:
-    """``query`` without the bracketed earlier question that ``answering.condense`` appends to a
-    follow-up: question-type tests look at the user's own question only."""
-    own = _CONTEXT_SUFFIX.sub("", query or "")
-    return own if own.strip() else (query or "")
 
 
 def asks_number(question: str) -> bool:
     """True when the question asks for a number, amount, date or time
-    (多少/几/哪一年/何时/how many/when ...); a follow-up's appended context is ignored."""
-    return _NUMBER_Q.search(own_question(question)) is not None
+    (多少/几/哪一年/何时/how many/when ...)."""
+    return _NUMBER_Q.search(question or "") is not None
 
 
 def is_list_question(question: str) -> bool:
     """True for list questions (列举/哪些/有哪些/分别/which ... are/list)."""
-    return _LIST_Q.search(own_question(question)) is not None
+    return _LIST_Q.search(question or "") is not None

@@ -16,9 +16,8 @@ class Citation:
         passage_id, article_id, title, paragraph_no: where the cited passage lives.
         quote: the exact substring of the passage text that supports the cited sentence.
         quote_start, quote_end: character span of ``quote`` in ``Passage.text``.
-        support: support score of the best sentence it backs, in [0, 1].
-        supported: True when the citation check passed (numbers and names of the sentence
-            occur in the quote and the support score clears the threshold).
+        support: support score of the best sentence it backs, in [0, 1]. Every citation of
+            a final answer passed the check (``answering.citations``).
     """
 
     number: int
@@ -30,14 +29,37 @@ class Citation:
     quote_start: int
     quote_end: int
     support: float = 1.0
-    supported: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Citation":
+        d = {k: v for k, v in d.items() if k != "supported"}  # records written before #9
         return cls(**d)
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The exact answer: a span of one cited passage (the span reader's, issue #10).
+
+    Attributes:
+        text: exactly ``passage.text[start:end]``.
+        passage_id: the passage holding it.
+        start, end: character offsets in ``Passage.text`` (end exclusive).
+        score: the reader's span score (start + end logit).
+        citation: the number ``n`` of the answer's citation whose quote holds the span.
+    """
+
+    text: str
+    passage_id: str
+    start: int
+    end: int
+    score: float
+    citation: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,12 @@ class Answer:
         unsupported: answer sentences that failed the citation check (never shown as
             cited fact).
         timings: stage name -> milliseconds (``retrieve``, ``answer``, ``total`` ...).
+        parsed: the parsed question (``answering.query.Query``), None for an empty message.
+        decision: the evidence gate's decision with every rule's result
+            (``answering.gate.GateDecision``), None when no search ran.
+        notices: messages about how the question was read (what a long input left out).
+        short_answer: the exact answer span (``ShortAnswer``), or None.
+        shorts: every short answer (one per part of a multi-part question), best first.
     """
 
     question: str
@@ -65,6 +93,19 @@ class Answer:
     refused: bool = False
     unsupported: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    parsed: Any = None
+    decision: Any = None
+    notices: tuple[str, ...] = ()
+    shorts: tuple[ShortAnswer, ...] = ()
+
+    @property
+    def search_query(self) -> str:
+        """The standalone text that was searched (same as ``query``)."""
+        return self.query
+
+    @property
+    def short_answer(self) -> ShortAnswer | None:
+        return self.shorts[0] if self.shorts else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +117,11 @@ class Answer:
             "refused": self.refused,
             "unsupported": list(self.unsupported),
             "timings": dict(self.timings),
+            "parsed": self.parsed.to_dict() if self.parsed is not None else None,
+            "decision": self.decision.to_dict() if self.decision is not None else None,
+            "notices": list(self.notices),
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
+            "shorts": [s.to_dict() for s in self.shorts],
         }
 
     @classmethod
@@ -89,4 +135,6 @@ class Answer:
             refused=d.get("refused", False),
             unsupported=tuple(d.get("unsupported", [])),
             timings=dict(d.get("timings", {})),
+            notices=tuple(d.get("notices", [])),
+            shorts=tuple(ShortAnswer(**x) for x in d.get("shorts", [])),
         )

@@ -49,9 +49,9 @@ from __future__ import annotations
 import html
 import re
 import statistics
-import unicodedata
 from collections.abc import Sequence
 
+from text.fold import fold_chars
 from corpus.patterns import (
     DATELINE,
     PARAGRAPH_FINAL,
@@ -70,47 +70,10 @@ FULL_LINE_RATIO = 0.75
 #: a sub-heading candidate and never glued to the next block.
 SHORT_HEADING_CHARS = 16
 
-_SPACE_LIKE = {"\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ",
-               "\u2009": " ", "\u202f": " "}
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
-
-def _norm_char(ch: str) -> str:
-    """The context-free part of rule 1 for one character (``．`` needs its neighbours)."""
-    o = ord(ch)
-    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
-        return chr(o - 0xFEE0)
-    if ch in _SPACE_LIKE:
-        return _SPACE_LIKE[ch]
-    if ch == "％":
-        return "%"
-    if 0xF900 <= o <= 0xFAFF or 0x2F00 <= o <= 0x2FDF or 0x2E80 <= o <= 0x2EFF:
-        n = unicodedata.normalize("NFKC", ch)
-        if len(n) == 1:
-            return n
-    return ch
-
-
-#: Rule 1 as one ``str.translate`` table (built once; translate is linear and runs in C:
-#: the per-character Python loop it replaces made a 20 MB file take minutes).
-_CHAR_TABLE = {o: _norm_char(chr(o)) for o in
-               [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B),
-                *map(ord, _SPACE_LIKE), ord("％"), *range(0xF900, 0xFB00), *range(0x2F00, 0x2FE0),
-                *range(0x2E80, 0x2F00)]
-               if _norm_char(chr(o)) != chr(o)}
-_DOT_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])．(?=[0-9])")
-
-
-def normalize_chars(text: str) -> str:
-    """Normalise characters one-for-one (rule 1 in the module docstring).
-
-    Returns a string of exactly ``len(text)`` characters, so character offsets computed
-    on the input (SQuAD ``answer_start``) stay valid.  Linear time (``str.translate``).
-    """
-    text = text.translate(_CHAR_TABLE)
-    if "．" in text:
-        text = _DOT_BETWEEN_DIGITS.sub(".", text)
-    return text
+#: Rule 1 is the project's offset-keeping fold (one implementation: ``text.fold``).
+normalize_chars = fold_chars
 
 
 _TAG_LIKE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")

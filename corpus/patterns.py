@@ -9,11 +9,7 @@ import unicodedata
 
 # --- character classes -------------------------------------------------------------
 
-#: Chinese (and other CJK) punctuation, full-width forms and quotes used in Chinese text.
-CJK_PUNCT = frozenset(
-    "，。、；：？！…—·“”‘’（）《》〈〉「」『』【】〔〕〖〗～﹏￥＃＠＆＊＋－／＝＜＞｜"
-    "﹁﹂﹃﹄︰︱︳︴﹐﹑﹒﹔﹕﹖﹗"
-)
+from text.chars import CJK_PUNCT, is_cjk_punct, is_han  # noqa: F401  (the one definition)
 
 #: Characters that end a sentence (full- and half-width).
 SENTENCE_END = frozenset("。！？；!?;…")
@@ -28,26 +24,6 @@ PARAGRAPH_FINAL = SENTENCE_END | CLOSERS | frozenset("：:.")
 
 #: Punctuation that must never start a passage or a sentence piece.
 LEADING_FORBIDDEN = CLOSERS | SENTENCE_END | frozenset("，、：:,.")
-
-
-def is_han(ch: str) -> bool:
-    """True for a CJK ideograph (unified, extension A-G, compatibility)."""
-    o = ord(ch)
-    return (
-        0x4E00 <= o <= 0x9FFF
-        or 0x3400 <= o <= 0x4DBF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x3134F
-        or o == 0x3007  # 〇
-    )
-
-
-def is_cjk_punct(ch: str) -> bool:
-    """True for CJK punctuation (U+3000 block, full-width forms, Chinese quotes, ``…—·``)."""
-    o = ord(ch)
-    return ch in CJK_PUNCT or (0x3001 <= o <= 0x303F) or (0xFE30 <= o <= 0xFE4F) or (
-        0xFF01 <= o <= 0xFF0F and ch not in "％"
-    )
 
 
 def is_cjk(ch: str) -> bool:

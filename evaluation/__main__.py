@@ -4,6 +4,8 @@ Examples::
 
     python -m evaluation run --testset evaluation/testsets/seed.jsonl --mode hybrid,dense,bm25 --out eval-out/seed
     python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --answers off --out eval-out/cmrc
+    python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --holdout-half --sample 300 --out eval-out/cmrc-holdout
+    python -m evaluation run --testset ../shared/data/drcd-test/DRCD_test.json --script simplified --sample 300 --out eval-out/drcd-simp
 
 Exit status 0 on success, 2 on bad arguments or an invalid test set (message on stderr).
 """
@@ -62,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--rrf-k", type=int, default=None, help="override the RRF constant (default: the Retriever's, 60)")
     r.add_argument("--fusion-weights", type=_weights, default=None, help="override hybrid weights DENSE,BM25")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--sample", type=int, default=None,
+                   help="evaluate N cases spread over the whole set (chosen by a hash of their id: deterministic, "
+                        "the same questions in every variant of a file), not the first N")
+    r.add_argument("--holdout-half", action="store_true",
+                   help="SQuAD test set: index only the articles at even positions, ask the questions of all; "
+                        "those about a held-out article must be refused")
+    r.add_argument("--script", choices=("original", "simplified"), default="original",
+                   help="simplified: convert the SQuAD test set to Simplified Chinese (OpenCC t2s) first")
     return p
 
 
@@ -74,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                     top_k=args.top_k, answers=args.answers == "on", llm=args.llm, model=args.model,
                     limit=args.limit, gate=args.gate, rrf_k=args.rrf_k,
                     fusion_weights=args.fusion_weights, show_progress=not args.no_progress)
+    cfg.sample, cfg.holdout_half, cfg.script = args.sample, args.holdout_half, args.script
     try:
         result = run(cfg)
     except (ValueError, FileNotFoundError) as e:

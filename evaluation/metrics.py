@@ -29,6 +29,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from text.sentences import split_answer_sentences
+
 K_VALUES: tuple[int, ...] = (1, 3, 5, 10)
 """Cut-offs reported for Hit@k and Recall@k."""
 
@@ -295,30 +297,10 @@ def passage_supports(passage_text: str, answers: Sequence[str], evidence: str | 
     return False
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")
-
-
 def split_sentences(text: str) -> list[str]:
-    """Split an answer into sentences after 。！？!?；; or at newlines; a citation marker
-    that follows the end mark (``……。[1]``) stays with its sentence.  Blank pieces and
-    pieces made only of markers are dropped (their markers join the previous sentence)."""
-    parts = [s for s in _SENTENCE_END.split(text)]
-    out: list[str] = []
-    for s in parts:
-        if not s.strip():
-            continue
-        if out and not strip_citations(s).strip(" \t，。！？!?；;"):
-            out[-1] += s  # a bare "[1]" after the end mark belongs to the sentence before
-            continue
-        # a sentence starting with markers: those markers belong to the previous sentence
-        m = re.match(r"^\s*((?:\[\d+\])+)", s)
-        if out and m:
-            out[-1] += m.group(1)
-            s = s[m.end():]
-            if not s.strip():
-                continue
-        out.append(s)
-    return out
+    """The sentences of an answer (the project's one splitter, ``text.sentences``, the one the
+    citation checker uses): a citation marker after the end mark stays with its sentence."""
+    return split_answer_sentences(text)
 
 
 def supported_sentence_share(text: str, supported_numbers: Iterable[int]) -> tuple[int, int]:
@@ -326,7 +308,8 @@ def supported_sentence_share(text: str, supported_numbers: Iterable[int]) -> tup
 
     Args:
         text: the answer text with ``[n]`` markers.
-        supported_numbers: the citation numbers whose Citation.supported is True.
+        supported_numbers: the citation numbers of the answer (every citation of a final
+            answer passed the check).
     Returns:
         (supported sentences, all sentences) - sum these over answers for a micro share.
     """

@@ -42,7 +42,8 @@ def metric_rows(result: dict[str, Any]) -> list[tuple[str, list[Any]]]:
                  ("sentences with a supported citation", [x["citation"]["supported_sentence_share"] for x in ms]),
                  ("refusal precision", [x["refusal"]["refusal_precision"] for x in ms]),
                  ("refusal recall", [x["refusal"]["refusal_recall"] for x in ms]),
-                 ("false-refusal rate", [x["refusal"]["false_refusal_rate"] for x in ms])]
+                 ("false-refusal rate", [x["refusal"]["false_refusal_rate"] for x in ms]),
+                 ("answered (not refused) rate", [x.get("answered_rate") for x in ms])]
     rows += [("latency p50 (ms)", [x["latency"]["latency_p50_ms"] for x in ms]),
              ("latency p95 (ms)", [x["latency"]["latency_p95_ms"] for x in ms])]
     return rows
@@ -92,6 +93,24 @@ def _by_tag(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     return out
 
 
+def _variant_lines(cfg: dict[str, Any]) -> list[str]:
+    """Header lines for the derived-file options (sample, held-out split, Simplified)."""
+    out = []
+    if cfg.get("sample"):
+        out.append(f"- sample: {cfg['sample']} cases spread over the whole set (chosen by a hash of their id)")
+    h = cfg.get("holdout")
+    if h:
+        out.append(f"- held-out split ({h['rule']}): {h['articles_indexed']} articles indexed "
+                   f"({h['questions_indexed']} questions), {h['articles_held_out']} held out "
+                   f"({h['questions_held_out']} questions, expected: refusal)")
+    if cfg.get("script") and cfg["script"] != "original":
+        c = cfg.get("conversion") or {}
+        out.append(f"- script: converted to {cfg['script']} (OpenCC t2s) before the run; answers "
+                   f"{c.get('answers', 0)}: re-anchored {c.get('moved', 0)}, respelled "
+                   f"{c.get('respelled', 0)}, lost {c.get('lost', 0)}")
+    return out
+
+
 def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], corpus: Any,
                  path: Path) -> None:
     """Write the Markdown report (UTF-8)."""
@@ -108,7 +127,8 @@ def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], co
              + (f"; gate overrides {cfg['gate']}" if cfg.get("gate") else ""),
              f"- run time {cfg['run_s']} s (index open/build {cfg['index_open_s']} s)"
              + (f"; {len(cfg['skipped_cases'])} unusable cases left out (blank question or no "
-                f"answer): {', '.join(cfg['skipped_cases'][:10])}" if cfg.get("skipped_cases") else ""), "",
+                f"answer): {', '.join(cfg['skipped_cases'][:10])}" if cfg.get("skipped_cases") else ""),
+             *_variant_lines(cfg), "",
              "## Metrics", ""]
     lines += _table(["metric"] + modes, [[label] + vals for label, vals in metric_rows(result)])
     lines += ["", "Definitions and sources: `evaluation/metrics.py`.  Article-level metrics rank "
@@ -119,6 +139,16 @@ def write_report(result: dict[str, Any], rows_by_mode: dict[str, list[dict]], co
         lines += _table(["tag", "cases", "article Hit@5", "article MRR@10", "answer contains ref", "refused"],
                         _by_tag(rows_by_mode[mode]))
         lines.append("")
+    for mode in modes:
+        by_tag = result["modes"][mode].get("refusal_by_tag")
+        if by_tag:
+            lines += [f"## Refusals by tag ({mode})", "",
+                      "Refusal recall = refused / unanswerable cases of the tag; false-refusal "
+                      "rate = refused / answerable cases of the tag.", ""]
+            lines += _table(["tag", "unanswerable", "refusal recall", "answerable", "false-refusal rate"],
+                            [[t, v["n_unanswerable"], v["refusal_recall"], v["n_answerable"],
+                              v["false_refusal_rate"]] for t, v in by_tag.items()])
+            lines.append("")
     for mode in modes:
         failed = [(r, why) for r in rows_by_mode[mode] if (why := is_failed(r, cfg["top_k"]))]
         lines += [f"## Failed cases ({mode}): {len(failed)} of {len(rows_by_mode[mode])}", ""]
@@ -172,7 +202,11 @@ def write_chart(result: dict[str, Any], path: Path) -> None:
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.set_title("Recall@k per search mode")
-    ax.legend(fontsize=8, loc="lower right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="lower right")
+    else:  # e.g. a must-refuse set: no case has a gold article
+        ax.text(0.5, 0.5, "no case with gold articles or passages", ha="center", va="center",
+                transform=ax.transAxes)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -25,20 +25,25 @@ cases) and ``recall_at_k.png`` (Recall@k per mode).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from evaluation import metrics as M
+from evaluation.squadfile import (ConversionStats, HoldoutSplit, holdout_half, read_squad_json,
+                                  to_simplified, write_squad_json)
 from evaluation.testset import (TestCase, evidence_passages, load_testset,
                                 resolve_gold_articles, squad_testset)
 
 REPO = Path(__file__).resolve().parents[1]
 MODES = ("hybrid", "dense", "bm25")
+SCRIPTS = ("original", "simplified")
+SAMPLE_SEED = 0  # salt of --sample's id hash (any fixed value: the draw must repeat)
 DEPTH = 10
 
 
@@ -61,6 +66,16 @@ class RunConfig:
         gate: keyword arguments for ``answering.gate.EvidenceGate`` (None = its defaults).
         rrf_k, fusion_weights: override the Retriever's fusion settings (None = its defaults).
         show_progress: tqdm bar on stderr.
+        holdout_half: SQuAD test set only: index half of its articles
+            (``evaluation.squadfile.HOLDOUT_RULE``) and ask the questions of both halves;
+            those about a held-out article are unanswerable (tags ``held-out``,
+            ``unanswerable``), the others keep their answers (tag ``indexed``).
+        script: ``"original"``, or ``"simplified"`` (SQuAD test set only): convert the file
+            to Simplified Chinese (``evaluation.squadfile.to_simplified``) before the run.
+        sample: evaluate N cases spread over the whole set (:func:`spread_sample`: chosen
+            by a hash of their id, kept in file order), instead of the first N (``limit``).
+        progress: optional callback ``progress(done, total, mode)`` after each case (the web
+            page's progress bar); ``done`` counts case-mode pairs, ``total`` = cases x modes.
     """
 
     testset: Path
@@ -76,6 +91,10 @@ class RunConfig:
     rrf_k: int | None = None
     fusion_weights: tuple[float, float] | None = None
     show_progress: bool = True
+    holdout_half: bool = False
+    script: str = "original"
+    sample: int | None = None
+    progress: Callable[[int, int, str], None] | None = None
 
     def validate(self) -> None:
         """Raise ValueError for a bad setting (names it)."""
@@ -94,6 +113,18 @@ class RunConfig:
             raise ValueError(f"testset: {self.testset} does not exist")
         if self.corpus is not None and not Path(self.corpus).exists():
             raise ValueError(f"corpus: {self.corpus} does not exist")
+        if self.sample is not None and self.sample < 1:
+            raise ValueError(f"sample must be >= 1, got {self.sample}")
+        if self.sample is not None and self.limit is not None:
+            raise ValueError("give limit (the first N cases) or sample (N spread cases), not both")
+        if self.script not in SCRIPTS:
+            raise ValueError(f"script: unknown {self.script!r}; valid: {', '.join(SCRIPTS)}")
+        if self.holdout_half or self.script != "original":
+            what = "holdout_half" if self.holdout_half else f"script {self.script}"
+            if not _is_squad(Path(self.testset)):
+                raise ValueError(f"{what} needs a SQuAD-format .json test set, got {self.testset}")
+            if self.corpus is not None and Path(self.corpus).resolve() != Path(self.testset).resolve():
+                raise ValueError(f"{what}: the SQuAD test set is the corpus; do not give another corpus")
 
 
 def _is_squad(path: Path | None) -> bool:
@@ -138,15 +169,113 @@ def prepare_corpus(cfg: RunConfig) -> tuple[Path, Path, Path | None]:
     raise ValueError(f"corpus: {corpus} is neither a seeds directory nor a SQuAD .json file")
 
 
+@dataclass(frozen=True)
+class SquadVariant:
+    """The derived SQuAD file(s) a run indexes and asks (``holdout_half`` / ``script``).
+
+    Attributes:
+        indexed: the file that becomes the corpus (all articles, or the indexed half).
+        held_out: the held-out half (its questions are asked, its articles not indexed).
+        split: sizes of the held-out split; None without ``holdout_half``.
+        conversion: what the Simplified conversion did to the answers; None without it.
+        order: question ids in the original file's order (cases of both halves are
+            merged back into it, so a ``limit`` or ``sample`` covers both halves alike).
+    """
+
+    indexed: Path
+    held_out: Path | None
+    split: HoldoutSplit | None
+    conversion: ConversionStats | None
+    order: tuple[str, ...]
+
+
+def derive_squad(cfg: RunConfig) -> SquadVariant | None:
+    """Write the derived SQuAD files of the run under ``<out>/variant/`` (None when neither
+    ``holdout_half`` nor a ``script`` conversion is asked).  Files are rewritten only when
+    their content changes, so the cached index stays fresh across runs.
+
+    Raises:
+        ValueError: the SQuAD file is invalid, or has fewer than 2 articles for a split.
+    """
+    if not cfg.holdout_half and cfg.script == "original":
+        return None
+    src = Path(cfg.testset)
+    obj = read_squad_json(src)
+    conversion = None
+    if cfg.script == "simplified":
+        obj, conversion = to_simplified(obj)
+    order = tuple(str(q.get("id")) for e in obj["data"] for p in e["paragraphs"]
+                  for q in (p.get("qas") or []) if isinstance(q, dict))
+    vdir = Path(cfg.out_dir) / "variant"
+    indexed = vdir / src.name
+    held_path, split = None, None
+    if cfg.holdout_half:
+        kept, held, split = holdout_half(obj)
+        write_squad_json(kept, indexed)
+        held_path = vdir / "held-out" / src.name
+        write_squad_json(held, held_path)
+    else:
+        write_squad_json(obj, indexed)
+    return SquadVariant(indexed=indexed, held_out=held_path, split=split,
+                        conversion=conversion, order=order)
+
+
+def held_out_cases(path: Path, skipped: list[str] | None = None) -> list[TestCase]:
+    """Unanswerable cases from the questions of a held-out SQuAD half (their articles are
+    not in the index): ``answers=()``, tags ``squad``, ``held-out``, ``unanswerable``.
+    Blank questions are left out (ids appended to ``skipped``)."""
+    from corpus.squad import load_squad_questions
+
+    out: list[TestCase] = []
+    for q in load_squad_questions(path):
+        if not q.question.strip():
+            if skipped is not None:
+                skipped.append(str(q.id))
+            continue
+        out.append(TestCase(id=str(q.id), question=q.question,
+                            tags=("squad", "held-out", "unanswerable")))
+    return out
+
+
+def spread_sample(cases: Sequence[TestCase], n: int, seed: int = SAMPLE_SEED) -> list[TestCase]:
+    """The ``n`` cases with the smallest ``sha1(f"{seed}:{case.id}")``, kept in file order
+    (all of them when ``n >= len``).
+
+    Deterministic and spread over the whole file.  A case is chosen by its own id, not by
+    its position, so two runs over variants of one file (Traditional and its Simplified
+    conversion, where a rare question may drop out of one) ask the same questions, and no
+    fixed stride can fall in step with the file's structure (e.g. pick only the questions
+    of even-numbered articles, which the held-out split indexes).
+    """
+    if n >= len(cases):
+        return list(cases)
+    def key(i: int) -> bytes:
+        return hashlib.sha1(f"{seed}:{cases[i].id}".encode("utf-8")).digest()
+
+    picked = sorted(sorted(range(len(cases)), key=key)[:n])
+    return [cases[i] for i in picked]
+
+
 def load_cases(cfg: RunConfig, corpus_obj: Any, squad_file: Path | None,
-               skipped: list[str] | None = None) -> list[TestCase]:
+               skipped: list[str] | None = None,
+               variant: SquadVariant | None = None) -> list[TestCase]:
     """The run's cases: SQuAD questions when the test set is a ``.json`` (blank questions
-    left out, their ids appended to ``skipped``), else the JSONL set; cut to ``cfg.limit``."""
+    left out, their ids appended to ``skipped``), else the JSONL set; with a ``variant``
+    holding a held-out half, its questions too (unanswerable; the answerable ones tagged
+    ``indexed``), both merged back into the original file order; then cut to
+    ``cfg.limit`` (the first N) or ``cfg.sample`` (N spread cases, :func:`spread_sample`)."""
     if _is_squad(Path(cfg.testset)):
         src = squad_file if squad_file is not None else Path(cfg.testset)
         cases = squad_testset(src, corpus_obj, skipped)
+        if variant is not None and variant.held_out is not None:
+            cases = [replace(c, tags=c.tags + ("indexed",)) for c in cases]
+            cases += held_out_cases(variant.held_out, skipped)
+            pos = {qid: i for i, qid in enumerate(variant.order)}
+            cases.sort(key=lambda c: pos.get(c.id, len(pos)))
     else:
         cases = load_testset(cfg.testset)
+    if cfg.sample:
+        return spread_sample(cases, cfg.sample)
     return cases[: cfg.limit] if cfg.limit else cases
 
 
@@ -157,27 +286,21 @@ def _citation_rows(answer: Any, passage_text: dict[str, str], case: TestCase) ->
         correct = (M.passage_supports(text, case.answers, case.evidence)
                    if case.answerable and text else False)
         rows.append({"number": c.number, "passage_id": c.passage_id, "article_id": c.article_id,
-                     "title": c.title, "supported": bool(c.supported),
+                     "title": c.title,
                      "support": round(float(c.support), 4), "correct": correct})
     return rows
 
 
-def _gate_signals(assistant: Any, answer: Any) -> dict | None:
-    """The evidence gate's signals for the answer's query and passages (for threshold
-    tuning); None when the Assistant does not expose them."""
-    try:
-        from retrieval.normalize import fold_script
-
-        hits = list(answer.passages)
-        query = fold_script(answer.query)  # as Assistant._prepare scores it
-        scored = assistant.scorer.score_hits(query, hits)
-        top_dense, best, cov, missing = assistant.gate.signals(query, hits, scored)
-        decision = assistant.gate.decide(query, hits, scored)
-        return {"top_dense": top_dense, "best_sentence": round(float(best), 4),
-                "coverage": round(float(cov), 4), "missing_names": list(missing),
-                "gate_answerable": bool(decision.answerable), "gate_reason": decision.reason}
-    except Exception:  # signals are diagnostics only; never fail a run for them
+def _gate_signals(answer: Any) -> dict | None:
+    """The evidence gate's trace as the Answer carries it (``Answer.decision``: every rule's
+    value and threshold), for threshold tuning; None when no search ran."""
+    d = getattr(answer, "decision", None)
+    if d is None:
         return None
+    out = {"gate_answerable": bool(d.answerable), "gate_reason": d.reason}
+    for r in d.rules:
+        out[r.name] = r.value
+    return out
 
 
 def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | None,
@@ -199,7 +322,7 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
         query = answer.query or case.question
         row["latency_ms"] = float(answer.timings.get("total", wall))
     else:
-        query = condense(case.question, history) or case.question
+        query = condense(case.question, history).text or case.question
     t0 = time.perf_counter()
     hits = retriever.search(query, top_k=DEPTH, mode=mode)
     search_ms = (time.perf_counter() - t0) * 1000.0
@@ -219,7 +342,7 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
         row["refused"] = bool(answer.refused)
         row["citations"] = _citation_rows(answer, passage_text, case)
         row["unsupported"] = list(answer.unsupported)
-        ok = [c.number for c in answer.citations if c.supported]
+        ok = [c.number for c in answer.citations]
         row["sentences"] = list(M.supported_sentence_share(answer.text, ok)) if not answer.refused else [0, 0]
         if case.answerable:
             pred = "" if answer.refused else answer.text
@@ -228,8 +351,28 @@ def evaluate_case(case: TestCase, mode: str, retriever: Any, assistant: Any | No
                                      "contains": M.contains_reference(pred, case.answers)}
         else:
             row["answer_metrics"] = None
-        row["gate"] = _gate_signals(assistant, answer)
+        row["gate"] = _gate_signals(answer)
     return row
+
+
+def refusal_by_tag(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Refusal figures of each tag's cases (rows with answers): the numbers of unanswerable
+    and answerable cases, and ``evaluation.metrics.refusal_scores`` over them (refusal
+    recall per kind of a must-refuse set; false refusals per tag of an answerable one)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if "refused" in r:
+            for t in r["tags"] or ["(none)"]:
+                groups.setdefault(t, []).append(r)
+    out = {}
+    for t in sorted(groups):
+        rs = groups[t]
+        scores = M.refusal_scores([r["refused"] for r in rs], [r["answerable"] for r in rs])
+        out[t] = {"n_unanswerable": sum(1 for r in rs if not r["answerable"]),
+                  "n_answerable": sum(1 for r in rs if r["answerable"]),
+                  "refusal_recall": scores["refusal_recall"],
+                  "false_refusal_rate": scores["false_refusal_rate"]}
+    return out
 
 
 def aggregate(rows: Sequence[dict[str, Any]], answers: bool) -> dict[str, Any]:
@@ -241,6 +384,7 @@ def aggregate(rows: Sequence[dict[str, Any]], answers: bool) -> dict[str, Any]:
     answered cases (micro); recall = answerable cases with >= 1 correct citation /
     answerable cases; supported-sentence share = answer sentences carrying a supported
     citation / all sentences of non-refused answers (micro).  Refusal metrics over all
+    cases, and per tag (:func:`refusal_by_tag`); answered rate = cases not refused / all
     cases.  Latency percentiles over all cases (ms).
     """
     out: dict[str, Any] = {"n_cases": len(rows),
@@ -267,8 +411,19 @@ def aggregate(rows: Sequence[dict[str, Any]], answers: bool) -> dict[str, Any]:
                            "recall": M.safe_div(n_rec, len(ans_rows)),
                            "supported_sentence_share": M.safe_div(s_ok, s_all)}
         out["refusal"] = M.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows])
+        out["answered_rate"] = M.safe_div(sum(1 for r in rows if not r["refused"]), len(rows))
+        out["refusal_by_tag"] = refusal_by_tag(rows)
     out["latency"] = M.latency_percentiles([r["latency_ms"] for r in rows])
     return out
+
+
+def _variant_config(cfg: RunConfig, variant: SquadVariant | None, testset: Path) -> dict[str, Any]:
+    """The ``metrics.json`` config entries of the derived-file options (``testset`` is the
+    file the user gave; the derived file the run indexed is ``variant_testset``)."""
+    return {"testset": str(testset), "sample": cfg.sample, "script": cfg.script,
+            "variant_testset": None if variant is None else str(variant.indexed),
+            "holdout": None if variant is None or variant.split is None else variant.split.to_dict(),
+            "conversion": None if variant is None or variant.conversion is None else variant.conversion.to_dict()}
 
 
 def run(cfg: RunConfig) -> dict[str, Any]:
@@ -283,6 +438,10 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     from retrieval.embedder import load_encoder
     from retrieval.searcher import Retriever
 
+    variant = derive_squad(cfg)
+    asked_testset = cfg.testset
+    if variant is not None:  # the derived file is the corpus and the test set of the run
+        cfg = replace(cfg, testset=variant.indexed, corpus=None)
     seeds_dir, index_dir, squad_file = prepare_corpus(cfg)
     encoder = load_encoder(cfg.model)
     t_open = time.perf_counter()
@@ -295,7 +454,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         retriever.fusion_weights = tuple(float(w) for w in cfg.fusion_weights)
     corpus = retriever.corpus
     skipped: list[str] = []
-    cases = load_cases(cfg, corpus, squad_file, skipped)
+    cases = load_cases(cfg, corpus, squad_file, skipped, variant)
     if not cases:
         raise ValueError(f"testset: {cfg.testset} gives no case to evaluate")
     golds = []
@@ -338,6 +497,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
                 if bar is not None:
                     bar.set_postfix_str(mode)
                     bar.update(1)
+                if cfg.progress is not None:
+                    cfg.progress(sum(len(v) for v in rows_by_mode.values()), total, mode)
     finally:
         if bar is not None:
             bar.close()
@@ -357,6 +518,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
                    "index_open_s": round(open_s, 2), "run_s": round(run_s, 2)},
         "modes": {m: aggregate(rows_by_mode[m], cfg.answers) for m in cfg.modes},
     }
+    result["config"].update(_variant_config(cfg, variant, asked_testset))
     (out / "metrics.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     from evaluation.report import write_chart, write_report
 

@@ -9,7 +9,8 @@ Format (one JSON object per line; blank lines and lines starting with ``//`` are
      "evidence": "在全县118个行政村建立了118个快递服务点",   # optional
      "history": [["user turn", "assistant turn"]],          # optional, oldest first
      "gold_passages": ["<passage id>", ...],                # optional (SQuAD sets)
-     "tags": ["number"]}
+     "tags": ["number"],
+     "note": "why the case is built this way"}               # optional
 
 Fields:
 
@@ -38,6 +39,8 @@ Fields:
   the chunking of the corpus the set was loaded with).
 * ``tags``: list of short lower-case labels (``number``, ``date``, ``list``,
   ``paraphrase``, ``english``, ``traditional``, ``followup``, ``unanswerable`` ...).
+* ``note``: optional free text for the person who reads the set (e.g. why the corpus does
+  not answer an unanswerable case); never used in scoring.
 """
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ from typing import Any, Iterable, Protocol, Sequence
 from corpus.types import Article, Passage
 
 KNOWN_FIELDS = ("id", "question", "answers", "gold_articles", "evidence", "history",
-                "gold_passages", "tags")
+                "gold_passages", "tags", "note")
 _TAG = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
@@ -76,6 +79,7 @@ class TestCase:
     history: tuple[tuple[str, str], ...] = ()
     gold_passages: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    note: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -136,6 +140,9 @@ class TestCase:
         ev = d.get("evidence")
         if ev is not None and (not isinstance(ev, str) or not ev.strip()):
             fail("field 'evidence' must be a non-empty string when present")
+        note = d.get("note")
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            fail("field 'note' must be a non-empty string when present")
         hist_raw = d.get("history", [])
         if not isinstance(hist_raw, list):
             fail("field 'history' must be a list of [user, assistant] pairs")
@@ -146,7 +153,7 @@ class TestCase:
                 fail(f"history[{i}] must be a [user, assistant] pair of strings, got {turn!r}")
             history.append((turn[0], turn[1]))
         return cls(id=cid, question=q, answers=answers, gold_articles=gold, evidence=ev,
-                   history=tuple(history), gold_passages=gold_p, tags=tags)
+                   history=tuple(history), gold_passages=gold_p, tags=tags, note=note)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of this case (optional fields only when set)."""
@@ -160,6 +167,8 @@ class TestCase:
         if self.gold_passages:
             d["gold_passages"] = list(self.gold_passages)
         d["tags"] = list(self.tags)
+        if self.note is not None:
+            d["note"] = self.note
         return d
 
 

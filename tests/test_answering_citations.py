@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from answering.citations import (SUPPORT_MIN, CitationChecker, check_claim, normalise_markers, renumber,
+from answering.citations import SUPPORT_MIN, CitationChecker, check_claim
+from text.markers import (normalise_markers, renumber,
                                  strip_markers)
 from answering.scoring import SentenceScorer
-from answering.sentences import split_answer_sentences, split_sentences
+from text.sentences import split_answer_sentences, split_sentences
 from corpus.types import Passage
 from retrieval.encoder import HashingEncoder
 from retrieval.types import SearchHit
@@ -70,7 +71,7 @@ def test_checker_keeps_valid_citations_and_builds_exact_quotes(checker):
     assert (c1.number, c1.passage_id) == (1, ps[0].id)
     assert (c2.number, c2.passage_id) == (2, ps[1].id)
     for c, p in ((c1, ps[0]), (c2, ps[1])):
-        assert p.text[c.quote_start:c.quote_end] == c.quote and c.supported
+        assert p.text[c.quote_start:c.quote_end] == c.quote and c.support >= 0.7
     assert "4329.7" in c1.quote and "1200" in c2.quote
 
 
@@ -83,7 +84,7 @@ def test_citation_to_passage_not_given_is_removed_and_sentence_rebound(checker):
     assert out.citations[0].passage_id == ps[2].id  # bound to the passage that supports it
 
 
-def test_uncited_sentence_is_bound_or_flagged(checker):
+def test_uncited_sentence_is_bound_or_listed_unsupported(checker):
     ps = make_passages()
     hits = hits_of(ps, [0, 3])
     raw = "衡水湖国际马拉松赛自2012年开始每年举办一届。火星上的邮局每天投递三百封信。"
@@ -91,7 +92,7 @@ def test_uncited_sentence_is_bound_or_flagged(checker):
     assert out.citations[0].passage_id == ps[3].id
     assert out.text.startswith("衡水湖国际马拉松赛自2012年开始每年举办一届[1]。")
     assert out.unsupported == ("火星上的邮局每天投递三百封信。",)
-    assert "火星上的邮局每天投递三百封信（未找到出处）。" in out.text
+    assert "火星上的邮局每天投递三百封信。" in out.text and "未找到出处" not in out.text  # no flag in the text
     assert "火星上的邮局每天投递三百封信[" not in out.text
 
 

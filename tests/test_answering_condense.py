@@ -1,9 +1,9 @@
-"""Follow-up condensing (rules, no LLM)."""
+"""Follow-up condensing (rules, no LLM): a structured ``Condensed`` record, never a suffix."""
 from __future__ import annotations
 
 import pytest
 
-from answering.condense import condense, condense_with_llm, is_follow_up
+from answering.condense import condense, condense_with_llm, follow_up_signal, is_follow_up
 
 GZ_Q = "贵州邮政双11期间快递业务收入是多少？"
 GZ_A = "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]；贵阳邮区中心累计处理邮件1794.6万件[1]。"
@@ -11,43 +11,79 @@ GZ_A = "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[
 
 def test_self_contained_question_passes_through():
     q = "衡水湖国际马拉松赛是哪一年开始举办的？"
-    assert condense(q, [(GZ_Q, GZ_A)]) == q
-    assert condense("  " + q + " ", []) == q
+    c = condense(q, [(GZ_Q, GZ_A)])
+    assert c.text == q and c.rule == "standalone" and c.context == ()
+    assert condense("  " + q + " ", []).text == q
     assert not is_follow_up(q)
 
 
 def test_elliptical_follow_up_takes_the_new_entity_and_keeps_the_context():
-    out = condense("那贵阳邮区中心呢？", [(GZ_Q, GZ_A)])
-    assert "贵阳邮区中心" in out and "双11" in out and "收入" in out
-    assert "贵州" not in out  # the entity was replaced, not added
+    c = condense("那贵阳邮区中心呢？", [(GZ_Q, GZ_A)])
+    assert "贵阳邮区中心" in c.text and "双11" in c.text and "收入" in c.text
+    assert "贵州" not in c.text  # the entity was replaced, not added
+    assert c.rule == "ellipsis" and c.context == (GZ_Q,)
 
 
 def test_person_pronoun_resolved_from_previous_question():
-    out = condense("他慰问了多少人？", [("吴沛是哪个单位的总经理？", "贵阳市邮政分公司[1]。")])
-    assert out == "吴沛慰问了多少人？"
+    c = condense("他慰问了多少人？", [("吴沛是哪个单位的总经理？", "贵阳市邮政分公司[1]。")])
+    assert c.text == "吴沛慰问了多少人？" and c.rule == "person" and c.carried == ("吴沛",)
 
 
 def test_person_pronoun_resolved_from_previous_answer():
     hist = [("谁带领党委班子成员为投递员送上热饭？",
              "贵阳市邮政分公司党委书记、总经理吴沛带领党委班子成员，为投递员送上热饭[1]。")]
-    assert condense("他慰问了多少人？", hist) == "吴沛慰问了多少人？"
+    assert condense("他慰问了多少人？", hist).text == "吴沛慰问了多少人？"
 
 
-def test_other_follow_ups_carry_the_previous_topic():
-    out = condense("这项活动是哪个组织开展的？", [("“五送”快递员活动送什么？", "送一盒热饭[1]。")])
-    assert out.startswith("这项活动是哪个组织开展的？") and "五送" in out
+def test_other_follow_ups_carry_the_previous_topic_as_terms_not_a_question():
+    c = condense("这项活动是哪个组织开展的？", [("“五送”快递员活动送什么？", "送一盒热饭[1]。")])
+    assert c.text.endswith("这项活动是哪个组织开展的？") and "五送" in c.text
+    assert "送什么" not in c.text and "（" not in c.text  # issue #9: not two questions glued
+    assert c.rule == "context" and "五送" in c.carried
 
 
 def test_follow_up_chain_resolves_through_two_turns():
     hist = [(GZ_Q, GZ_A), ("那贵阳邮区中心呢？", "贵阳邮区中心累计处理邮件1794.6万件[1]。")]
-    out = condense("同比增长了多少？", hist)
-    assert "贵阳邮区中心" in out and "增长" in out
+    c = condense("同比增长了多少？", hist)
+    assert "贵阳邮区中心" in c.text and "增长" in c.text
+    assert c.context == (GZ_Q, "那贵阳邮区中心呢？")
+
+
+def test_repeating_a_question_does_not_nest():
+    # issue #9: repeating a question nested the brackets
+    q = "这项服务带来了多少收入？"
+    hist = [("衡水邮政今年为马拉松选手寄了多少奖牌？", "……[1]。"), (q, "约1.7万元[1]。")]
+    c = condense(q, hist)
+    assert c.text.count(q) == 1 and "（" not in c.text and c.text.count("奖牌") <= 1
+
+
+def test_a_question_naming_its_own_subject_is_never_merged():
+    # issue #9: "上月快递业务量是多少？" after "纪念邮票哪天首发？" was answered about stamps
+    hist = [("纪念邮票哪天首发？", "12月1日[1]。")]
+    assert condense("衡水邮政今年为马拉松选手寄了多少奖牌？", hist).rule == "standalone"
+    c = condense("上月快递业务量是多少？", hist)
+    assert c.rule in ("standalone", "subjectless")
+    assert c.standalone == "上月快递业务量是多少？"  # the Assistant falls back to it
+
+
+@pytest.mark.parametrize("question, signal", [
+    ("那贵阳邮区中心呢？", "ellipsis"),
+    ("它离县城多远？", "anaphor"),
+    ("那么贵阳邮区中心处理了多少邮件？", "connective"),
+    ("同比增长多少？", "subjectless"),
+    ("为什么？", "ellipsis"),
+    ("衡水湖国际马拉松赛是哪一年开始举办的？", None),
+    ("What about Guiyang?", "connective"),
+    ("How many people did he visit?", "anaphor"),
+])
+def test_follow_up_signals(question, signal):
+    assert follow_up_signal(question) == signal
 
 
 def test_english_follow_ups():
-    assert condense("What about Guiyang?", [("What was the revenue of Guizhou Post?", "...")]) \
+    assert condense("What about Guiyang?", [("What was the revenue of Guizhou Post?", "...")]).text \
         == "What was the revenue of Guiyang?"
-    assert condense("How many people did he visit?", [("Who is Wu Pei?", "A manager [1].")]) \
+    assert condense("How many people did he visit?", [("Who is Wu Pei?", "A manager [1].")]).text \
         == "How many people did Wu Pei visit?"
 
 
@@ -66,20 +102,17 @@ def test_llm_condensing_uses_the_llm_and_falls_back_on_error():
         def complete(self, prompt, max_new_tokens=96):
             raise RuntimeError("server down")
 
-    assert condense_with_llm(Good(), "那贵阳邮区中心呢？", [(GZ_Q, GZ_A)]) == "贵阳邮区中心双11期间处理了多少邮件？"
+    assert condense_with_llm(Good(), "那贵阳邮区中心呢？", [(GZ_Q, GZ_A)]).text == "贵阳邮区中心双11期间处理了多少邮件？"
     assert condense_with_llm(Broken(), "那贵阳邮区中心呢？", [(GZ_Q, GZ_A)]) == condense("那贵阳邮区中心呢？", [(GZ_Q, GZ_A)])
 
 
 def test_na_plus_self_contained_question_only_drops_the_connective():
-    # new-user trial: the previous question was glued on and the answer quoted its sentences
     hist = [("贵州邮政双11期间快递业务收入是多少？", "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")]
-    assert condense("那贵阳邮区中心处理了多少邮件？", hist) == "贵阳邮区中心处理了多少邮件？"
-    # still elliptical or pronoun-led: context is carried
-    assert condense("那贵阳邮区中心呢？", hist) != "贵阳邮区中心呢？"
+    assert condense("那贵阳邮区中心处理了多少邮件？", hist).text == "贵阳邮区中心处理了多少邮件？"
+    assert condense("那贵阳邮区中心呢？", hist).text != "贵阳邮区中心呢？"
 
 
 def test_na_x_ne_swaps_only_a_name():
-    # review: "那去年呢？" became "去年邮政双11期间快递业务收入是多少？" (贵州 lost)
     hist = [("贵州邮政双11期间快递业务收入是多少？", "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")]
-    q = condense("那去年呢？", hist)
+    q = condense("那去年呢？", hist).text
     assert "贵州" in q and "去年" in q

@@ -173,7 +173,7 @@ def test_assistant_with_tiny_transformers_model(tiny_model):
     # random weights write no supported text: nothing may be shown as cited fact
     assert ans.passages and set(ans.timings) >= {"retrieve", "answer", "total"}
     for c in ans.citations:
-        assert c.supported
+        assert c.support >= 0.7
     assert ans.refused or ans.unsupported or ans.citations
     parts = list(a.stream(QUESTION, top_k=3))
     assert parts[-1].text == ans.text

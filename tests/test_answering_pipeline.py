@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from answering.gate import EvidenceGate
-from answering.pipeline import MAX_QUERY_CHARS, Assistant
+from answering.pipeline import Assistant
+from answering.query import MAX_QUESTION_CHARS as MAX_QUERY_CHARS
 from answering.types import Answer
 from tests.test_answering_fakes import FakeRetriever, make_passages
 
@@ -63,8 +64,8 @@ def test_extractive_answer_quotes_the_fact_and_cites_its_article(assistant, ques
     assert article in cited
     for c in a.citations:  # verbatim quotes with exact spans
         p = next(h.passage for h in a.passages if h.passage.id == c.passage_id)
-        assert p.text[c.quote_start:c.quote_end] == c.quote and c.supported
-    assert set(a.timings) >= {"condense", "retrieve", "gate", "answer", "check", "total"}
+        assert p.text[c.quote_start:c.quote_end] == c.quote and c.support >= 0.7
+    assert set(a.timings) >= {"parse", "retrieve", "gate", "answer", "check", "total"}
     assert a.query == question
 
 
@@ -88,7 +89,8 @@ def test_generative_path_post_processes_the_llm_output(retriever):
     a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
     assert spy.calls == 1 and not a.refused
     assert a.text.startswith("今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")
-    assert "[7]" not in a.text and "（未找到出处）" in a.text
+    assert "[7]" not in a.text and "（未找到出处）" not in a.text  # no display flags in the text
+    assert a.unsupported == ("火星上有十个邮局。",)
     assert a.unsupported == ("火星上有十个邮局。",)
     assert [c.number for c in a.citations] == [1] and a.citations[0].article_id == "gz#2"
 
@@ -131,6 +133,16 @@ def test_ten_thousand_character_question(assistant, retriever):
     b = assistant.ask("阿克陶县建立了多少个快递服务点？" + "请详细说明。" * 1700, top_k=3)
     assert len(b.query) <= MAX_QUERY_CHARS
     assert (b.refused and b.citations == ()) or (b.citations and "[1]" in b.text)
+    assert a.notices and b.notices  # the cut is never silent
+
+
+def test_pasted_text_with_the_question_at_its_end_is_answered(assistant, retriever):
+    # issue #9: long input was cut to its first 512 characters, so the question was lost
+    pasted = "以下是我从网上复制的一段很长的背景材料，与问题无关。" * 40 + "阿克陶县建立了多少个快递服务点？"
+    a = assistant.ask(pasted, top_k=3)
+    assert not a.refused and "118个快递服务点" in a.text
+    assert retriever.calls[-1] == "阿克陶县建立了多少个快递服务点？"
+    assert a.notices and "阿克陶县建立了多少个快递服务点" in a.notices[0]
 
 
 def test_follow_up_is_condensed_before_retrieval(assistant, retriever):

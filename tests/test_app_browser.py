@@ -38,11 +38,11 @@ def browser():
             b.close()
 
 
-def _serve(assistant):
-    import app
-    from tests.test_app_api import launch
+def _serve(assistant, tmp_path):
+    from tests.fakes import launch
+    from ui.layout import build_demo
 
-    demo = app.build_demo(assistant)
+    demo = build_demo(assistant, feedback_dir=tmp_path / "feedback", runs_dir=tmp_path / "runs")
     return demo, launch(demo)
 
 
@@ -98,7 +98,7 @@ def _wait_sources(page, turn: int) -> None:
 def test_browser_chat_cites_seed_article(browser, repo_root, tmp_path):
     assistant, which = _seed_assistant(repo_root)
     corpus = assistant.retriever.corpus
-    demo, url = _serve(assistant)
+    demo, url = _serve(assistant, tmp_path)
     try:
         page, dialogs = _open(browser, url)
         assert "新闻问答助手" in page.title() or "新闻问答" in page.locator("#app-title").inner_text()
@@ -150,9 +150,9 @@ def test_browser_chat_cites_seed_article(browser, repo_root, tmp_path):
 
 def test_browser_xss_passage_inert(browser, tmp_path):
     from retrieval.encoder import HashingEncoder
-    from tests.test_app_api import XSS_QUESTION, real_assistant, write_seeds
+    from tests.fakes import XSS_QUESTION, real_assistant, write_seeds
 
-    demo, url = _serve(real_assistant(write_seeds(tmp_path), HashingEncoder(256)))
+    demo, url = _serve(real_assistant(write_seeds(tmp_path), HashingEncoder(256)), tmp_path)
     try:
         page, dialogs = _open(browser, url)
         _ask(page, XSS_QUESTION, 1)

@@ -5,7 +5,7 @@ import pytest
 
 import app
 from retrieval.encoder import HashingEncoder
-from tests.test_app_api import write_seeds
+from tests.fakes import write_seeds
 
 
 class CountingEncoder(HashingEncoder):
@@ -49,7 +49,27 @@ def test_main_defaults_to_localhost_and_reuses_the_index(started, tmp_path):
     assert launches[1]["server_name"] == "0.0.0.0" and launches[1]["server_port"] == 9123
     cfg = demos[1].config
     names = {d.get("api_name") for d in cfg["dependencies"]}
-    assert {"chat", "ask"} <= names
+    assert {"chat", "ask", "evaluate", "rate", "add_to_testset"} <= names
+
+
+def test_main_accepts_llm_base_url(started, tmp_path, monkeypatch):
+    # seen: the README's --llm-base-url was rejected by app.py ("unrecognized arguments")
+    from answering import llm as llm_mod
+
+    made: list = []
+    real = llm_mod.load_llm
+
+    def fake_load_llm(spec, base_url=None, **kw):
+        made.append(real(spec, base_url=base_url, **kw))  # builds the client, connects to nothing
+        return made[-1]
+
+    monkeypatch.setattr("answering.llm.load_llm", fake_load_llm)
+    seeds = write_seeds(tmp_path)
+    app.main(["--index", str(tmp_path / "index"), "--seeds", str(seeds), "--model", "hashing",
+              "--llm", "openai:qwen", "--llm-base-url", "http://127.0.0.1:9/v1"])
+    assert len(made) == 1 and made[0].base_url == "http://127.0.0.1:9/v1"
+    with pytest.raises(SystemExit, match="needs --llm"):
+        app.main(["--seeds", str(seeds), "--index", str(tmp_path / "i"), "--llm-base-url", "http://x"])
 
 
 def test_main_rejects_missing_seeds_dir(started, tmp_path):

@@ -72,7 +72,7 @@ def test_upload_ask_delete_refuse(browser, repo_root, tmp_path):  # noqa: F811
     docx = docx_file(uploads / "notes.docx", [("邮政网点服务提升", ["某市邮政分公司优化网点布局，新增便民服务点。"]),
                                                ("快递包装绿色化", ["推广可循环快递箱，减少一次性包装。"])])
     manager = IndexManager.open(tmp_path / "index", seeds, encoder)
-    demo = app.build_demo(Assistant(manager), corpus=manager, documents=manager)
+    demo = app.build_demo(Assistant(manager), corpus=manager, manager=manager)
     url = launch(demo)
     try:
         page, dialogs = _open(browser, url)

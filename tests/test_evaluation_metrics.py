@@ -83,6 +83,7 @@ FIXTURE_RUN = {
 }
 
 
+@pytest.mark.slow  # ranx JIT-compiles its metrics with numba on first use: ~50 s on 2 cores
 def test_parity_with_ranx():
     warnings.filterwarnings("ignore")
     ranx = pytest.importorskip("ranx")

@@ -66,7 +66,14 @@ def _results_md(results: Sequence[Any]) -> str:
 
 def documents_tab(manager: Any) -> None:
     """Build the documents view (upload, table, delete, re-index) in the current Blocks
-    context; events are wired to ``manager`` (``retrieval.index.IndexManager``)."""
+    context; events are wired to ``manager`` (``retrieval.index.IndexManager``).  Given an
+    object without ``documents``/``add_files`` (a plain in-memory ``Retriever``), it shows
+    a note instead: such an index cannot take uploads."""
+    if not all(hasattr(manager, a) for a in ("documents", "add_files", "remove", "reindex")):
+        gr.Markdown("文档管理需要持久化索引（`python app.py`）。 Document management needs the "
+                    "persisted index that `python app.py` opens (`retrieval.index.IndexManager`); "
+                    "this page searches an in-memory index.", elem_id="documents-placeholder")
+        return
 
     def names() -> list[str]:
         return [d.name for d in manager.documents()]

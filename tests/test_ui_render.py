@@ -1,130 +1,17 @@
-"""Unit tests of answering/render.py (chat message, sources panel, API record).
-
-Also home of the hand-made corpus and ``FakeAssistant`` the other app tests use when the
-real Assistant is not importable.
-"""
+"""Unit tests of ui/render.py and ui/export.py (chat message, sources panel, plain text, API record)."""
 from __future__ import annotations
 
 import html
 import re
-import threading
-import time
-from dataclasses import dataclass
-from typing import Iterator
 
 import pytest
 
-from answering.render import (answer_payload, escape_chat_text, render_answer_message,
-                              render_sources_html, turn_label)
 from answering.types import Answer, Citation
-from corpus.types import Article, Passage
 from retrieval.types import SearchHit
-
-XSS_TEXT = "价格是 $100 and $200，<script>alert(1)</script> 见 <img src=x onerror=alert(1)> 和 **bold** 与 _x_。"
-
-
-# --------------------------------------------------------------------------- fakes
-def _article(aid: str, title: str, paragraphs: list[str], byline: str | None = None) -> Article:
-    return Article(id=aid, title=title, paragraphs=tuple(paragraphs), byline=byline,
-                   source="fake.txt")
-
-
-def _passages(a: Article) -> list[Passage]:
-    """One passage per paragraph, tiling Article.text (the "\\n" goes with the paragraph)."""
-    out, off = [], 0
-    for i, p in enumerate(a.paragraphs, start=1):
-        text = p + ("\n" if i < len(a.paragraphs) else "")
-        out.append(Passage(id=f"{a.id}:{i}", article_id=a.id, title=a.title, paragraph_no=i,
-                           start=off, end=off + len(text), text=text, byline=a.byline,
-                           source=a.source))
-        off += len(text)
-    return out
-
-
-@dataclass(frozen=True)
-class FakeCorpus:
-    articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
-    fingerprint: str = "fake"
-
-    def article(self, article_id: str) -> Article:
-        for a in self.articles:
-            if a.id == article_id:
-                return a
-        raise KeyError(article_id)
-
-
-def fake_corpus() -> FakeCorpus:
-    arts = [
-        _article("fake#1", "贵州邮政旺季慰问", [
-            "贵州省邮政分公司开展慰问活动。",
-            "今年“双 11”期间，贵州邮政快递业务收入达 4329.7 万元，同比增长 46.8%。"],
-            byline="何云祥"),
-        _article("fake#2", "快递进村", [
-            "阿克陶县分公司在全县 118个行政村建立了 118个快递服务点。"], byline="李莎"),
-        _article("fake#3", "危险<b>标题</b>", [XSS_TEXT]),
-    ]
-    ps = [p for a in arts for p in _passages(a)]
-    return FakeCorpus(tuple(arts), tuple(ps))
-
-
-class FakeRetriever:
-    def __init__(self, corpus: FakeCorpus) -> None:
-        self.corpus = corpus
-
-    def search(self, query: str, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
-        if not query.strip():
-            raise ValueError("query must not be blank")
-        q = set(query)
-        scored = sorted(self.corpus.passages,
-                        key=lambda p: -len(q & set(p.text)))[:top_k]
-        return [SearchHit(p, score=float(len(q & set(p.text))), rank=i + 1)
-                for i, p in enumerate(scored)]
-
-
-class FakeAssistant:
-    """Assistant-shaped fake: cites the best character-overlap passage; refuses on '天气'.
-
-    ``stream`` yields a few growing partial answers (sleeping ``delay`` s between them) so
-    streaming and concurrency are exercised.  Thread-safe (no shared mutable state).
-    """
-
-    def __init__(self, corpus: FakeCorpus | None = None, delay: float = 0.05) -> None:
-        self.retriever = FakeRetriever(corpus or fake_corpus())
-        self.delay = delay
-        self.calls = 0
-        self._lock = threading.Lock()
-
-    def _final(self, question: str, history, top_k: int, mode: str) -> Answer:
-        with self._lock:
-            self.calls += 1
-        query = question
-        if history and len(question) < 6:
-            query = history[-1][0] + " " + question
-        hits = tuple(self.retriever.search(query, top_k=top_k, mode=mode))
-        if "天气" in question:
-            return Answer(question=question, query=query, text="资料中没有找到答案。",
-                          passages=hits, refused=True)
-        top = hits[0].passage
-        sent = top.text.strip()
-        c = Citation(number=1, passage_id=top.id, article_id=top.article_id, title=top.title,
-                     paragraph_no=top.paragraph_no, quote=sent, quote_start=0,
-                     quote_end=len(sent), support=0.9)
-        return Answer(question=question, query=query, text=f"{sent}[1]", citations=(c,),
-                      passages=hits)
-
-    def ask(self, question: str, history=(), top_k: int = 5, mode: str = "hybrid") -> Answer:
-        return self._final(question, list(history), top_k, mode)
-
-    def stream(self, question: str, history=(), top_k: int = 5, mode: str = "hybrid") -> Iterator[Answer]:
-        final = self._final(question, list(history), top_k, mode)
-        n = max(1, len(final.text) // 3)
-        for cut in (n, 2 * n):
-            time.sleep(self.delay)
-            yield Answer(question=final.question, query=final.query, text=final.text[:cut],
-                         passages=final.passages)
-        time.sleep(self.delay)
-        yield final
+from tests.fakes import XSS_TEXT, FakeAssistant, fake_corpus, rich
+from ui.export import conversation_markdown, plain_text
+from ui.render import (WJ, answer_payload, escape_chat_text, render_answer_message,
+                       render_sources_html, turn_label)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -251,16 +138,15 @@ def test_empty_panel_and_answer_payload_shape():
     assert set(d) >= {"answer", "query", "refused", "citations", "unsupported"}
     assert d["citations"][0] == {"number": 1, "title": "危险<b>标题</b>", "article_id": "fake#3",
                                  "passage_id": "fake#3:1", "paragraph_no": 1,
-                                 "quote": "<script>alert(1)</script>", "supported": True,
-                                 "support": 1.0}
+                                 "quote": "<script>alert(1)</script>", "support": 1.0}
 
 
 def test_turn_label_truncates():
-    assert turn_label(2, "一二三四五六七八九十", width=4) == "回答 #2 Answer #2 · 一二三四…"
+    assert turn_label(2, "一二三四五六七八九十", width=4) == "#2 · 一二三四…"
 
 
 def test_search_query_line_only_for_a_real_rewrite():
-    from answering.render import SHOWN_QUERY_CHARS, shown_query
+    from ui.render import SHOWN_QUERY_CHARS, shown_query
     from answering.types import Answer
 
     long_q = "邮政" * 5000
@@ -272,11 +158,104 @@ def test_search_query_line_only_for_a_real_rewrite():
 
 def test_flagged_unsupported_sentence_is_shown_once_as_not_verified():
     # review: the checker writes "…信（未找到出处）。" in the text, so the sentence was shown twice
-    from answering.render import render_answer_message
+    from ui.render import render_answer_message
     from answering.types import Answer
 
-    a = Answer(question="q", query="q", text="衡水湖国际马拉松赛自2012年开始每年举办一届。火星上的邮局每天投递三百封信（未找到出处）。",
+    a = Answer(question="q", query="q", text="衡水湖国际马拉松赛自2012年开始每年举办一届。火星上的邮局每天投递三百封信。",
                unsupported=("火星上的邮局每天投递三百封信。",))
     html_out = render_answer_message(a)
     assert "未找到出处" not in html_out.split("未核实")[0]
     assert html_out.count("火星") == 1
+
+
+# --------------------------------------------------------------------------- issue #12
+def _gz_answer(**kw) -> Answer:
+    return FakeAssistant(fake_corpus(), delay=0, **kw).ask("贵州邮政双11快递业务收入是多少？")
+
+
+def test_badge_is_joined_to_the_following_full_stop():
+    # seen: a [n] badge wrapped so that "。" started the next line
+    corpus = fake_corpus()
+    p = corpus.passages[1]
+    c = Citation(number=1, passage_id=p.id, article_id=p.article_id, title=p.title, paragraph_no=2,
+                 quote="4329.7 万元", quote_start=p.text.index("4329.7"), quote_end=p.text.index("4329.7") + 9)
+    a = Answer(question="q", query="q", text="收入达 4329.7 万元[1]。", citations=(c,),
+               passages=(SearchHit(p, 1.0, 1),))
+    out = render_answer_message(a)
+    assert re.search(f"万元{WJ}<sup[^>]*>\\[1\\]</sup>{WJ}。", out), out
+
+
+def test_short_answer_leads_in_bold_and_is_highlighted_in_its_sentence_and_card():
+    a = _gz_answer(rich=True)
+    assert a.short_answer.text == "4329.7 万元"
+    out = render_answer_message(a)
+    lead, _, rest = out.partition("</strong>")
+    assert lead.startswith('<strong class="short-answer">4329&#46;7 万元')
+    assert '<mark class="span">4329&#46;7 万元</mark>' in rest and 'sup class="cite"' in rest
+    src = render_sources_html(a, fake_corpus().article, turn=1)
+    card = src[src.index('id="src-1-1"'):]
+    assert '<mark class="span">4329.7 万元</mark>' in card
+
+
+def test_notices_are_shown_in_the_message():
+    a = FakeAssistant(fake_corpus(), delay=0, rich=True).ask("请问" * 60 + "贵州邮政双11快递业务收入是多少？")
+    out = render_answer_message(a)
+    assert out.startswith('<span class="notice">') and "问题过长" in out
+
+
+def test_refusal_shows_why_and_closest_passages_never_as_citations():
+    a = FakeAssistant(fake_corpus(), delay=0, rich=True).ask("明天天气怎么样？")
+    msg = render_answer_message(a)
+    assert "原因 Why: 资料中没有“天气” (规则 rule: names_present)" in html.unescape(msg)
+    assert "<sup" not in msg
+    src = render_sources_html(a, fake_corpus().article, turn=1)
+    assert "source-card" not in src and 'id="src-' not in src
+    assert '<details class="closest"><summary>最接近的段落（不是答案） Closest passages (not an answer)' in src
+    assert src.count('class="passage-item"') == len(a.passages)
+    assert answer_payload(a)["refusal_reason"].startswith("资料中没有")
+
+
+def test_card_shows_article_date_and_uncited_passages_collapsed():
+    corpus = fake_corpus()
+    for k in (2, 4):
+        a = FakeAssistant(corpus, delay=0).ask("贵州邮政双11快递业务收入是多少？", top_k=k)
+        src = render_sources_html(a, corpus.article, turn=1)
+        assert "日期 Date 2021-11-20" in src
+        assert f"Retrieved {k} passages, cited 1" in src
+        assert f"Retrieved but not cited ({k - 1})" in src
+        assert src.count('class="passage-item"') == k - 1  # the k setting shows in the panel
+
+
+def test_plain_text_has_markers_and_sources_but_no_markup():
+    # seen: the copy button copied "1794&#46;6万件…<sup class="cite"…>[1]</sup>"
+    corpus = fake_corpus()
+    a = FakeAssistant(corpus, delay=0, rich=True).ask("贵州邮政双11快递业务收入是多少？")
+    text = plain_text(a, corpus.article)
+    assert "<" not in text and "&#" not in text and WJ not in text
+    assert text.startswith("4329.7 万元\n\n今年“双 11”期间")
+    assert "46.8%。[1]" in text
+    assert "来源 Sources:\n[1] 贵州邮政旺季慰问 (2021-11-20) · ¶2: 「今年“双 11”期间" in text
+
+
+def test_plain_text_lists_unsupported_apart_and_drops_flags():
+    a = Answer(question="q", query="q", text="甲是一[1]。乙是二（未找到出处）。", unsupported=("乙是二。",))
+    text = plain_text(a)
+    assert "未找到出处" not in text and text.count("乙是二") == 1 and "未核实 Not verified:\n- 乙是二。" in text
+
+
+def test_conversation_markdown_has_each_question_answer_and_sources():
+    corpus = fake_corpus()
+    fa = FakeAssistant(corpus, delay=0)
+    turns = []
+    for q in ("贵州邮政双11快递业务收入是多少？", "阿克陶县建立了多少个快递服务点？"):
+        turns.append({"question": q, "plain": plain_text(fa.ask(q), corpus.article), "mode": "hybrid", "top_k": 5})
+    md = conversation_markdown(turns)
+    assert md.startswith("# 对话 Conversation\n")
+    assert "## 1. 贵州邮政双11快递业务收入是多少？" in md and "## 2. 阿克陶县建立了多少个快递服务点？" in md
+    assert md.count("**来源 Sources**") == 2 and "- [1] 快递进村 · ¶1: 「阿克陶县" in md
+
+
+def test_search_query_prefers_the_structured_field():
+    a = rich(Answer(question="那贵州呢？", query="ignored", text="x"), search_query="贵州邮政收入是多少？")
+    assert "贵州邮政收入是多少？" in render_answer_message(a)
+    assert answer_payload(a)["query"] == "贵州邮政收入是多少？"

@@ -1,0 +1,81 @@
+"""Cross-language evidence: do the names of an English question occur in Chinese passages?
+
+An English question over a Chinese corpus shares no words with it, and e5's cross-lingual
+cosines of unrelated texts are high (0.68-0.79 for off-topic English questions over the seed
+page, the same range as answerable ones), so a cosine threshold alone lets anything through.
+What an answerable English question about Chinese news carries is a transliterated name:
+``Akto`` (阿克陶), ``Guiyang`` (贵阳), ``Hengshui`` (衡水), ``Guangdong`` (广东). ``name_in_pinyin``
+matches such a name against the toneless pinyin (``pypinyin``) of the passages' Han text.
+
+A name matches a run of 1-4 consecutive syllables when it equals their concatenation
+(``guiyang`` = gui+yang), or when it is a subsequence of it that keeps every syllable's first
+letter in order and at least ``SUBSEQUENCE_MIN`` of its letters (``akto`` in a+ke+tao; a
+Uyghur place name romanised without pinyin's vowels).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from text.chars import HAN_RUN
+
+SUBSEQUENCE_MIN = 0.6
+MAX_SYLLABLES = 4
+MIN_NAME_LETTERS = 3
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_NOT_NAMES = frozenset("""what which who whom whose when where why how the this that these those there
+    their they does did do is are was were has have had can could would should will may might and
+    but for from with about into over after before besides during between since until while
+    china chinese post postal office branch county city province mail lake mount river street""".split())
+
+
+def latin_names(question: str) -> list[str]:
+    """Capitalised words of an English question that may be transliterated names
+    (``Guiyang``, ``Akto``), lower-cased, in order; question words, function words and
+    ``_NOT_NAMES`` (words English writes capitalised in names of any language: Lake, Post,
+    China) are left out."""
+    out = []
+    for w in _CAPITALISED.findall(question or ""):
+        lw = w.lower()
+        if lw not in _NOT_NAMES and lw not in out:
+            out.append(lw)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _syllables(run: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(s.lower() for s in lazy_pinyin(run))
+
+
+def _is_subsequence(word: str, target: str) -> bool:
+    it = iter(target)
+    return all(c in it for c in word)
+
+
+def _matches_syllables(name: str, syl: tuple[str, ...]) -> bool:
+    joined = "".join(syl)
+    if name == joined:
+        return True
+    if len(name) < SUBSEQUENCE_MIN * len(joined) or name[0] != syl[0][0]:
+        return False
+    initials = "".join(s[0] for s in syl)
+    return _is_subsequence(initials, name) and _is_subsequence(name, joined)
+
+
+def name_in_pinyin(name: str, text: str) -> bool:
+    """True when the lower-case Latin ``name`` (>= ``MIN_NAME_LETTERS`` letters) matches the
+    pinyin of 1-``MAX_SYLLABLES`` consecutive Han characters of ``text`` (module docstring)."""
+    name = name.lower()
+    if len(name) < MIN_NAME_LETTERS or not name.isalpha():
+        return False
+    for run in HAN_RUN.findall(text or ""):
+        syl = _syllables(run)
+        for i in range(len(syl)):
+            if not syl[i] or syl[i][0] != name[0]:
+                continue
+            for j in range(i + 1, min(len(syl), i + MAX_SYLLABLES) + 1):
+                if _matches_syllables(name, syl[i:j]):
+                    return True
+    return False

@@ -1,0 +1,264 @@
+"""The parsed question: built once per message, read by every later stage.
+
+``parse_query(question, history)`` does, in order:
+
+1. **Content** (``content_problem``): a message with nothing to ask gets no search, only a
+   short clarifying reply: no letter, digit or Han character (``！！！``, ``？``, ``🙂🙂``); digits
+   alone (``123``); code (``DROP TABLE x;``, ``print(1)``: a code keyword with code punctuation);
+   keyboard mash or a bare word (Latin only, fewer than ``MIN_LATIN_WORDS`` words and no
+   question mark: ``qwerty``, ``asdf jkl``); a greeting alone (``你好``, ``hello``); Chinese with
+   no content word (``啊啊啊``).
+2. **Long input** (``locate_question``): a message over ``LONG_INPUT_CHARS`` characters (a pasted
+   text with the question at its end) is not cut blindly: its last interrogative sentence (a
+   ``？``/``?`` or a question word) is the question searched; with none, its last sentence; a
+   question part still over ``MAX_QUESTION_CHARS`` keeps its last that-many characters. A
+   notice says what was left out (``Query.notices``).
+3. **Condensing** (``answering.condense``): follow-ups become a standalone text.
+4. **Analysis** of the standalone text: language (majority script), script (Simplified /
+   Traditional), match key, key terms, names, numbers, the expected answer type (from the
+   user's own question first, else the standalone text), list and multi-part flags.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from answering.answer_type import AnswerType, expected_type
+from answering.condense import Condensed, condense
+from answering.terms import Term, hard_terms, is_list_question, key_terms
+from text.chars import HAN, LATIN_WORD, language
+from text.fold import match_key, script_of
+from text.numbers import numbers
+from text.sentences import split_sentences
+
+LONG_INPUT_CHARS = 300
+MAX_QUESTION_CHARS = 300
+MIN_LATIN_WORDS = 3
+_CODE = re.compile(r"\b(select|drop|insert|delete|update|table|from|where|def|print|import|return|"
+                   r"function|var|let|const|class|null)\b|[;{}=<>]|\(\)|\w\(", re.I)
+_CODE_KEYWORD = re.compile(r"\b(select|drop|insert|delete|update|table|def|print|import|return|"
+                           r"function|var|let|const|class)\b", re.I)
+_QUESTION_WORD = re.compile(r"[？?]|吗|呢|什么|多少|哪|谁|怎么|怎样|如何|为什么|为何|是否|几|何时|"
+                            r"\b(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can)\b",
+                            re.I)
+GREETINGS = frozenset({"你好", "您好", "嗨", "哈喽", "谢谢", "再见", "早上好", "晚上好", "hello", "hi",
+                       "hey", "thanks", "thank you", "bye", "ok", "好的", "在吗"})
+
+
+@dataclass(frozen=True)
+class Query:
+    """One user message, parsed once (module docstring).
+
+    Attributes:
+        question: the message as typed.
+        own: the question part of it that is searched (the message itself, stripped, unless
+            it was long: then the located question).
+        text: the standalone text searched and scored (``own`` condensed with the history).
+        condensed: the ``Condensed`` record (rule, context turns used, carried terms).
+        has_content: False for a message with nothing to ask; ``content_problem`` says why.
+        language: ``"zh"`` or ``"en"`` of ``own`` (majority script).
+        script: ``"simplified"``, ``"traditional"`` or ``"none"`` (no Han character).
+        key: ``text.fold.match_key(text)``.
+        terms: key terms of ``text`` (``answering.terms.key_terms``).
+        names: proper nouns and Latin words of ``text`` (``hard_terms`` minus numbers).
+        numbers: numbers of ``text`` (``text.numbers.numbers``), and its month and day parts
+            (``3月``, ``8日``: a date the passages must hold, whatever its digit count).
+        subject: the question's leading noun phrase (``冰雪皇后什么时候…`` -> ``冰雪皇后``;
+            ``subject_phrase``), which the passages must hold; None when the question opens
+            with a verb, a preposition or a question word, or is a follow-up.
+        attribute: the concrete attribute asked for by ``什么X`` / ``哪条X`` (``材质``, ``街道``),
+            which the passages must name (``CONCRETE_ATTRIBUTES``); None otherwise.
+        answer_type: expected answer type, or None.
+        is_list: a list question (哪些/列举/分别 ...).
+        parts: the interrogative sentences of ``own`` when it asks two or more questions.
+        truncated: part of the message was left out of the search (long input).
+        notices: messages for the user about how the message was read (e.g. what was cut).
+    """
+
+    question: str
+    own: str
+    text: str
+    condensed: Condensed
+    has_content: bool = True
+    content_problem: str = ""
+    language: str = "zh"
+    script: str = "none"
+    key: str = ""
+    terms: tuple[Term, ...] = ()
+    names: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    answer_type: AnswerType | None = None
+    attribute: str | None = None
+    subject: str | None = None
+    is_list: bool = False
+    parts: tuple[str, ...] = ()
+    truncated: bool = False
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.condensed.is_follow_up
+
+    def with_text(self, text: str) -> "Query":
+        """The same message analysed with another standalone text (the ``subjectless``
+        arbitration falls back to the question alone)."""
+        c = Condensed(text, "standalone", (), (), text)
+        return _analyse(self.question, self.own, c, self.truncated, self.notices)
+
+    def to_dict(self) -> dict:
+        t = self.answer_type
+        return {"question": self.question, "own": self.own, "text": self.text,
+                "rule": self.condensed.rule, "context": list(self.condensed.context),
+                "carried": list(self.condensed.carried), "has_content": self.has_content,
+                "content_problem": self.content_problem, "language": self.language,
+                "script": self.script, "names": list(self.names), "numbers": list(self.numbers),
+                "answer_type": None if t is None else {"kind": t.kind, "rule": t.rule,
+                                                       "units": sorted(t.units), "cue": t.cue,
+                                                       "role": t.role},
+                "is_list": self.is_list, "parts": list(self.parts), "truncated": self.truncated,
+                "notices": list(self.notices)}
+
+
+def content_problem(message: str) -> str:
+    """Why ``message`` has nothing to ask (``""`` when it has content): ``empty``,
+    ``no_words``, ``digits_only``, ``code``, ``keyboard``, ``greeting``, ``no_content_words``."""
+    m = re.sub(r"</?[A-Za-z][^<>]*>", " ", (message or "")).strip()  # markup is no question
+    if not m:
+        return "empty" if not (message or "").strip() else "code"
+    if not any(ch.isalnum() for ch in m):
+        return "no_words"
+    if match_key(m).strip("?？!！.。,，") in GREETINGS:
+        return "greeting"
+    if not HAN.search(m) and not LATIN_WORD.search(m):
+        return "digits_only"
+    if _CODE_KEYWORD.search(m) and len(_CODE.findall(m)) >= 2 and not re.search(r"[？?]\s*$", m):
+        return "code"
+    if not HAN.search(m):
+        words = LATIN_WORD.findall(m)
+        if len(words) < MIN_LATIN_WORDS and "?" not in m:
+            return "keyboard"
+        return ""
+    if not key_terms(m) and not numbers(m):
+        return "no_content_words"
+    return ""
+
+
+def locate_question(message: str) -> tuple[str, bool]:
+    """``(question part, truncated)`` of a message (module docstring, step 2)."""
+    m = message.strip()
+    if len(m) <= LONG_INPUT_CHARS:
+        return m, False
+    sents = [s.text for s in split_sentences(m)]
+    asking = [s for s in sents if _QUESTION_WORD.search(s)]
+    part = (asking or sents or [m])[-1].strip()
+    if len(part) > MAX_QUESTION_CHARS:
+        part = part[-MAX_QUESTION_CHARS:]
+    return part, True
+
+
+def _cut_notice(message: str, part: str, lang: str) -> str:
+    n = len(message.strip())
+    shown = part if len(part) <= 40 else part[:40] + "…"
+    if lang == "zh":
+        return f"输入较长（{n} 字），只检索了其中的问题「{shown}」，其余 {n - len(part)} 字未用于检索。"
+    return (f"Long input ({n} characters): only the question \u201c{shown}\u201d was searched; "
+            f"the other {n - len(part)} characters were not used.")
+
+
+def _parts(own: str) -> tuple[str, ...]:
+    pieces = [p.strip() for p in re.split(r"(?<=[？?])", own) if p.strip()]
+    asking = [p for p in pieces if re.search(r"[？?]$", p) and len(match_key(p)) >= 4]
+    return tuple(asking) if len(asking) >= 2 else ()
+
+
+#: attributes a text states in so many words (a material, a street, a colour): asked with
+#: 什么X / 哪条X they must be named by the passages. Abstract ones (什么调整, 什么地位, 什么新货)
+#: are answered by paraphrase and are not checked.
+CONCRETE_ATTRIBUTES = frozenset("""材质 材料 颜色 街道 地址 门牌 品牌 型号 规格 尺寸 重量 长度 高度 深度 宽度 面积
+    价格 售价 票价 口号 电话 邮编 网址 学历 专业 民族 籍贯 国籍 血型 星座 生日 车牌 编号 口味 味道 天气 气温
+    温度 语言 货币 学校 医院 大学""".split())
+_ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:个|条|家|所|座|种|款|类)([\u4e00-\u9fff]{2})")
+_DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})[日号]")
+
+
+def _attribute(own: str) -> str | None:
+    m = _ATTRIBUTE.search(match_key(own))
+    if not m:
+        return None
+    word = m.group(1) or m.group(2)
+    return word if word in CONCRETE_ATTRIBUTES else None
+
+
+#: jieba part-of-speech tags a leading noun phrase is made of (nouns, names, abbreviations,
+#: numerals and times, distinguishing adjectives: 古 of 古勒巴格村) - anything else ends it.
+SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l")
+_DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍)\s*")
+_OPENING_PUNCT = frozenset("“”‘’《》「」\"'")
+
+
+def subject_phrase(own: str) -> str | None:
+    """The leading noun phrase of a Chinese question: its first jieba words while they are
+    nouns, names, numerals or quote/title marks (``SUBJECT_TAGS``), with at least 2 Han
+    characters; None otherwise. News and encyclopedia questions open with what they ask
+    about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``)."""
+    from answering.terms import _tagged
+
+    own = _DEFINITION.sub("", own)  # 什么是“乡里制”？ asks about 乡里制
+    out = ""
+    for word, flag in _tagged(own):
+        if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
+            if flag == "l" and any(c in word for c in "哪几什谁多"):
+                break
+            out += word
+        else:
+            break
+    han = len(HAN.findall(out))
+    return out.strip("“”‘’\"'") if han >= 2 else None
+
+
+def _date_parts(text: str) -> tuple[str, ...]:
+    out = []
+    for m in _DATE_PART.finditer(match_key(text)):
+        out.append(f"{m.group(1)}月" if m.group(1) else f"{m.group(2)}日")
+    return tuple(out)
+
+
+def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tuple[str, ...]) -> Query:
+    text = c.text or own
+    lang = language(own)
+    atype = expected_type(own) or (expected_type(text) if text != own else None)
+    names = tuple(t for t in hard_terms(text) if numbers(t) != [t])
+    return Query(question=question, own=own, text=text, condensed=c, language=lang,
+                 script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
+                 numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))), answer_type=atype,
+                 attribute=_attribute(own),
+                 subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
+                 is_list=is_list_question(own), parts=_parts(own), truncated=truncated,
+                 notices=notices)
+
+
+def parse_query(question: str, history: Sequence[tuple[str, str]] = (), condenser=None) -> Query:
+    """Parse one message (module docstring).
+
+    Args:
+        question: the message as typed (any length, script, width).
+        history: earlier turns ``[(user, assistant), ...]``, oldest first.
+        condenser: ``(question, history) -> Condensed`` (default ``answering.condense.condense``;
+            the Assistant passes the LLM condenser when configured).
+    Raises:
+        ValueError: a non-str question, or history items that are not (user, assistant) pairs.
+    """
+    if not isinstance(question, str):
+        raise ValueError(f"question must be a str, got {type(question).__name__}")
+    problem = content_problem(question)
+    if problem:
+        own = question.strip()
+        lang = "en" if LATIN_WORD.search(own) and not HAN.search(own) else "zh"  # "？", "🙂": the UI's
+        return Query(question=question, own=own, text=own, condensed=Condensed(own, standalone=own),
+                     has_content=False, content_problem=problem, language=lang,
+                     key=match_key(own))
+    own, truncated = locate_question(question)
+    notices = (_cut_notice(question, own, language(own)),) if truncated else ()
+    c = (condenser or condense)(own, history)
+    return _analyse(question, own, c, truncated, notices)

@@ -1,0 +1,152 @@
+"""Issue #9 defects, each reproduced first: honest refusals and the one text policy.
+
+Fast: HashingEncoder, hand-built passages (tests/test_answering_fakes.py); the gate runs
+with thresholds for the fake encoder (HASH_GATE), so what is tested is the rule logic.
+"""
+from __future__ import annotations
+
+import pytest
+
+from answering.answer_type import TYPE_RULES, expected_type, matches
+from answering.gate import EvidenceGate, RULES, describe_rules
+from answering.pipeline import Assistant
+from answering.query import content_problem, locate_question, parse_query
+from corpus.types import Passage
+from tests.test_answering_fakes import FakeRetriever, hits_of, make_passages
+from tests.test_answering_pipeline import HASH_GATE
+
+
+def _assistant(passages=None, **gate):
+    r = FakeRetriever(passages or make_passages())
+    return Assistant(r, gate=EvidenceGate(**{**HASH_GATE, **gate})), r
+
+
+def _passage(pid: str, title: str, text: str) -> Passage:
+    return Passage(id=f"{pid}:1", article_id=pid, title=title, paragraph_no=1, start=0,
+                   end=len(text), text=text)
+
+
+@pytest.mark.parametrize("message", ["！！！", "🙂🙂", "qwerty", "DROP TABLE x;", "？", "asdf jkl",
+                                     "123", "你好", "print(1); import os"])
+def test_input_with_nothing_to_ask_gets_a_clarifying_reply_and_no_search(message):
+    a, r = _assistant()
+    ans = a.ask(message)
+    assert ans.refused and ans.citations == () and r.calls == []
+    assert "问题" in ans.text or "question" in ans.text
+    assert content_problem(message)
+
+
+@pytest.mark.parametrize("message", ["贵州邮政双11期间快递业务收入是多少？", "How tall is Mount Everest?",
+                                     "衡水湖的水有多深？", "12月8日有什么活动？"])
+def test_real_questions_have_content(message):
+    assert content_problem(message) == ""
+
+
+def test_off_topic_english_question_is_refused_by_the_cross_language_rule():
+    a, _ = _assistant(min_top_dense_cross=-1.0)  # the cosine alone would let it through
+    ans = a.ask("How tall is Mount Everest?")
+    assert ans.refused and ans.citations == ()
+    assert ans.decision.reason == "cross_names"
+    assert ans.text.startswith("The documents")  # refusal in the question's language
+
+
+def test_english_question_naming_a_corpus_place_passes_the_cross_language_rule():
+    a, _ = _assistant(min_top_dense_cross=-1.0)
+    q = parse_query("How many parcel service points did the Akto county branch set up?")
+    hits = hits_of(make_passages(), [2])  # the 阿克陶县 passage
+    d = a.gate.decide(q, hits, a.scorer.score_hits(q, hits))
+    assert d.result("cross_names").passed and "akto" in d.result("cross_names").value
+
+
+@pytest.mark.parametrize("question", ["衡水湖的水有多深？", "阿克陶县的县长是谁？",
+                                      "黔西南州分公司采购了多少辆汽车？"])
+def test_near_miss_attribute_is_refused(question):
+    # the corpus names the entity (衡水湖, 阿克陶县, 黔西南州) but not the attribute asked
+    text = ("黔西南州分公司采购了600副手套、1000个医用口罩、200份盒饭。阿克陶县分公司在全县118个行政村建立了"
+            "118个快递服务点。衡水湖国际马拉松赛全程42.195公里，自2012年开始每年举办一届。")
+    p = _passage("mix#1", "邮政动态", text)
+    a, _ = _assistant([p], min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)
+    ans = a.ask(question)
+    assert ans.refused, (question, ans.text)
+    assert ans.decision.reason == "answer_type"
+
+
+def test_traditional_question_over_a_traditional_passage_is_judged_like_its_simplified_copy():
+    # issue #9: the gate compared the folded question with unfolded passage text ("missing: 台湾")
+    trad = _passage("tw#1", "臺灣郵政", "今年臺灣郵政快遞業務量增長了12.5%，創歷史新高。")
+    simp = _passage("cn#1", "台湾邮政", "今年台湾邮政快递业务量增长了12.5%，创历史新高。")
+    for p in (trad, simp):
+        a, _ = _assistant([p], min_top_dense=-1.0, min_best_sentence=-1.0)
+        for q in ("臺灣郵政快遞業務量增長了多少？", "台湾邮政快递业务量增长了多少？"):
+            ans = a.ask(q)
+            assert not ans.refused, (p.id, q, ans.decision)
+            assert "12.5%" in ans.text
+
+
+def test_money_in_other_currencies_counts_and_the_right_amount_is_quoted():
+    # issue #9: only 元/块 counted; "海外营收是多少？" returned the 300亿元 sentence
+    p = _passage("fin#1", "某公司年报", "公司海外营收为12亿美元。国内营收为300亿元。欧洲市场投资5亿欧元。")
+    a, _ = _assistant([p], min_top_dense=-1.0, min_best_sentence=-1.0)
+    ans = a.ask("海外营收是多少？")
+    assert not ans.refused and "12亿美元" in ans.text and "300亿元" not in ans.text
+    t = expected_type("海外营收是多少？")
+    for s in ("海外营收为12亿美元", "营收$5", "营收约€3.5 million", "营收达¥200万", "营收1.2万港元", "营收300亿日元"):
+        assert matches(t, s), s
+
+
+def test_an_area_question_is_not_answered_with_a_date():
+    # issue #9: "占地多少亩？" was answered with a date sentence
+    t = expected_type("新园区占地多少亩？")
+    assert t.rule == "area"
+    assert not matches(t, "园区于2021年12月8日开工建设")
+    assert matches(t, "园区占地300亩")
+
+
+def test_a_standalone_question_after_another_is_not_glued_to_it():
+    stamp = _passage("st#1", "纪念邮票首发", "《中国共产党成立100周年》纪念邮票于12月1日首发。")
+    volume = _passage("vol#1", "行业数据", "上月全国快递业务量完成100亿件，同比增长20%。")
+    a, r = _assistant([stamp, volume], min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)
+    first = a.ask("纪念邮票哪天首发？")
+    ans = a.ask("上月快递业务量是多少？", history=[(first.question, first.text)])
+    assert not ans.refused and "100亿件" in ans.text and "邮票" not in ans.text
+    assert r.calls[-1] == "上月快递业务量是多少？"
+
+
+def test_a_long_input_is_never_cut_silently():
+    pasted = "背景：" + "这是一段与问题无关的说明文字。" * 60 + "阿克陶县建立了多少个快递服务点？"
+    part, cut = locate_question(pasted)
+    assert cut and part == "阿克陶县建立了多少个快递服务点？"
+    q = parse_query(pasted)
+    assert q.truncated and q.notices and q.text == part
+
+
+def test_every_answer_type_rule_matches_its_examples():
+    for rule in TYPE_RULES:
+        for ex in rule.examples:
+            t = expected_type(ex)
+            assert t is not None and t.rule == rule.name, (rule.name, ex, t)
+
+
+def test_gate_rules_are_named_listed_and_can_be_switched_off():
+    names = [r.name for r in RULES]
+    assert names[:3] == ["hits", "names", "numbers"] and "answer_type" in names and "reader" in names
+    assert [d["rule"] for d in describe_rules()] == names
+    p = make_passages()
+    q = parse_query("特斯拉在阿克陶县建立了多少个快递服务点？")
+    scored = []
+    on = EvidenceGate(**HASH_GATE).decide(q, hits_of(p, [2]), scored)
+    assert not on.answerable and "特斯拉" in on.reason
+    r = on.result("names")
+    assert r.passed is False and (r.value, r.threshold) == (1, 2)  # 阿克陶县 found, 特斯拉 not
+    off = EvidenceGate(**HASH_GATE, disabled={"names"}).decide(q, hits_of(p, [2]), scored)
+    assert off.result("names") is None
+    with pytest.raises(ValueError, match="unknown gate rule"):
+        EvidenceGate(disabled={"no_such_rule"})
+
+
+def test_the_decision_travels_with_the_answer():
+    a, _ = _assistant()
+    ans = a.ask("阿克陶县建立了多少个快递服务点？")
+    assert ans.decision is not None and ans.decision.answerable
+    assert {r.name for r in ans.decision.rules} >= {"hits", "names", "top_dense", "answer_type"}
+    assert ans.parsed.answer_type.rule == "count" and ans.to_dict()["decision"]["answerable"]

@@ -1,0 +1,130 @@
+"""The two folds of the text policy, and the lexical-search form.
+
+* ``fold_chars(text)`` keeps offsets (one character in, one out): full-width digits and
+  Latin letters -> half-width (``１０月`` -> ``10月``); ``％`` -> ``%``; ``．`` between digits
+  -> ``.``; ideographic space, no-break space, tab and other space characters -> space;
+  CJK compatibility ideographs and Kangxi radicals (a PDF-extraction artefact: ``⽇`` for
+  ``日``) -> their unified ideograph. Chinese punctuation stays full-width (it is *not*
+  NFKC). Used by corpus cleaning and SQuAD loading, where answer offsets must survive.
+* ``match_key(text)``: NFKC, Traditional -> Simplified (OpenCC ``t2s``), lower case, all
+  whitespace removed: ``"衡水湖馬拉松 ４３２９ .7 萬元"`` -> ``"衡水湖马拉松4329.7万元"``. The key
+  of every "does X occur in Y" test (sentence scoring, the evidence gate, the citation check,
+  near-duplicate removal, evaluation). Offsets do not survive it: match, never slice.
+* ``fold_script(text)``: Traditional -> Simplified only (the dense side: the e5 tokenizer
+  applies NFKC itself and case carries meaning for it).
+* ``normalize_text(text)``: NFKC + ``t2s`` + lower case, whitespace kept (BM25 tokens).
+
+OpenCC 1.4.2 (https://github.com/BYVoid/OpenCC), configuration ``t2s``.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+#: OpenCC configuration used for script folding (Traditional Chinese -> Simplified).
+OPENCC_CONFIG = "t2s"
+
+_converter: opencc.OpenCC | None = None
+_lock = threading.Lock()
+
+_SPACE_LIKE = {"\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ",
+               "\u2009": " ", "\u202f": " "}
+_WS = re.compile(r"\s+")
+
+
+def _t2s() -> opencc.OpenCC:
+    global _converter
+    with _lock:
+        if _converter is None:
+            _converter = opencc.OpenCC(OPENCC_CONFIG)
+        return _converter
+
+
+def _check(text: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+
+
+def _fold_char(ch: str, prev: str, nxt: str) -> str:
+    o = ord(ch)
+    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+        return chr(o - 0xFEE0)
+    if ch in _SPACE_LIKE:
+        return _SPACE_LIKE[ch]
+    if ch == "％":
+        return "%"
+    if ch == "．" and prev.isdigit() and nxt.isdigit():
+        return "."
+    if 0xF900 <= o <= 0xFAFF or 0x2F00 <= o <= 0x2FDF or 0x2E80 <= o <= 0x2EFF:
+        n = unicodedata.normalize("NFKC", ch)
+        if len(n) == 1:
+            return n
+    return ch
+
+
+#: ``fold_chars`` as one ``str.translate`` table (the context-free folds; built once):
+#: translate runs in C, linear in the text (a per-character Python loop made a 20 MB page
+#: take minutes to parse, issue #11).  ``．`` between digits is the one contextual fold.
+_FOLD_TABLE = {o: _fold_char(chr(o), "", "") for o in
+               [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B),
+                *map(ord, _SPACE_LIKE), ord("％"), *range(0xF900, 0xFB00), *range(0x2F00, 0x2FE0),
+                *range(0x2E80, 0x2F00)]
+               if _fold_char(chr(o), "", "") != chr(o)}
+_DOT_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])．(?=[0-9])")
+
+
+def fold_chars(text: str) -> str:
+    """Fold characters one-for-one (module docstring). Returns exactly ``len(text)``
+    characters, so character offsets computed on the input stay valid.  Linear time.
+    Raises TypeError for a non-str."""
+    _check(text)
+    text = text.translate(_FOLD_TABLE)
+    if "．" in text:
+        text = _DOT_BETWEEN_DIGITS.sub(".", text)
+    return text
+
+
+def fold_script(text: str) -> str:
+    """``text`` with Traditional Chinese folded to Simplified (OpenCC ``t2s``); Simplified,
+    Latin, digits and punctuation unchanged. Raises TypeError for a non-str."""
+    _check(text)
+    if not text:
+        return text
+    conv = _t2s()
+    with _lock:  # the C++ converter is not documented as thread-safe
+        return conv.convert(text)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, Traditional -> Simplified, lower case; whitespace kept (the BM25 form).
+    Raises TypeError for a non-str."""
+    _check(text)
+    return fold_script(unicodedata.normalize("NFKC", text)).lower()
+
+
+@lru_cache(maxsize=65536)
+def _match_key(text: str) -> str:
+    return _WS.sub("", normalize_text(text))
+
+
+def match_key(text: str) -> str:
+    """The match key (module docstring): NFKC + ``t2s`` + lower case + no whitespace.
+    Cached (65,536 texts). Raises TypeError for a non-str."""
+    _check(text)
+    return _match_key(text)
+
+
+def script_of(text: str) -> str:
+    """``"traditional"`` when folding to Simplified changes the text's Han characters,
+    ``"simplified"`` when it has Han characters that folding leaves alone, ``"none"`` when
+    it has no Han character."""
+    from text.chars import HAN_RUN
+
+    han = "".join(HAN_RUN.findall(text or ""))
+    if not han:
+        return "none"
+    return "traditional" if fold_script(han) != han else "simplified"

@@ -1,0 +1,70 @@
+"""Numbers, currencies and units in Chinese and English text.
+
+* ``numbers(text)``: numbers written in digits with their multiplier and percent sign, in
+  order, match-keyed: ``"达 4329.7 万元，增长 46.8%"`` -> ``["4329.7万", "46.8%"]``.
+* ``contains_number(text, number)``: ``number`` occurs in ``text`` as a whole number:
+  ``4329.7万`` is in ``"达4329.7万元"``; ``61万`` is not in ``"761万元"``; ``5`` is not in ``"5.8"``.
+* ``QUANTITY`` (a regex source): a number in digits or Chinese numerals, an optional
+  multiplier and ``多``/``余`` (``5.8万余``, ``近300``, ``七``).
+* ``MONEY``: an amount of money in any currency: a quantity followed by a currency word
+  (``元``, ``美元``, ``欧元``, ``港元``, ``日元``, ``英镑``...) or preceded by a currency sign
+  (``$``, ``€``, ``¥``, ``£``, ``US$``, ``HK$``); ``money_spans`` finds them with their currency.
+* ``has_quantity(text, units)``: a quantity followed by one of ``units``.
+"""
+from __future__ import annotations
+
+import re
+
+from text.fold import match_key
+
+_DIGIT_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[万亿千百]+)?%?")
+
+#: A quantity in digits or Chinese numerals, optional multiplier, optional 多/余.
+QUANTITY = r"(?:\d(?:[\d.,]*\d)?|[零一二三四五六七八九十两百千]+)\s*(?:[万亿千百]\s*)*(?:多|余)?"
+
+#: Currency words written after the amount (longest first in the pattern).
+CURRENCY_WORDS: tuple[str, ...] = ("新台币", "人民币", "美元", "欧元", "港元", "港币", "日元", "英镑",
+                                  "卢布", "韩元", "澳元", "加元", "台币", "美金", "元", "块",
+                                  "dollars", "dollar", "euros", "euro", "yuan", "rmb", "usd", "eur")
+#: Currency signs written before the amount.
+CURRENCY_SIGNS: tuple[str, ...] = ("US$", "HK$", "NT$", "RMB", "$", "€", "¥", "￥", "£")
+
+_WORDS = "|".join(sorted((re.escape(w) for w in CURRENCY_WORDS), key=len, reverse=True))
+_SIGNS = "|".join(sorted((re.escape(s) for s in CURRENCY_SIGNS), key=len, reverse=True))
+MONEY = re.compile(rf"(?:(?P<sign>{_SIGNS})\s*(?P<a1>\d(?:[\d.,]*\d)?\s*(?:[万亿千百]|million|billion|thousand|[mbk])?)"
+                   rf"|(?P<a2>{QUANTITY})\s*(?P<word>{_WORDS}))", re.IGNORECASE)
+
+
+def numbers(text: str) -> list[str]:
+    """Digit numbers of ``text`` with multiplier and percent sign, match-keyed, in order;
+    single digits are kept. ``"４,３２９ 万"`` -> ``["4", "329万"]`` (thousands separators
+    are not joined: news text writes 4329 or 4329.7)."""
+    return _DIGIT_NUMBER.findall(match_key(text))
+
+
+def contains_number(text: str, number: str) -> bool:
+    """True when ``match_key(text)`` holds ``number`` (from ``numbers()``) as a whole number."""
+    t = match_key(text)
+    pat = r"(?<![\d.])" + re.escape(number)
+    if number and number[-1].isdigit():
+        pat += r"(?!\.?\d)"
+    return re.search(pat, t) is not None
+
+
+def money_spans(text: str) -> list[tuple[str, str]]:
+    """``(amount text, currency)`` of every amount of money in ``match_key(text)``, in order:
+    ``"海外营收为12亿美元，国内营收为300亿元"`` -> ``[("12亿美元", "美元"), ("300亿元", "元")]``."""
+    out = []
+    for m in MONEY.finditer(match_key(text)):
+        cur = (m.group("sign") or m.group("word") or "").lower()
+        out.append((m.group(0), cur))
+    return out
+
+
+def has_quantity(text: str, units: tuple[str, ...] | frozenset[str]) -> bool:
+    """True when ``match_key(text)`` holds a quantity (``QUANTITY``) followed by one of
+    ``units`` (``has_quantity("近300名投递员", {"名", "人"})``)."""
+    if not units:
+        return False
+    alt = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
+    return re.search(rf"{QUANTITY}\s*(?:{alt})", match_key(text)) is not None
