@@ -10,8 +10,11 @@ OpenAI-compatible server; default env ``OPENAI_BASE_URL``), ``--feedback-dir DIR
 default ``<repo>/.cache/feedback``), ``--runs-dir DIR`` (evaluation runs, default
 ``<repo>/eval-out/ui``).
 
-Startup loads the encoder once and the persisted index with ``Retriever.open`` (which
-rebuilds only a missing or stale index; an unchanged corpus is never re-embedded).
+Startup loads the encoder once and the persisted index with ``retrieval.index.IndexManager``
+(which recovers from a crash, builds a missing index, and adds/removes only the files of
+``--seeds`` that changed; an unchanged corpus is never re-embedded, an unreadable file is
+logged and skipped).  The "文档 Documents" tab (``ui/documents.py``) uploads files into the
+live index.
 """
 from __future__ import annotations
 
@@ -66,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from retrieval.embedder import load_encoder
+    from retrieval.index import IndexManager
     from retrieval.searcher import Retriever
     from answering.pipeline import Assistant
 
@@ -75,10 +79,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit("--llm-base-url needs --llm openai:<model>")
     encoder = load_encoder(args.model)
     log.info("encoder %s (dim %d)", encoder.model_id, encoder.dim)
-    retriever = Retriever.open(args.index, args.seeds, encoder, store_kind=args.store, milvus_uri=args.milvus_uri)
+    if args.store == "milvus":  # a Milvus collection fed from the built index (no uploads)
+        retriever = Retriever.open(args.index, args.seeds, encoder, store_kind=args.store,
+                                   milvus_uri=args.milvus_uri)
+    else:
+        retriever = IndexManager.open(args.index, args.seeds, encoder)  # recovers, builds, syncs
+        for d in retriever.documents():
+            if d.error:
+                log.warning("corpus file %s skipped: %s", d.name, d.error)
     log.info("index %s: %d articles, %d passages", args.index,
              len(retriever.corpus.articles), len(retriever.corpus.passages))
-    assistant = Assistant(retriever, reader="auto")
+    assistant = Assistant(retriever, reader="auto")  # searches the live index: uploads show up at once
     llm_assistant = None
     if args.llm:
         llm_assistant = Assistant(retriever, answerer="generative", llm=args.llm,
@@ -86,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     server = args.llm_base_url or getattr(getattr(llm_assistant, "llm", None), "base_url", None)
     same_seeds = args.seeds.resolve() == (REPO / "seeds").resolve()
     demo = build_demo(assistant, llm_assistant=llm_assistant, llm_label=args.llm, llm_server=server,
+                      corpus=retriever, manager=retriever,
                       feedback_dir=args.feedback_dir, runs_dir=args.runs_dir, eval_model=args.model,
                       eval_corpus=None if same_seeds else args.seeds)
     print(f"Open http://{args.host}:{args.port} in a browser.", flush=True)

@@ -13,8 +13,17 @@ The rules, in the order a page goes through them:
    ``</li>``, ``</h1>``...) -> paragraph break, every other tag removed (text kept);
    entities with a semicolon (``&amp;`` ``&#12290;`` ``&nbsp;``) unescaped.  Only strings
    that look like tags (``<`` + ASCII letter or ``/``) are touched; ``《》`` never.
-3. ``split_blocks``: blank lines separate blocks of lines.
-4. ``merge_broken_blocks``: a blank line is not always a paragraph break: PDF column
+3. ``strip_control_chars``: control characters (C0 and C1, U+0000-U+001F and
+   U+007F-U+009F, except line feed and tab) never reach a passage: a form feed or vertical
+   tab (PDF page break) becomes a paragraph break, every other one is removed.
+4. ``drop_folio_lines``: page-furniture lines are removed: a page number between dashes or
+   dots (``— 3 —``, ``- 12 -``, ``·3·``), a line starting or ending with a folio naming the
+   page, set off by a space (``第3版``, ``第 3 版 要闻``, ``2021年12月14日 星期二 第三版``,
+   ``第 3 页 共 8 页``), or an English one (``Page 3``, ``Page 3 of 8``).  A folio is at most ``FOLIO_MAX_CHARS``
+   characters, holds no sentence punctuation and is not bracketed: ``（上接第1版）`` is a
+   continuation marker, kept for segmentation.
+5. ``split_blocks``: blank lines separate blocks of lines.
+6. ``merge_broken_blocks``: a blank line is not always a paragraph break: PDF column
    breaks put one mid-sentence (``贵阳邮区中\\n\\n心及各市``).  A block continues into the
    next when its last line (a) does not end a paragraph (no ``。！？；…`` or closing
    quote/bracket or ``：``; ``，、`` do not end one), (b) is as wide as a body line (at
@@ -22,10 +31,10 @@ The rules, in the order a page goes through them:
    not a short stand-alone line without any punctuation (a sub-heading like
    ``慰问工作全面开花`` stays apart), and neither side is a byline, a page-jump marker,
    a ``——`` subtitle or a dateline.
-5. ``join_lines``: hard-wrapped lines are joined with no space, except between two
+7. ``join_lines``: hard-wrapped lines are joined with no space, except between two
    Latin words (``machine\\nlearning`` -> ``machine learning``); numbers split by a wrap
    are rejoined (``1794.\\n6`` -> ``1794.6``, ``10\\n月`` -> ``10月``).
-6. ``squeeze_spaces``: layout spaces are removed between two CJK characters
+8. ``squeeze_spaces``: layout spaces are removed between two CJK characters
    (``邮 件 处 理 中 心`` -> ``邮件处理中心``), next to Chinese punctuation
    (``口 罩 、手 套`` -> ``口罩、手套``) and between CJK and digits (``今年 10 月`` ->
    ``今年10月``, ``1794.6 万件`` -> ``1794.6万件``).  Spaces between Latin words, between
@@ -54,10 +63,10 @@ from corpus.patterns import (
     is_structural,
 )
 
-#: Rule 4(b): a block's last line counts as a full body line when its display width is at
+#: Rule 6(b): a block's last line counts as a full body line when its display width is at
 #: least this share of the median width of neighbouring body lines.
 FULL_LINE_RATIO = 0.75
-#: Rule 4(c): a single line without any punctuation and at most this many characters is
+#: Rule 6(c): a single line without any punctuation and at most this many characters is
 #: a sub-heading candidate and never glued to the next block.
 SHORT_HEADING_CHARS = 16
 
@@ -99,18 +108,69 @@ def strip_html(text: str) -> str:
     return text
 
 
+#: Rule 3: page breaks (form feed, vertical tab) become a paragraph break.
+CONTROL_PAGE_BREAKS = "\f\v"
+#: Rule 3: every other C0/C1 control character but line feed and tab is removed.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control_chars(text: str) -> str:
+    """Remove control characters (rule 3 in the module docstring); ``\\f``/``\\v`` become
+    ``\\n\\n``, ``\\n``, ``\\t`` and ``\\r`` are kept (line endings are handled before)."""
+    for ch in CONTROL_PAGE_BREAKS:
+        if ch in text:
+            text = text.replace(ch, "\n\n")
+    return CONTROL_CHARS.sub("", text)
+
+
+#: Rule 4: longest folio line, in characters (after stripping).
+FOLIO_MAX_CHARS = 40
+_FOLIO_NUM = r"[0-9一二三四五六七八九十百零〇两]+"
+#: Rule 4: a page number standing between dashes or dots: ``— 3 —``, ``- 12 -``, ``·3·``.
+FOLIO_DASHED_NUMBER = re.compile(r"^[-—–－·•]+\s*[0-9]{1,4}\s*[-—–－·•]+$")
+_FOLIO_PAGE = r"第\s*" + _FOLIO_NUM + r"\s*[版页頁](?:\s*共\s*" + _FOLIO_NUM + r"\s*[版页頁])?"
+#: Rule 4: a line that starts or ends with the page's name, set off by a space:
+#: ``第3版``, ``第 3 版 要闻``, ``2021年12月14日 星期二 第三版``, ``第 3 页 共 8 页`` (a body
+#: line such as ``在第3版刊登`` does not match: the folio must stand apart).
+FOLIO_PAGE_OF_PAPER = re.compile(r"^" + _FOLIO_PAGE + r"(?:\s|$)|(?:^|\s)" + _FOLIO_PAGE + r"$")
+#: Rule 4: an English folio: ``Page 3``, ``page 3 of 8``.
+FOLIO_ENGLISH = re.compile(r"^page\s+[0-9]{1,4}(?:\s*(?:of|/)\s*[0-9]{1,4})?$", re.IGNORECASE)
+_FOLIO_FORBIDDEN = set("。，；：！？、“”（）()[]【】《》")
+
+
+def is_folio_line(line: str) -> bool:
+    """True when ``line`` is page furniture (rule 4 in the module docstring)."""
+    s = line.strip()
+    if not s or len(s) > FOLIO_MAX_CHARS:
+        return False
+    if FOLIO_DASHED_NUMBER.match(s) or FOLIO_ENGLISH.match(s):
+        return True
+    return bool(FOLIO_PAGE_OF_PAPER.search(s)) and not (_FOLIO_FORBIDDEN & set(s))
+
+
+def drop_folio_lines(text: str) -> str:
+    """Remove page-number and folio lines (rule 4 in the module docstring).  The line goes
+    entirely: a folio inside a block (a page break mid-sentence) lets the sentence join up;
+    one between blank lines leaves the blank lines."""
+    if not any(c in text for c in "—-–－·•第Pp"):
+        return text
+    lines = text.split("\n")
+    return "\n".join(ln for ln in lines if not is_folio_line(ln))
+
+
 def normalize_page(text: str) -> str:
-    """Line endings to ``\\n``, HTML stripped, invisible characters removed, characters
-    normalised (rules 1-2)."""
+    """Line endings to ``\\n``, HTML stripped, invisible and control characters removed,
+    characters normalised, folio lines dropped (rules 1-4)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
     text = strip_html(text)
+    text = strip_control_chars(text)
     text = _INVISIBLE.sub("", text)
-    return normalize_chars(text)
+    return drop_folio_lines(normalize_chars(text))
 
 
 def split_blocks(text: str) -> list[list[str]]:
-    """Split text into blocks of lines separated by blank lines (rule 3).
+    """Split text into blocks of lines separated by blank lines (rule 5).
 
     Lines keep their leading whitespace (indentation is a layout cue for headlines) and
     lose trailing whitespace.  Returns ``[]`` for blank text.
@@ -158,7 +218,7 @@ def _blocks_continue(a: list[str], b: list[str]) -> bool:
 
 
 def merge_broken_blocks(blocks: Sequence[Sequence[str]]) -> list[list[str]]:
-    """Glue blocks that a PDF column break split mid-sentence (rule 4).
+    """Glue blocks that a PDF column break split mid-sentence (rule 6).
 
     Args:
         blocks: blocks of lines as returned by :func:`split_blocks`.
@@ -180,7 +240,7 @@ def _is_latin_word_char(ch: str) -> bool:
 
 
 def join_lines(lines: Sequence[str]) -> str:
-    """Join hard-wrapped lines into one paragraph string (rule 5).
+    """Join hard-wrapped lines into one paragraph string (rule 7).
 
     No space is inserted unless the wrap falls between two Latin words (previous line
     ends with an ASCII letter or ``,;:!?)``, next begins with an ASCII letter/digit).
@@ -223,7 +283,7 @@ def _drop_space(left: str, right: str, ltok: str, rtok: str, heading: bool) -> b
 
 
 def squeeze_spaces(text: str, heading: bool = False) -> str:
-    """Remove layout spaces, keep meaningful ones (rule 6 in the module docstring).
+    """Remove layout spaces, keep meaningful ones (rule 8 in the module docstring).
 
     Args:
         text: one paragraph (no line breaks expected; any are treated as spaces).
@@ -252,7 +312,7 @@ def squeeze_spaces(text: str, heading: bool = False) -> str:
 
 
 def clean_paragraph(lines: Sequence[str] | str, heading: bool = False) -> str:
-    """Join a block's lines and remove layout spaces (rules 5 and 6).
+    """Join a block's lines and remove layout spaces (rules 7 and 8).
 
     Args:
         lines: the lines of one block (or a single string, split on ``\\n``).
@@ -266,7 +326,7 @@ def clean_paragraph(lines: Sequence[str] | str, heading: bool = False) -> str:
 
 
 def clean_text(text: str) -> list[str]:
-    """Clean a whole page of PDF text into paragraphs (rules 1-6), without segmentation.
+    """Clean a whole page of PDF text into paragraphs (rules 1-8), without segmentation.
 
     Returns:
         Non-empty cleaned paragraphs in reading order.

@@ -87,8 +87,15 @@ DERIVED_TITLE_CHARS = 30
 #: Headline candidates: at most this many lines of at most this many characters.
 HEADLINE_MAX_LINES = 4
 HEADLINE_MAX_LINE_CHARS = 40
+#: Step 4: a headline unit is scored against the articles at most this many articles
+#: before or after the place where it stands (a page holds about 8; without the window a
+#: long file of many pages was quadratic: 4 MB took 7 minutes).
+HEADLINE_WINDOW_ARTICLES = 24
 
 _OPENING_QUOTES = "“‘「『《（(\"'"
+#: Every byline holds ``□``/``■`` and every page-jump marker ``版``: lines without either
+#: skip the structural patterns.
+_MAY_BE_STRUCTURAL = re.compile("[□■版]")
 
 
 # --------------------------------------------------------------------------- blocks
@@ -129,6 +136,9 @@ def _split_structural(blocks: list[list[str]]) -> list[list[str]]:
     for blk in blocks:
         cur: list[str] = []
         for line in blk:
+            if not _MAY_BE_STRUCTURAL.search(line):  # cheap test first: most lines are body
+                cur.append(line)
+                continue
             if byline_line(line) is not None or is_marker(line):
                 if cur:
                     out.append(cur)
@@ -243,12 +253,23 @@ def _group(items: list[_Item]) -> tuple[list[_Art], dict[int, int]]:
     cur: _Art | None = None
     pending: str | None = None
 
+    cur_index = -1
+
     def new() -> _Art:
-        nonlocal pending
+        nonlocal pending, cur_index
         a = _Art(byline=pending)
         pending = None
         arts.append(a)
+        cur_index = len(arts) - 1
         return a
+
+    # the next item that is not a byline, for each position (one backward pass: linear)
+    next_non_byline: list[_Item | None] = [None] * len(items)
+    follow: _Item | None = None
+    for i in range(len(items) - 1, -1, -1):
+        next_non_byline[i] = follow
+        if items[i].kind != "byline":
+            follow = items[i]
 
     for i, it in enumerate(items):
         if it.kind == "cont":
@@ -263,7 +284,7 @@ def _group(items: list[_Item]) -> tuple[list[_Art], dict[int, int]]:
                 cur.add_byline(it.text)
                 cur.closed = True
                 continue
-            nxt = next((x for x in items[i + 1 :] if x.kind != "byline"), None)
+            nxt = next_non_byline[i]
             open_body = cur is not None and not cur.closed and cur.has_body and cur.byline is None
             if open_body and (nxt is None or nxt.kind != "body" or "摄" in it.text):
                 cur.byline = it.text
@@ -284,7 +305,7 @@ def _group(items: list[_Item]) -> tuple[list[_Art], dict[int, int]]:
             if cur.first_item < 0:
                 cur.first_item = i
             cur.last_item = i
-            body_art[i] = arts.index(cur)
+            body_art[i] = cur_index
     if pending is not None and arts:
         arts[-1].add_byline(pending)
     return arts, body_art
@@ -342,16 +363,30 @@ def _assign_titles(items: list[_Item], arts: list[_Art], body_art: dict[int, int
     df = Counter(b for bg in art_bigrams for b in bg)
     n_arts = len(arts)
 
+    weights = {b: math.log(1 + n_arts / c) for b, c in df.items()}
+    unseen = math.log(1 + n_arts)
+
     def weight(b: str) -> float:
-        return math.log(1 + n_arts / max(df.get(b, 0), 1))
+        return weights.get(b, unseen)
+
+    # article of the nearest body item before / after each position (two linear passes)
+    art_before: list[int | None] = [None] * n_items
+    art_after: list[int | None] = [None] * n_items
+    last: int | None = None
+    for i in range(n_items):
+        art_before[i] = last
+        last = body_art.get(i, last)
+    last = None
+    for i in range(n_items - 1, -1, -1):
+        art_after[i] = last
+        last = body_art.get(i, last)
 
     pool: list[tuple[_Unit, int | None, int | None]] = []  # unit, art before, art after
     order = 0
     for i, it in enumerate(items):
         if it.kind != "head":
             continue
-        before = next((body_art[j] for j in range(i - 1, -1, -1) if j in body_art), None)
-        after = next((body_art[j] for j in range(i + 1, n_items) if j in body_art), None)
+        before, after = art_before[i], art_after[i]
         inside = before is not None and before == after
         for k, u in enumerate(it.units):
             u.item, u.order = i, order
@@ -376,7 +411,10 @@ def _assign_titles(items: list[_Item], arts: list[_Art], body_art: dict[int, int
         ub = _bigrams(u.title)
         total = sum(weight(b) for b in ub)
         best_s = -1.0
-        for ai, ab in enumerate(art_bigrams):
+        near = before if before is not None else (after if after is not None else 0)
+        lo, hi = max(0, near - HEADLINE_WINDOW_ARTICLES), min(n_arts, near + HEADLINE_WINDOW_ARTICLES + 1)
+        for ai in range(lo, hi):
+            ab = art_bigrams[ai]
             s = sum(weight(b) for b in ub & ab) / total if total else 0.0
             if ai in (before, after):
                 s += ADJACENT_BONUS
@@ -448,7 +486,11 @@ def segment_page(text: str, doc_id: str, source: str = "", date: str | None = No
     arts, body_art = _group(items)
     keep = [a for a in arts if a.has_body]
     if len(keep) != len(arts):  # renumber body_art after dropping empty articles
-        remap = {arts.index(a): k for k, a in enumerate(keep)}
+        kept_ids = {id(a) for a in keep}
+        remap: dict[int, int] = {}
+        for ai, a in enumerate(arts):
+            if id(a) in kept_ids:
+                remap[ai] = len(remap)
         body_art = {i: remap[ai] for i, ai in body_art.items()}
         arts = keep
     if not arts:
@@ -542,7 +584,7 @@ def segment_document(doc: Document) -> list[Article]:
     """
     suffix = PurePosixPath(doc.source).suffix.lower()
     if doc.kind == "page":
-        if suffix in (".md", ".markdown"):
+        if suffix in (".md", ".markdown", ".docx"):
             arts = segment_markdown(doc.text, doc.doc_id, doc.source, doc.date, doc.url)
         else:
             arts = segment_page(doc.text, doc.doc_id, doc.source, doc.date, doc.url)

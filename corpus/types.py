@@ -116,3 +116,69 @@ class Passage:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Passage":
         return cls(**d)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A corpus file that could not be loaded: it is skipped and reported, never fatal.
+
+    Attributes:
+        source: the file's path relative to the seeds directory (POSIX).
+        reason: why, in words (``cannot decode as UTF-8, GB18030, Big5 or UTF-16``,
+            ``no text layer (scanned images?); OCR is not supported``...).
+    """
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Articles and passages of a seeds directory.
+
+    Attributes:
+        articles: in load order (files sorted, articles in reading order).
+        passages: all passages, grouped by article in the same order.
+        fingerprint: ``corpus.pipeline.corpus_fingerprint`` of the seeds directory.
+        errors: the files that could not be loaded (skipped), in file order.
+    """
+
+    articles: tuple[Article, ...]
+    passages: tuple[Passage, ...]
+    fingerprint: str
+    errors: tuple[FileError, ...] = ()
+    _by_id: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _pass_by_id: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {a.id: a for a in self.articles})
+        object.__setattr__(self, "_pass_by_id", {p.id: p for p in self.passages})
+
+    def article(self, article_id: str) -> Article:
+        """The article with this id.
+
+        Raises:
+            KeyError: no such article (message names the id and the corpus size).
+        """
+        try:
+            return self._by_id[article_id]
+        except KeyError:
+            raise KeyError(
+                f"no article {article_id!r} in this corpus ({len(self.articles)} articles)"
+            ) from None
+
+    def passage(self, passage_id: str) -> Passage:
+        """The passage with this id.
+
+        Raises:
+            KeyError: no such passage.
+        """
+        try:
+            return self._pass_by_id[passage_id]
+        except KeyError:
+            raise KeyError(
+                f"no passage {passage_id!r} in this corpus ({len(self.passages)} passages)"
+            ) from None

@@ -1,4 +1,4 @@
-"""Command line: build the index, search it.
+"""Command line: build the index, search it, manage its documents (as the web page does).
 
     python -m retrieval build  [--seeds DIR] [--index DIR] [--model SPEC] [--scheme S]
     python -m retrieval search "问题" [--top-k 5] [--mode dense|bm25|hybrid]
@@ -6,14 +6,22 @@
                                [--store faiss|milvus] [--milvus-uri URI]
     python -m retrieval migrate --to milvus [--milvus-uri URI] [--collection NAME]
                                [--analyzer ours|jieba] [--index DIR] [--force]
+    python -m retrieval add FILE...        copy into the seeds folder, parse, embed, publish
+    python -m retrieval remove NAME...     delete from the seeds folder and the index
+    python -m retrieval reindex NAME...    parse again and replace
+    python -m retrieval list               the documents table
+                               (all take [--seeds DIR] [--index DIR] [--model SPEC])
+
 
 Defaults: ``--seeds <repo>/seeds``, ``--index <repo>/index``, ``--model`` the default of
 ``retrieval.embedder.load_encoder`` (multilingual-e5-small; ``hashing`` is the fast fake).
-``search`` builds the index first when it is missing, stale or corrupt.  ``migrate``
-copies the built index into a Milvus collection without re-embedding (vectors from
-``embeddings.npy``); ``--milvus-uri`` defaults to the milvus-lite file
-``<index>/milvus.db``, a server is ``http://host:19530`` (token: ``$MILVUS_TOKEN``).
-Exit status: 0 success, 1 no results, 2 bad usage or an index/corpus error.
+Every command but ``migrate`` (and ``search --store milvus``) opens the index with
+``retrieval.index.IndexManager`` (recovering from a crash, building it when missing or stale,
+syncing it with the seeds folder); a corpus file that cannot be loaded is reported on stderr
+and skipped, never fatal. ``migrate`` copies the built index into a Milvus collection without
+re-embedding (vectors from ``embeddings.npy``); ``--milvus-uri`` defaults to the milvus-lite
+file ``<index>/milvus.db``, a server is ``http://host:19530`` (token: ``$MILVUS_TOKEN``).
+Exit status: 0 success, 1 no results / a file not added, 2 bad usage or an index/corpus error.
 """
 from __future__ import annotations
 
@@ -32,12 +40,37 @@ def _encoder(spec: str | None):
     return load_encoder(spec)
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from retrieval.build import build_index
+def _manager(args: argparse.Namespace, sync: bool = True):
+    from retrieval.index import IndexManager
 
+    progress = None if args.quiet else _print_progress
+    manager = IndexManager.open(args.index, args.seeds, _encoder(args.model), sync=sync, progress=progress,
+                                bm25_scheme=getattr(args, "scheme", None) or _default_scheme())
+    _report_errors(manager)
+    return manager
+
+
+def _default_scheme() -> str:
+    from retrieval.tokenize import DEFAULT_SCHEME
+
+    return DEFAULT_SCHEME
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    print(f"  {fraction:4.0%} {message}", file=sys.stderr)
+
+
+def _report_errors(manager) -> None:
+    for d in manager.documents():
+        if d.error:
+            print(f"skipped {d.name}: {d.error}", file=sys.stderr)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
-    m = build_index(args.seeds, args.index, _encoder(args.model), show_progress=not args.quiet,
-                    bm25_scheme=args.scheme)
+    manager = _manager(args, sync=False)
+    manager.rebuild(progress=None if args.quiet else _print_progress)
+    m = manager.manifest
     print(f"built {args.index / 'current'}: {m.article_count} articles, {m.passage_count} passages, "
           f"model {m.model_id} ({m.dim}-d, {m.dense_index}), BM25 {m.bm25_scheme}; "
           f"embedded {m.embedded}, reused {m.reused}; {time.perf_counter() - t0:.1f} s")
@@ -45,10 +78,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from retrieval.searcher import Retriever
+    if args.store == "milvus":
+        from retrieval.searcher import Retriever
 
-    retriever = Retriever.open(args.index, seeds_dir=args.seeds, encoder=_encoder(args.model),
-                               show_progress=not args.quiet, store_kind=args.store, milvus_uri=args.milvus_uri)
+        retriever = Retriever.open(args.index, seeds_dir=args.seeds, encoder=_encoder(args.model),
+                                   show_progress=not args.quiet, store_kind=args.store,
+                                   milvus_uri=args.milvus_uri)
+    else:
+        retriever = _manager(args).retriever
     if args.mode != "bm25":  # load the model now, so the timing below is the search alone
         retriever.encoder.encode_queries(["warm-up"])
     t0 = time.perf_counter()
@@ -83,6 +120,59 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    results = manager.add_files(args.files, progress=None if args.quiet else _print_progress)
+    for r in results:
+        if r.ok:
+            print(f"added {r.name}: {r.articles} articles, {r.passages} passages "
+                  f"({r.embedded} embedded){' (replaced)' if r.replaced else ''}")
+        else:
+            print(f"not added {r.name}: {r.error}", file=sys.stderr)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    status = 0
+    for name in args.names:
+        try:
+            d = manager.remove(name)
+            print(f"removed {d.name}: {d.articles} articles, {d.passages} passages")
+        except KeyError as e:
+            print(f"error: {e.args[0]}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _cmd_reindex(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    status = 0
+    for name in args.names:
+        try:
+            r = manager.reindex(name)
+        except KeyError as e:
+            print(f"error: {e.args[0]}", file=sys.stderr)
+            status = 1
+            continue
+        if r.ok:
+            print(f"re-indexed {r.name}: {r.articles} articles, {r.passages} passages ({r.embedded} embedded)")
+        else:
+            print(f"not re-indexed {r.name}: {r.error}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    docs = _manager(args).documents()
+    print(f"{'name':40} {'format':8} {'articles':>8} {'passages':>8} {'chars':>8}  {'added':25} status")
+    for d in docs:
+        print(f"{d.name:40} {d.format:8} {d.articles:8} {d.passages:8} {d.characters:8}  {d.added_at:25} "
+              f"{d.status}{': ' + d.error if d.error else ''}")
+    print(f"{len(docs)} documents")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     from retrieval.types import SearchMode
@@ -112,12 +202,20 @@ def main(argv: list[str] | None = None) -> int:
     mg.add_argument("--analyzer", choices=("ours", "jieba"), default="ours",
                     help="lexical text: our tokens (default) or Milvus's jieba analyzer")
     mg.add_argument("--force", action="store_true", help="recreate the collection even when it is in sync")
+    a = sub.add_parser("add", parents=[common], help="add files to the corpus and the index")
+    a.add_argument("files", nargs="+", type=Path)
+    r = sub.add_parser("remove", parents=[common], help="remove documents (by name) from corpus and index")
+    r.add_argument("names", nargs="+")
+    ri = sub.add_parser("reindex", parents=[common], help="parse documents again and replace them")
+    ri.add_argument("names", nargs="+")
+    sub.add_parser("list", parents=[common], help="list the documents of the index")
     args = ap.parse_args(argv)
 
     from retrieval.milvus import MilvusUnavailableError
     from retrieval.store import RetrievalIndexError
 
-    commands = {"build": _cmd_build, "search": _cmd_search, "migrate": _cmd_migrate}
+    commands = {"build": _cmd_build, "search": _cmd_search, "migrate": _cmd_migrate, "add": _cmd_add,
+                "remove": _cmd_remove, "reindex": _cmd_reindex, "list": _cmd_list}
     try:
         return commands[args.cmd](args)
     except (RetrievalIndexError, MilvusUnavailableError, ValueError, FileNotFoundError) as e:

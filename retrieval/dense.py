@@ -93,6 +93,22 @@ class DenseIndex:
             index.add(v)
         return cls(index)
 
+    def with_added(self, vectors: np.ndarray) -> "DenseIndex":
+        """A copy of this index with ``vectors`` appended (rows ``ntotal ..``); this one is
+        left untouched (it may be serving searches).  FAISS adds incrementally to both
+        index types (HNSW links the new vectors into its graph), so the cost is that of the
+        new vectors plus one copy.  (A flat index growing past ``EXACT_MAX_VECTORS`` should
+        be rebuilt with ``build`` instead, to become HNSW: ``retrieval.index`` does so.)
+
+        Raises:
+            ValueError: see ``check_vectors``.
+        """
+        v = check_vectors(vectors, self.dim)
+        clone = faiss.clone_index(self.index)
+        if v.shape[0]:
+            clone.add(v)
+        return DenseIndex(clone)
+
     def search(self, query_vector: np.ndarray, top_k: int,
                positions: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top ``top_k`` passages as ``(passage index, cosine)``, best first.

@@ -13,33 +13,32 @@ never touched)::
         embeddings.npy     (n, dim) float32, L2-normalised passage vectors
         embeddings.json    {model_id, dim, hashes: sha256 of each embedded text}
         bm25/              bm25s files + lexical.json
-      .build.lock          flock held while a build publishes
-      .tmp-*/              a build in progress (removed on success or failure)
+      .build.lock          flock held by the one writer (build, add, remove)
+      .current.tmp-*/      a build in progress (removed on success or failure)
+      .embeddings/         vectors of builds in progress, by model (resume after a crash)
 
-Atomicity: a build writes a complete index into ``index_dir/.tmp-<random>/`` then
-publishes it with two ``os.rename`` calls (``current`` → ``.old-<random>``, tmp →
-``current``) and deletes the old one.  A crash before publication leaves ``current``
-untouched; between the two renames (microseconds) ``current`` is briefly absent and
-``recover_interrupted_swap`` puts the old one back on the next open.
+Atomicity (``retrieval.atomic``): a build writes a complete index into
+``index_dir/.current.tmp-<random>/`` then publishes it with two ``os.rename`` calls
+(``current`` → ``.current.old-<random>``, tmp → ``current``) and deletes the old one.  A
+crash before publication leaves ``current`` untouched; between the two renames
+(microseconds) ``current`` is briefly absent and ``recover_interrupted_swap`` puts the old
+one back on the next open, and deletes temp directories that a crashed build left.
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 
 from corpus.types import Article, Passage
+from retrieval import atomic
 from retrieval.manifest import IndexManifest
 
 CURRENT = "current"
+BUILD_LOCK = ".build.lock"
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 PASSAGES = "passages.jsonl"
@@ -228,49 +227,40 @@ def load_embedding_cache(index_dir: Path, model_id: str, dim: int) -> dict[str, 
 
 
 def new_temp_dir(index_dir: Path) -> Path:
-    """Create and return an empty ``index_dir/.tmp-<random>`` build directory."""
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    tmp = index_dir / f".tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
-    return tmp
+    """Create and return an empty build directory ``index_dir/.current.tmp-<random>``."""
+    return atomic.new_temp_dir(current_dir(index_dir))
 
 
-@contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``index_dir/.build.lock`` (one builder at a time)."""
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".build.lock", "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+def build_lock(index_dir: Path):
+    """Context manager: an exclusive ``flock`` on ``index_dir/.build.lock`` (one writer at a
+    time, across threads and processes; released by the kernel if the holder dies)."""
+    return atomic.file_lock(Path(index_dir) / BUILD_LOCK)
 
 
 def publish(tmp: Path, index_dir: Path) -> None:
-    """Make the finished build in ``tmp`` the live index (see the module docstring)."""
-    index_dir = Path(index_dir)
-    cur = current_dir(index_dir)
-    old = None
-    if cur.exists():
-        old = index_dir / f".old-{uuid.uuid4().hex[:12]}"
-        os.rename(cur, old)
-    os.rename(tmp, cur)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Make the finished build in ``tmp`` the live index (``retrieval.atomic.replace_dir``)."""
+    atomic.replace_dir(tmp, current_dir(index_dir))
 
 
-def recover_interrupted_swap(index_dir: Path) -> None:
-    """If ``current`` is missing but a complete ``.old-*`` index exists (a crash between
-    the two renames of ``publish``), move the newest one back; remove stale temp dirs."""
+def recover_interrupted_swap(index_dir: Path) -> list[Path]:
+    """Undo a publication interrupted between its two renames (``current`` missing, a
+    complete old copy beside it) and delete leftover temp/old directories (of builds that
+    crashed).  Only done when no writer holds the build lock (a live writer's temp
+    directory is never touched); returns the paths removed.
+    """
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
-        return
-    cur = current_dir(index_dir)
-    if not cur.exists():
-        olds = sorted((p for p in index_dir.glob(".old-*") if (p / MANIFEST).is_file()),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
-        if olds:
-            os.rename(olds[0], cur)
+        return []
+    with atomic.try_file_lock(index_dir / BUILD_LOCK) as got:
+        return recover_locked(index_dir) if got else []
+
+
+def recover_locked(index_dir: Path) -> list[Path]:
+    """``recover_interrupted_swap`` for a caller that holds ``build_lock`` already."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        return []
+    for legacy in sorted(index_dir.glob(".old-*")) + sorted(index_dir.glob(".tmp-*")):
+        # directories named by earlier versions: .old-<x> / .tmp-<x>
+        legacy.rename(index_dir / f".{CURRENT}.{legacy.name[1:4]}-{legacy.name[5:]}")
+    return atomic.recover_dir(current_dir(index_dir), lambda p: (p / MANIFEST).is_file())

@@ -62,7 +62,7 @@ def test_text_without_tags_unchanged():
     assert strip_html(s) == s
 
 
-# --- rule 5: joining wrapped lines ---------------------------------------------------
+# --- rule 7: joining wrapped lines ---------------------------------------------------
 
 def test_join_cjk_lines_without_space():
     assert join_lines(["新疆维吾尔自治区阿克陶县木吉乡布拉克村村民阿里耶·", "阿不都热依木"]) == (
@@ -81,7 +81,7 @@ def test_join_latin_words_with_space():
     assert join_lines(["It works.", "Then"]) == "It works. Then"
 
 
-# --- rule 6: spaces ----------------------------------------------------------------
+# --- rule 8: spaces ----------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "raw, expected",
@@ -119,7 +119,7 @@ def test_heading_mode_keeps_phrase_spaces_only():
     assert squeeze_spaces("本报通讯员 韩艳锋 张升", heading=True) == "本报通讯员 韩艳锋 张升"
 
 
-# --- rule 4: blank lines that are not paragraph breaks --------------------------------
+# --- rule 6: blank lines that are not paragraph breaks --------------------------------
 
 def _merge(text: str) -> list[str]:
     return ["".join(x.strip() for x in b) for b in merge_broken_blocks(split_blocks(text))]
@@ -190,3 +190,41 @@ def test_paragraph_breaks_kept_end_to_end():
 def test_clean_text_of_blank_input_is_empty():
     assert clean_text("") == []
     assert clean_text(" \n\n \n") == []
+
+
+# --- rule 3: control characters ----------------------------------------------------
+
+def test_control_characters_removed_and_page_breaks_become_paragraph_breaks():
+    from corpus.clean import strip_control_chars
+
+    assert strip_control_chars("邮政\x00快\x07递\x1b[0m\x7f\x85。") == "邮政快递[0m。"
+    assert strip_control_chars("上一页。\f下一页。") == "上一页。\n\n下一页。"
+    assert strip_control_chars("行一\n\t行二") == "行一\n\t行二"
+    # end to end: no control character reaches a paragraph
+    assert clean_text("第一段\x01内容。\x0c第二段\x02内容。") == ["第一段内容。", "第二段内容。"]
+
+
+# --- rule 4: folio (page-number) lines ---------------------------------------------
+
+@pytest.mark.parametrize("line", ["— 3 —", "- 12 -", "·3·", "－ 7 －", "第3版", "第 3 版 要闻",
+                                  "2021年12月14日 星期二 第三版", "第 3 页 共 8 页", "Page 3",
+                                  "page 3 of 8"])
+def test_folio_lines_are_page_furniture(line):
+    from corpus.clean import is_folio_line
+
+    assert is_folio_line(line)
+
+
+@pytest.mark.parametrize("line", ["（上接第1版）", "（下转第2版）", "在第3版刊登了相关报道",
+                                  "详见本报第3版", "第三版块建设，", "10", "—— 河北衡水市分公司服务",
+                                  "Page three of the report says"])
+def test_text_lines_are_not_folios(line):
+    from corpus.clean import is_folio_line
+
+    assert not is_folio_line(line)
+
+
+def test_folio_lines_never_become_paragraphs():
+    text = "木吉乡布拉克村距离县城近250\n— 3 —\n公里，是全县最偏远的乡村。\n\n第3版\n\n本报讯 新的一篇。"
+    paras = clean_text(text)
+    assert paras == ["木吉乡布拉克村距离县城近250公里，是全县最偏远的乡村。", "本报讯新的一篇。"]

@@ -244,3 +244,15 @@ def test_headline_directly_above_byline_and_body_is_its_title():
     arts = segment_page(f"{BODY_A} □甲\n\n天气晴朗\n\n□乙\n\n{BODY_B}", "p")
     assert [a.title_derived for a in arts] == [True, False]
     assert arts[1].title == "天气晴朗" and arts[1].byline == "乙"
+
+
+def test_long_file_of_many_pages_is_segmented_page_by_page(seed_file):
+    """A 40-page file (the seed page repeated; the input that took minutes when headline
+    scoring compared every headline with every article): each page in the middle is
+    segmented exactly like its neighbours, and the count is 7 per page."""
+    page = seed_file.read_text(encoding="utf-8")
+    arts = segment_page("\n\n".join([page] * 40), "many")
+    assert len(arts) == 7 * 40
+    key = [(a.title, a.paragraphs, a.byline) for a in arts]
+    assert key[7 * 10:7 * 11] == key[7 * 30:7 * 31]
+    assert [a.title for a in arts[7 * 20:7 * 21]][:2] == [t for t, _, _ in EXPECTED][:2]

@@ -198,3 +198,30 @@ def test_search_mode_is_a_str_enum_and_rejects_unknown_modes():
         SearchMode.parse("sparse")
     with pytest.raises(ValueError, match="unknown search mode"):
         SearchMode.parse(None)
+
+
+def test_bm25_from_token_ids_equals_bm25s_own_index(seed_file):
+    """LexicalIndex.build_from_ids (numpy) builds bm25s's lucene score matrix exactly."""
+    import re
+
+    import bm25s
+    import numpy as np
+
+    from retrieval.lexical import LexicalIndex, tokenize_ids
+
+    texts = [x for x in re.split(r"\n\s*\n", seed_file.read_text(encoding="utf-8")) if x.strip()]
+    vocab: dict[str, int] = {}
+    ids = tokenize_ids(texts, "words+bigrams", vocab)
+    ours = LexicalIndex.build_from_ids(ids, vocab, "words+bigrams")
+    ref = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
+    ref.index(bm25s.tokenization.Tokenized(ids=[x.tolist() for x in ids], vocab=dict(vocab)),
+              show_progress=False)
+    for key in ("indices", "indptr"):
+        assert np.array_equal(ours.bm25.scores[key], ref.scores[key])
+    assert np.allclose(ours.bm25.scores["data"], ref.scores["data"], rtol=1e-6)
+    assert ours.bm25.vocab_dict == ref.vocab_dict
+    ref_index = LexicalIndex(ref, "words+bigrams", len(texts))
+    for q in ("衡水湖马拉松", "贵州邮政快递业务收入"):
+        assert np.allclose(ours.scores(q), ref_index.scores(q), rtol=1e-6)
+        assert ours.search(q, 3) == ref_index.search(q, 3) or \
+            [i for i, _ in ours.search(q, 3)] == [i for i, _ in ref_index.search(q, 3)]
