@@ -76,7 +76,7 @@ class Retriever:
             measurements behind the default).
         backend: the ``retrieval.backend.SearchBackend`` searched (default: a
             ``FaissBackend`` over ``components``; ``retrieval.milvus.MilvusBackend`` for
-            Milvus, see ``open(store="milvus")``).
+            Milvus, see ``open(store_kind="milvus")``).
     """
 
     def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
