@@ -29,7 +29,9 @@ FAILED_ANSWER_CHARS = 200
 def list_testsets(feedback_testset: Path | None = None) -> list[tuple[str, str]]:
     """(label, path) of the bundled test sets (``evaluation/testsets/*.jsonl``) and, when it
     exists, the test set built from feedback."""
-    out = [(f"{p.name} (bundled)", str(p)) for p in sorted(BUNDLED_DIR.glob("*.jsonl"))]
+    # the seed set first: it is the default choice (it has answerable and unanswerable cases)
+    out = [(f"{p.name} (bundled)", str(p))
+           for p in sorted(BUNDLED_DIR.glob("*.jsonl"), key=lambda p: (p.name != "seed.jsonl", p.name))]
     if feedback_testset is not None and Path(feedback_testset).is_file():
         out.append((f"{Path(feedback_testset).name} (from feedback 来自评价)", str(feedback_testset)))
     return out
