@@ -286,6 +286,8 @@ class SpanReader:
         spans: list[Span] = []
         cands.sort(key=lambda c: -c[0])
         for score, pi, cs, ce in cands:
+            if len(spans) >= top_n:
+                break
             text = texts[pi]
             while cs < ce and text[cs].isspace():
                 cs += 1
@@ -294,8 +296,6 @@ class SpanReader:
             if ce <= cs or any(sp.passage_index == pi and cs < sp.end and ce > sp.start for sp in spans):
                 continue
             spans.append(Span(text[cs:ce], pi, cs, ce, score))
-            if len(spans) >= max(0, top_n):
-                break
         best = cands[0][0] if cands else -math.inf
         return ReaderResult(tuple(spans), null - best, len(wins), (time.perf_counter() - t0) * 1000)
 

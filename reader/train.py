@@ -45,7 +45,11 @@ MAX_FALSE_REFUSAL = 0.03
 
 
 def _log(out: Path, event: dict) -> None:
-    event = {"time": round(time.time(), 1), "load_avg": round(os.getloadavg()[0], 2), **event}
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    event = {"time": round(time.time(), 1), "load_avg": round(os.getloadavg()[0], 2),
+             "cpu_s": round(ru.ru_utime + ru.ru_stime, 1), **event}
     line = json.dumps(event, ensure_ascii=False)
     print(line, flush=True)
     with open(out / "train_log.jsonl", "a", encoding="utf-8") as f:
@@ -162,6 +166,24 @@ def save_delta(model, out: Path, scaling: float) -> None:
     save_file(tensors, str(out / WEIGHTS_FILE))
 
 
+def load_delta(model, path: Path) -> None:
+    """Inverse of :func:`save_delta`: copy saved LoRA factors and head into a peft model.
+    Raises ValueError when a saved tensor has no counterpart (other rank or layers)."""
+    import torch
+    from safetensors.torch import load_file
+
+    saved = load_file(str(path))
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for n, t in saved.items():
+            name = "base_model.model." + n
+            if n.endswith((".lora_A", ".lora_B")):
+                name += ".default.weight"
+            if name not in params or params[name].shape != t.shape:
+                raise ValueError(f"{path}: {n} does not fit the model (rank or layers differ)")
+            params[name].copy_(t.to(params[name].dtype))
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -185,6 +207,8 @@ def main(argv=None) -> int:
     ap.add_argument("--evals", type=int, default=3, help="validation evaluations during the run")
     ap.add_argument("--val-subset", type=int, default=200, help="answerable val questions per interim eval")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from the reader.safetensors of this directory (same rank and layers)")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only this many train examples")
     ap.add_argument("--limit-val", type=int, default=0, help="debug: use only this many val examples")
     args = ap.parse_args(argv)
@@ -239,6 +263,8 @@ def main(argv=None) -> int:
     for p in model.base_model.model.qa_outputs.parameters():
         p.requires_grad = True
     scaling = alpha / args.rank
+    if args.init is not None:
+        load_delta(model, args.init / WEIGHTS_FILE)
     params = [p for p in model.parameters() if p.requires_grad]
     n_train = sum(p.numel() for p in params)
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -250,11 +276,8 @@ def main(argv=None) -> int:
     deadline = t_start + 60 * args.max_minutes
     reader = SpanReader(model, tok, args.max_len, args.stride, autocast_bf16=True)
     best = {"f1": -1.0}
-    eval_at: set[int] = set()
-
-    def plan_evals():
-        eval_at.clear()
-        eval_at.update(int(planned * (i + 1) / args.evals) for i in range(args.evals))
+    max_steps = planned
+    last_eval = {"step": -1, "s": 100.0}
 
     def do_eval(step, epoch, loss):
         model.eval()
@@ -269,17 +292,22 @@ def main(argv=None) -> int:
             save_delta(model, out, scaling)
             ev["saved"] = True
         _log(out, ev)
+        last_eval.update(step=step, s=time.time() - t)
         return time.time() - t
 
-    plan_evals()
     _log(out, {"event": "model", "trainable_params": n_train, "steps_per_epoch": steps_per_epoch,
                "planned_steps": planned})
     model.train()
     step, epoch_f, losses, eval_s = 0, 0.0, [], 0.0
     t_train = time.time()
+    # interim evaluations at even shares of the wall-clock budget (so a stopped run still
+    # leaves a checkpoint), plus one at the end
+    budget_s = deadline - t_train
+    next_eval = [t_train + budget_s * (i + 1) / args.evals for i in range(max(0, args.evals - 1))]
     stopped = "planned steps done"
     bar = tqdm(total=planned, desc="train", dynamic_ncols=True, file=sys.stderr)
     ep = 0
+    marks: list[tuple[int, float]] = [(0, t_train)]  # (step, time) excluding evaluation time
     while step < planned:
         for bidx in batches(feats, args.batch_size, rng):
             if step >= planned:
@@ -298,23 +326,28 @@ def main(argv=None) -> int:
             epoch_f = step / steps_per_epoch
             bar.update(1)
             bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
-            if step == 10 and not args.steps:
-                # fix the plan so that training (and its evals) fit the wall-clock cap
-                sec = (time.time() - t_train) / step
-                left = deadline - time.time()
-                fit = step + int(left / sec * 0.88)  # ~12% for interim evaluations
-                if fit < planned:
-                    planned = max(step + 1, fit)
-                    warm = min(warm, max(1, planned // 10))
-                    bar.total = planned
-                    plan_evals()
-                _log(out, {"event": "plan", "s_per_step": round(sec, 3), "planned_steps": planned,
-                           "eval_at": sorted(eval_at)})
+            if not args.steps and (step == 10 or step % 25 == 0):
+                # re-plan the step count (and so the LR decay) to fit the wall-clock cap at
+                # the speed of the last steps: other jobs share the cores and it changes
+                s0, t0 = marks[max(0, len(marks) - 3)]
+                sec = (time.time() - t0) / max(1, step - s0)
+                left = deadline - time.time() - len(next_eval) * last_eval["s"] - 5
+                fit = step + max(1, int(left / sec))
+                planned = max(step + 1, min(max_steps, fit))
+                if step == 10:
+                    warm = min(warm, max(1, planned // 12))
+                bar.total = planned
+                _log(out, {"event": "plan", "step": step, "s_per_step": round(sec, 3),
+                           "planned_steps": planned})
             if step % 50 == 0:
                 _log(out, {"event": "loss", "step": step, "epoch": round(epoch_f, 3),
                            "loss": round(sum(losses[-50:]) / len(losses[-50:]), 4), "lr": lr_at(step)})
-            if step in eval_at:
+            if next_eval and time.time() >= next_eval[0] and step < planned:
+                next_eval.pop(0)
                 eval_s += do_eval(step, epoch_f, round(sum(losses[-50:]) / len(losses[-50:]), 4))
+                marks.append((step, time.time()))
+            elif step % 5 == 0:
+                marks.append((step, time.time()))
             if time.time() > deadline:
                 stopped = "wall-clock cap"
                 break
@@ -324,7 +357,7 @@ def main(argv=None) -> int:
         if stopped == "wall-clock cap":
             break
     bar.close()
-    if step not in eval_at:
+    if last_eval["step"] != step:
         eval_s += do_eval(step, epoch_f, round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4))
     train_min = (time.time() - t_train) / 60
     _log(out, {"event": "stopped", "reason": stopped, "steps": step, "train_minutes": round(train_min, 2),
