@@ -209,6 +209,9 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--init", type=Path, default=None,
                     help="start from the reader.safetensors of this directory (same rank and layers)")
+    ap.add_argument("--skip-batches", type=int, default=0,
+                    help="with --init: skip the first N batches of the first epoch (those the run "
+                         "being continued has seen; same seed gives the same order)")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only this many train examples")
     ap.add_argument("--limit-val", type=int, default=0, help="debug: use only this many val examples")
     args = ap.parse_args(argv)
@@ -309,7 +312,10 @@ def main(argv=None) -> int:
     ep = 0
     marks: list[tuple[int, float]] = [(0, t_train)]  # (step, time) excluding evaluation time
     while step < planned:
-        for bidx in batches(feats, args.batch_size, rng):
+        order = batches(feats, args.batch_size, rng)
+        if ep == 0 and args.skip_batches:
+            order = order[args.skip_batches:]
+        for bidx in order:
             if step >= planned:
                 break
             ids, mask, sp, epos = collate(feats, bidx, tok.pad_token_id)
