@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install run test test-fast eval bench browser-deps clean-index
+.PHONY: install run test test-fast eval bench bench-reader train-reader browser-deps clean-index
 
 install: $(STAMP)
 
@@ -46,6 +46,13 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+# Train the span reader (about an hour on 2 CPU cores; writes reader/checkpoint/). Never run by test/run.
+train-reader: $(STAMP)
+	$(PY) -m reader.train
+
+bench-reader: $(STAMP)
+	$(PY) -m benchmarks.reader_bench
 
 clean-index:
 	rm -rf index/current index/.tmp-* index/.build.lock

@@ -1,0 +1,275 @@
+"""The span reader: windows and offsets (real XLM-R tokenizer, fake model), bad input, and
+(slow) the committed checkpoint on fixed validation questions."""
+from __future__ import annotations
+
+import math
+import unicodedata
+import types
+
+import pytest
+
+from reader import windows as W
+
+
+@pytest.fixture(scope="module")
+def tok():
+    from transformers import PreTrainedTokenizerFast
+
+    from retrieval._e5_convert import tokenizer_json_path
+
+    return PreTrainedTokenizerFast(tokenizer_file=str(tokenizer_json_path()), bos_token="<s>",
+                                   cls_token="<s>", eos_token="</s>", sep_token="</s>",
+                                   pad_token="<pad>", unk_token="<unk>", mask_token="<mask>")
+
+
+LONG = "".join(f"第{i}段：2021年{i % 12 + 1}月，邮政公司在阿克陶县投递了{i * 37}件包裹。" for i in range(120))
+
+
+class TargetModel:
+    """Fake QA model: high start/end logits on the tokens of ``target`` (token ids) wherever
+    they occur in a window, low elsewhere; ``<s>`` gets ``null``."""
+
+    def __init__(self, target_ids, null=-5.0):
+        self.target = list(target_ids)
+        self.null = null
+
+    def __call__(self, input_ids, attention_mask):
+        import torch
+
+        s = torch.full(input_ids.shape, -10.0)
+        e = torch.full(input_ids.shape, -10.0)
+        s[:, 0] = e[:, 0] = self.null / 2
+        n = len(self.target)
+        for r, row in enumerate(input_ids.tolist()):
+            for i in range(len(row) - n + 1):
+                if row[i:i + n] == self.target:
+                    s[r, i] = 5.0
+                    e[r, i + n - 1] = 5.0
+        return types.SimpleNamespace(start_logits=s, end_logits=e)
+
+
+class RandomModel:
+    def __call__(self, input_ids, attention_mask):
+        import torch
+
+        g = torch.Generator().manual_seed(int(input_ids.sum()) % 10_000)
+        return types.SimpleNamespace(start_logits=torch.randn(input_ids.shape, generator=g),
+                                     end_logits=torch.randn(input_ids.shape, generator=g))
+
+
+def _answer_ids(tok, text, anchor, ans):
+    """Token ids of ``ans`` (found after ``anchor`` in ``text``) as ``text`` tokenises."""
+    start = text.index(anchor) + anchor.index(ans)
+    enc = W.encode_passage(tok, text)
+    ids = [i for i, (a, b) in zip(enc.ids, enc.offsets) if b > a and a >= start and b <= start + len(ans)]
+    assert tok.decode(ids).replace(" ", "") == ans
+    return ids
+
+
+def _reader(tok, model, **kw):
+    from reader.model import SpanReader
+
+    return SpanReader(model, tok, no_answer_threshold=0.0, **kw)
+
+
+def test_offsets_are_exact(tok):
+    text = "邮政  快递：4329.7万元，同比增长46.8%。Hengshui 馬拉松"
+    enc = W.encode_passage(tok, text)
+    assert len(enc.ids) == len(enc.offsets) > 0
+    starts = [a for a, b in enc.offsets]
+    assert starts == sorted(starts) and all(0 <= a <= b <= len(text) for a, b in enc.offsets)
+    covered = {i for a, b in enc.offsets for i in range(a, b)}
+    assert {i for i, c in enumerate(text) if not c.isspace()} <= covered
+    for tid, (a, b) in zip(enc.ids, enc.offsets):
+        piece = tok.convert_ids_to_tokens(tid).replace("\u2581", "")
+        if piece:  # a lone "\u2581" token may carry the next character's offset
+            assert unicodedata.normalize("NFKC", text[a:b]) == piece  # the tokenizer NFKC-folds
+
+
+def test_long_passage_gets_overlapping_windows_covering_everything(tok):
+    q = W.encode_question(tok, "阿克陶县投递了多少件包裹？")
+    enc = W.encode_passage(tok, LONG)
+    wins = W.passage_windows(tok, q, enc, 0, max_len=128, stride=32)
+    assert len(wins) > 3
+    assert all(len(w.input_ids) <= 128 for w in wins)
+    assert wins[0].ctx_tok[0] == 0 and wins[-1].ctx_tok[1] == len(enc.ids)
+    for a, b in zip(wins, wins[1:]):
+        assert b.ctx_tok[0] < a.ctx_tok[1]          # overlap
+        assert a.ctx_tok[1] - b.ctx_tok[0] == 32    # exactly the stride
+    for w in wins:  # the window's passage tokens are the passage's tokens
+        assert list(w.input_ids[w.ctx_start:w.ctx_start + len(w.offsets)]) == list(enc.ids[slice(*w.ctx_tok)])
+
+
+def test_answer_labels_map_back_to_the_answer(tok):
+    ans = "3700件"
+    start = LONG.index("投递了3700件") + 3
+    q = W.encode_question(tok, "投递了多少件？")
+    enc = W.encode_passage(tok, LONG)
+    labelled = 0
+    for w in W.passage_windows(tok, q, enc, 0, max_len=128, stride=32):
+        s, e = W.answer_tokens(w, start, start + len(ans))
+        if s:
+            labelled += 1
+            cs, ce = w.char_span(s, e)
+            assert LONG[cs:ce] == ans
+    assert labelled >= 1
+    # a window that does not hold the answer points at <s>
+    first = W.passage_windows(tok, q, enc, 0, max_len=128, stride=32)[0]
+    assert W.answer_tokens(first, start, start + len(ans)) == (0, 0)
+
+
+def test_read_finds_the_span_in_a_long_passage_with_exact_offsets(tok):
+    ans = "3700件"
+    target = _answer_ids(tok, LONG, "投递了3700件", ans)
+    reader = _reader(tok, TargetModel(target), max_len=128, stride=32)
+    passages = ["无关的短文。", LONG]
+    r = reader.read("投递了多少件？", passages, top_n=3)
+    assert r.windows > 3 and r.spans
+    for sp in r.spans:
+        assert sp.text == passages[sp.passage_index][sp.start:sp.end]
+    assert r.spans[0].passage_index == 1 and r.spans[0].text == ans
+    assert r.no_answer_score < 0
+    ends = sorted((s.start, s.end) for s in r.spans)
+    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))  # non-overlapping
+
+
+def test_read_focused_reads_only_windows_around_the_focus(tok):
+    ans = "3700件"
+    target = _answer_ids(tok, LONG, "投递了3700件", ans)
+    reader = _reader(tok, TargetModel(target), max_len=128, stride=32)
+    s = LONG.index("第100段")
+    e = LONG.index("。", s) + 1
+    r = reader.read_focused("投递了多少件？", [LONG], [(0, s, e), (0, s, e), (5, 0, 3), (0, 9, 3)])
+    assert r.windows == 1
+    assert r.spans[0].text == ans and LONG[r.spans[0].start:r.spans[0].end] == ans
+
+
+@pytest.mark.parametrize("question", ["", "?" * 10_000, "为什么" * 4000, "😀🚀 包裹？", "阿克陶縣投遞了多少件包裹？"])
+def test_bad_questions_never_crash(tok, question):
+    reader = _reader(tok, RandomModel())
+    r = reader.read(question, ["阿克陶縣的郵政公司投遞了3700件包裹。😀", LONG[:300]])
+    assert r.windows >= 2
+    for sp in r.spans:
+        assert sp.text == ["阿克陶縣的郵政公司投遞了3700件包裹。😀", LONG[:300]][sp.passage_index][sp.start:sp.end]
+        assert sp.text.strip() == sp.text and sp.text
+    q = W.encode_question(tok, question)
+    assert len(q) <= W.MAX_QUERY_TOKENS
+
+
+def test_long_question_keeps_its_last_tokens(tok):
+    q = W.encode_question(tok, "无关" * 3000 + "投递了多少件包裹？")
+    assert len(q) == W.MAX_QUERY_TOKENS
+    assert tok.decode(q).replace(" ", "").endswith("投递了多少件包裹?")
+
+
+def test_empty_inputs(tok):
+    reader = _reader(tok, RandomModel())
+    r = reader.read("问题？", [])
+    assert r.spans == () and math.isinf(r.no_answer_score) and r.no_answer_score > 0 and r.windows == 0
+    r = reader.read("问题？", ["", None])  # type: ignore[list-item]
+    assert r.spans == () and r.windows == 0
+    r = reader.read_focused("问题？", ["文本"], [])
+    assert r.spans == () and math.isinf(r.no_answer_score)
+    r = reader.read("问题？", ["短"], top_n=0)
+    assert r.spans == () and r.windows == 1
+
+
+def test_calibration_keeps_false_refusals_under_the_cap():
+    from reader.train import calibrate
+
+    pos = [i / 100 for i in range(100)]          # answerable: 0.00 .. 0.99
+    neg = [0.5 + i / 100 for i in range(100)]    # negatives: 0.50 .. 1.49
+    t, curve = calibrate(pos, neg, max_fr=0.03)
+    assert sum(x > t for x in pos) / len(pos) <= 0.03
+    assert sum(x > t for x in neg) / len(neg) == pytest.approx(0.53, abs=0.011)
+    assert [c["false_refusal"] for c in curve] == sorted(c["false_refusal"] for c in curve)
+
+
+def test_split_is_by_article_and_never_overlaps():
+    from reader.data import DATA_FILES, load_split
+
+    if not DATA_FILES["cmrc"].is_file():
+        pytest.skip("CMRC 2018 trial data not present")
+    sp = load_split("cmrc")
+    train_arts = {e.article_id for e in sp.train if e.answerable}
+    val_arts = {e.article_id for e in sp.val if e.answerable}
+    assert val_arts and not train_arts & val_arts
+    assert set(sp.val_articles) >= val_arts
+    assert 0.08 < len(sp.val_articles) / sp.n_articles < 0.16
+    for e in sp.val + sp.train:
+        if e.answerable:
+            assert e.context[e.answer_start:e.answer_end] == e.answers[0]
+        else:
+            assert not any(a in e.context for a in e.answers)
+            if e.kind == "random":
+                assert e.article_id != next(x.article_id for x in sp.train + sp.val
+                                            if x.qid == e.qid and x.answerable)
+    assert load_split("cmrc").val_articles == sp.val_articles  # deterministic
+
+
+# -- the committed checkpoint -------------------------------------------------------
+
+def _fixed_val_questions():
+    """The first question of the first 2 CMRC and first 3 DRCD validation articles
+    (a fixed rule, chosen before looking at the model's answers)."""
+    from reader.data import load_split
+
+    out = []
+    for src, k in (("cmrc", 2), ("drcd", 3)):
+        sp = load_split(src)
+        for art in sp.val_articles[:k]:
+            out.append(next(e for e in sp.val if e.article_id == art and e.answerable))
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained():
+    from reader.model import DEFAULT_CHECKPOINT, WEIGHTS_FILE, SpanReader
+
+    if not (DEFAULT_CHECKPOINT / WEIGHTS_FILE).is_file():
+        pytest.skip("no committed reader checkpoint")
+    return SpanReader.load()
+
+
+@pytest.mark.slow
+def test_checkpoint_answers_fixed_validation_questions(trained):
+    from evaluation.metrics import char_f1
+
+    qs = _fixed_val_questions()
+    f1s = []
+    for ex in qs:
+        r = trained.read(ex.question, [ex.context])
+        assert r.spans, ex.qid
+        f1s.append(char_f1(r.spans[0].text, ex.answers))
+    assert sum(f1s) / len(f1s) >= 0.6, f1s
+    assert sum(f >= 0.99 for f in f1s) >= 3, f1s
+
+
+@pytest.mark.slow
+def test_checkpoint_refuses_an_unrelated_passage(trained):
+    from reader.model import NO_ANSWER_THRESHOLD
+
+    qs = _fixed_val_questions()
+    unrelated = qs[-1].context  # a DRCD paragraph for a CMRC question
+    r = trained.read(qs[0].question, [unrelated])
+    assert r.no_answer_score > NO_ANSWER_THRESHOLD
+    r = trained.read(qs[0].question, [qs[0].context])
+    assert r.no_answer_score <= NO_ANSWER_THRESHOLD
+
+
+@pytest.mark.slow
+def test_checkpoint_shares_the_retrieval_word_embeddings():
+    from reader.model import DEFAULT_CHECKPOINT, WEIGHTS_FILE, SpanReader
+    from retrieval.embedder import E5Encoder
+
+    if not (DEFAULT_CHECKPOINT / WEIGHTS_FILE).is_file():
+        pytest.skip("no committed reader checkpoint")
+    enc = E5Encoder()
+    reader = SpanReader.load(base=enc)
+    emb = enc._load()[0].auto_model.embeddings.word_embeddings.weight
+    assert reader.model.bert.embeddings.word_embeddings.weight.data_ptr() == emb.data_ptr()
+    qs = _fixed_val_questions()
+    alone = SpanReader.load()
+    a = reader.read(qs[2].question, [qs[2].context]).spans[0]
+    b = alone.read(qs[2].question, [qs[2].context]).spans[0]
+    assert (a.start, a.end) == (b.start, b.end)
