@@ -183,6 +183,13 @@ class SpanReader:
                 raise ValueError(f"base model does not fit the reader: missing {missing}, "
                                  f"unexpected {unexpected}")
             model.bert.embeddings.word_embeddings.weight = shared
+            # non-persistent buffers (position_ids, token_type_ids) are not in state dicts:
+            # copy them from the base, else they stay uninitialised (meta)
+            mods = dict(model.bert.named_modules())
+            for name, buf in bert.named_buffers():
+                mod, _, attr = name.rpartition(".")
+                if mod in mods:
+                    mods[mod].register_buffer(attr, buf.detach().clone(), persistent=False)
         _apply_delta(model, load_file(str(ckpt / WEIGHTS_FILE)), float(cfg["lora_scaling"]))
         model.eval()
         for p in model.parameters():
