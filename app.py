@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="where ratings and the feedback test set are stored")
     ap.add_argument("--runs-dir", type=Path, default=REPO / "eval-out" / "ui",
                     help="where the evaluation tab writes its runs")
+    ap.add_argument("--reader", action="store_true",
+                    help="lead answers with the trained span reader's exact answer (opt-in: below "
+                         "its quality targets, see reader/checkpoint/README.md)")
     ap.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
                     help="search backend: embedded FAISS + bm25s (default) or Milvus")
     ap.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")
@@ -89,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 log.warning("corpus file %s skipped: %s", d.name, d.error)
     log.info("index %s: %d articles, %d passages", args.index,
              len(retriever.corpus.articles), len(retriever.corpus.passages))
-    assistant = Assistant(retriever, reader="auto")  # searches the live index: uploads show up at once
+    assistant = Assistant(retriever, reader="auto" if args.reader else None)  # searches the live index: uploads show up at once
     llm_assistant = None
     if args.llm:
         llm_assistant = Assistant(retriever, answerer="generative", llm=args.llm,

@@ -39,7 +39,7 @@ def _startup(a: argparse.Namespace) -> dict:
         import app  # noqa: F401
         from answering.pipeline import Assistant
 
-        assistant = Assistant(retriever, reader="auto")
+        assistant = Assistant(retriever)
         demo = app.build_demo(assistant) if hasattr(app, "build_demo") else None
         out["build_demo_s"] = round(time.perf_counter() - t, 3) if demo is not None else None
         t = time.perf_counter()

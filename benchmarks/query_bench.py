@@ -75,7 +75,7 @@ def bench_queries(name: str, index_dir: Path, encoder: Any, questions: Sequence[
         for f in ((run_bare, run_ours) if i % 2 == 0 else (run_ours, run_bare)):
             f()
         bm25.append(timed(lambda: retriever.search(q, top_k=k, mode="bm25"))[0])
-    assistant = Assistant(retriever, reader="auto")
+    assistant = Assistant(retriever)
     answers = []
     for q in questions[:max(1, answer_queries)]:
         _clear_cache(retriever)
