@@ -50,7 +50,7 @@ Traditional question over a Traditional or Simplified corpus is judged alike.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches
@@ -62,7 +62,7 @@ from retrieval.types import SearchHit
 from text.chars import language
 from text.fold import match_key
 from text.ngrams import bigram_containment
-from text.numbers import contains_number, numbers
+from text.numbers import contains_number
 
 
 @dataclass(frozen=True)

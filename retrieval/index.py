@@ -734,7 +734,8 @@ class IndexManager:
 
 
 def open_retriever(index_dir: Path, seeds_dir: Path | None = None, encoder: Encoder | None = None,
-                   rebuild: bool = True, show_progress: bool = False) -> Retriever:
+                   rebuild: bool = True, show_progress: bool = False, fusion=None,
+                   store_kind: str = "faiss", milvus_uri: str | None = None) -> Retriever:
     """Load the index under ``index_dir`` (its ``current/`` directory) as a Retriever.
 
     With ``seeds_dir`` and ``rebuild=True``, a missing, stale (other model, other corpus
@@ -747,6 +748,10 @@ def open_retriever(index_dir: Path, seeds_dir: Path | None = None, encoder: Enco
         encoder: query (and rebuild) encoder; None → ``load_encoder(None)`` (e5).
         rebuild: allow rebuilding.
         show_progress: progress bar while (re)building.
+        fusion: the hybrid fusion rule (``retrieval.fusion.FusionConfig``; None: its default).
+        store_kind: ``"faiss"`` (embedded, default) or ``"milvus"``: search a Milvus
+            collection, synced from this index's vectors (``retrieval.milvus``).
+        milvus_uri: Milvus URI (None: the milvus-lite file ``<index_dir>/milvus.db``).
     Raises:
         IndexMissingError: no index and no rebuild possible.
         IndexStaleError: the index does not match model/corpus and no rebuild possible.
@@ -780,15 +785,25 @@ def open_retriever(index_dir: Path, seeds_dir: Path | None = None, encoder: Enco
                 f"index at {cur} does not match: {'; '.join(reasons)}. Rebuild it with "
                 "`python -m retrieval build` (or open it with seeds_dir and rebuild=True)")
         manifest = rebuild_now("; ".join(reasons))
+    from retrieval.searcher import STORES
+
+    if store_kind not in STORES:
+        raise ValueError(f"unknown store {store_kind!r}; valid: {', '.join(STORES)}")
     try:
-        return load_retriever(cur, manifest, encoder, index_dir)
+        retriever = load_retriever(cur, manifest, encoder, index_dir, fusion)
     except store.IndexCorruptError as e:
         if not can_rebuild:
             raise
-        return load_retriever(cur, rebuild_now(str(e)), encoder, index_dir)
+        retriever = load_retriever(cur, rebuild_now(str(e)), encoder, index_dir, fusion)
+    if store_kind == "milvus":
+        from retrieval.milvus import MilvusConfig, default_uri
+
+        retriever.attach_milvus(MilvusConfig(milvus_uri or default_uri(index_dir)))
+    return retriever
 
 
-def load_retriever(cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path | None = None) -> Retriever:
+def load_retriever(cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path | None = None,
+                   fusion=None) -> Retriever:
     """A Retriever over the published index in ``cur`` (files checked against ``manifest``).
 
     Raises:
@@ -815,6 +830,6 @@ def load_retriever(cur: Path, manifest: IndexManifest, encoder: Encoder, index_d
     comps = Components(vectors, list(meta["hashes"]), dense, lexical, 0, len(passages))
     corpus = Corpus(articles=articles, passages=passages, fingerprint=manifest.corpus_fingerprint)
     try:
-        return Retriever(corpus, encoder, comps, manifest, index_dir)
+        return Retriever(corpus, encoder, comps, manifest, index_dir, fusion)
     except ValueError as e:
         raise store.IndexCorruptError(cur, str(e)) from None

@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Sequence
 
+from corpus.types import Corpus
+
 import numpy as np
 
-from retrieval import store
 from retrieval.backend import FaissBackend, SearchBackend, SearchFilters, row_metadata
-from retrieval.build import Components, build_components, build_index, make_manifest
-from retrieval.dense import DenseIndex
+from retrieval.build import Components, build_components, make_manifest
 from retrieval.encoder import Encoder
 from retrieval.fusion import CANDIDATES_MIN, FusionConfig, fuse, remove_near_duplicates
-from retrieval.lexical import LexicalIndex
-from retrieval.manifest import IndexManifest, stale_reasons
+from retrieval.manifest import IndexManifest
 from retrieval.normalize import fold_script
 from retrieval.tokenize import DEFAULT_SCHEME
 from retrieval.types import SearchHit, SearchMode
@@ -44,20 +42,6 @@ STORES: tuple[str, ...] = ("faiss", "milvus")
 MAX_DENSE_QUERY_CHARS = 1024
 MAX_LEXICAL_QUERY_CHARS = 20_000
 QUERY_CACHE_SIZE = 512
-
-
-def _make_corpus(articles: tuple, passages: tuple, fingerprint: str) -> Any:
-    from corpus.pipeline import Corpus
-
-    return Corpus(articles=articles, passages=passages, fingerprint=fingerprint)
-
-
-def _default_encoder() -> Encoder:
-    """The encoder used when the caller gives none: ``retrieval.embedder.load_encoder(None)``
-    (multilingual-e5-small, or ``$CNQA_ENCODER``)."""
-    from retrieval.embedder import load_encoder
-
-    return load_encoder(None)
 
 
 class Retriever:
@@ -79,7 +63,7 @@ class Retriever:
             Milvus, see ``open(store_kind="milvus")``).
     """
 
-    def __init__(self, corpus: Any, encoder: Encoder, components: Components, manifest: IndexManifest,
+    def __init__(self, corpus: Corpus, encoder: Encoder, components: Components, manifest: IndexManifest,
                  index_dir: Path | None = None, fusion: FusionConfig | None = None,
                  backend: SearchBackend | None = None) -> None:
         n = len(corpus.passages)
@@ -135,7 +119,7 @@ class Retriever:
 
     # -- construction --------------------------------------------------------------
     @classmethod
-    def from_corpus(cls, corpus: Any, encoder: Encoder, bm25_scheme: str = DEFAULT_SCHEME,
+    def from_corpus(cls, corpus: Corpus, encoder: Encoder, bm25_scheme: str = DEFAULT_SCHEME,
                     show_progress: bool = False, fusion: FusionConfig | None = None) -> "Retriever":
         """Embed and index ``corpus`` in memory (nothing persisted; for tests, evaluation).
 
@@ -151,110 +135,12 @@ class Retriever:
              rebuild: bool = True, show_progress: bool = False,
              fusion: FusionConfig | None = None, store_kind: str = "faiss",
              milvus_uri: str | None = None) -> "Retriever":
-        """Load the index under ``index_dir`` (its ``current/`` directory).
+        """``retrieval.index.open_retriever`` (the index lifecycle lives there: recover,
+        check staleness, rebuild, load); same arguments and errors."""
+        from retrieval.index import open_retriever
 
-        With ``seeds_dir`` and ``rebuild=True``, a missing, stale (other model, other
-        corpus fingerprint, other format) or corrupt index is rebuilt from ``seeds_dir``
-        first (a note goes to stderr).
-
-        Args:
-            index_dir: the index root (``<repo>/index``).
-            seeds_dir: the corpus directory the index must match (None: not checked).
-            encoder: query (and rebuild) encoder; None → ``load_encoder(None)`` (e5).
-            rebuild: allow rebuilding.
-            show_progress: progress bar while (re)building.
-            fusion: hybrid fusion rule (None: ``FusionConfig()``).
-            store_kind: ``"faiss"`` (embedded, default) or ``"milvus"``: search a Milvus
-                collection, synced from this index's vectors when it does not hold this
-                corpus (``retrieval.milvus``).
-            milvus_uri: Milvus URI (None: the milvus-lite file ``<index_dir>/milvus.db``).
-        Raises:
-            IndexMissingError: no index and no rebuild possible.
-            IndexStaleError: the index does not match model/corpus and no rebuild possible.
-            IndexCorruptError: a file is damaged (names it) and no rebuild possible.
-        """
-        index_dir = Path(index_dir)
-        can_rebuild = rebuild and seeds_dir is not None
-        store.recover_interrupted_swap(index_dir)
-        cur = store.current_dir(index_dir)
-        fingerprint = None
-        if seeds_dir is not None:
-            from corpus.pipeline import corpus_fingerprint
-
-            fingerprint = corpus_fingerprint(Path(seeds_dir))
-
-        def rebuild_now(reason: str) -> None:
-            nonlocal encoder
-            print(f"retrieval: building index in {index_dir} ({reason})", file=sys.stderr)
-            if encoder is None:
-                encoder = _default_encoder()
-            build_index(Path(seeds_dir), index_dir, encoder, show_progress=show_progress)
-
-        try:
-            manifest = store.read_manifest(cur)
-        except store.IndexMissingError:
-            if not can_rebuild:
-                raise
-            rebuild_now("no index yet")
-            manifest = store.read_manifest(cur)
-        except store.IndexCorruptError as e:
-            if not can_rebuild:
-                raise
-            rebuild_now(str(e))
-            manifest = store.read_manifest(cur)
-
-        if encoder is None:
-            encoder = _default_encoder()
-        reasons = stale_reasons(manifest, encoder.model_id, encoder.dim, fingerprint)
-        if reasons:
-            if not can_rebuild:
-                raise store.IndexStaleError(
-                    f"index at {cur} does not match: {'; '.join(reasons)}. Rebuild it with "
-                    "`python -m retrieval build` (or open it with seeds_dir and rebuild=True)")
-            rebuild_now("; ".join(reasons))
-            manifest = store.read_manifest(cur)
-        if store_kind not in STORES:
-            raise ValueError(f"unknown store {store_kind!r}; valid: {', '.join(STORES)}")
-        try:
-            retriever = cls._load(cur, manifest, encoder, index_dir, fusion)
-        except store.IndexCorruptError as e:
-            if not can_rebuild:
-                raise
-            rebuild_now(str(e))
-            retriever = cls._load(cur, store.read_manifest(cur), encoder, index_dir, fusion)
-        if store_kind == "milvus":
-            from retrieval.milvus import MilvusConfig, default_uri
-
-            retriever.attach_milvus(MilvusConfig(milvus_uri or default_uri(index_dir)))
-        return retriever
-
-    @classmethod
-    def _load(cls, cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path,
-              fusion: FusionConfig | None = None) -> "Retriever":
-        store.verify_files(cur, manifest)
-        articles = store.read_articles(cur)
-        passages = store.read_passages(cur)
-        if len(passages) != manifest.passage_count or len(articles) != manifest.article_count:
-            raise store.IndexCorruptError(cur / store.PASSAGES,
-                                          f"holds {len(passages)} passages / {len(articles)} articles, "
-                                          f"manifest says {manifest.passage_count} / {manifest.article_count}")
-        vectors, meta = store.read_embeddings(cur)
-        faiss_path = cur / store.FAISS_FILE
-        try:
-            dense = DenseIndex.load(faiss_path)
-        except (RuntimeError, OSError) as e:
-            raise store.IndexCorruptError(faiss_path, f"FAISS cannot read it ({str(e).strip().splitlines()[-1]})") from None
-        bm25_dir = cur / store.BM25_DIR
-        try:
-            lexical = LexicalIndex.load(bm25_dir)
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise store.IndexCorruptError(bm25_dir, f"BM25 index unreadable ({e})") from None
-        comps = Components(vectors, list(meta["hashes"]), dense, lexical, 0, len(passages))
-        corpus = _make_corpus(articles, passages, manifest.corpus_fingerprint)
-        try:
-            return cls(corpus, encoder, comps, manifest, index_dir, fusion)
-        except ValueError as e:
-            raise store.IndexCorruptError(cur, str(e)) from None
+        return open_retriever(index_dir, seeds_dir, encoder, rebuild=rebuild, show_progress=show_progress,
+                              fusion=fusion, store_kind=store_kind, milvus_uri=milvus_uri)
 
     # -- search ------------------------------------------------------------------
     def _embed_query(self, query: str) -> np.ndarray:
