@@ -46,3 +46,24 @@ def milvus_lite_dir(tmp_path_factory):
     except Exception as e:  # any failure to start means: skip, naming it
         pytest.skip(f"milvus-lite cannot start here: {type(e).__name__}: {e}")
     return d
+
+
+#: Debian Chromium and the flags this machine needs (DESIGN.md); shared by the browser tests.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium "
+                    "(run `make browser-deps` as root: apt-get install chromium fonts-wqy-microhei)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

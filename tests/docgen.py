@@ -46,16 +46,10 @@ def _register_font() -> str:
 
 
 def _blocks(text: str) -> list[list[str]]:
-    blocks, cur = [], []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.strip():
-            cur.append(line.rstrip())
-        elif cur:
-            blocks.append(cur)
-            cur = []
-    if cur:
-        blocks.append(cur)
-    return blocks
+    """The page's blocks of lines (``corpus.clean.split_blocks``)."""
+    from corpus.clean import split_blocks
+
+    return split_blocks(text.replace("\r\n", "\n"))
 
 
 def two_column_pdf(text: str, path: Path, columns: int = 2) -> Path:

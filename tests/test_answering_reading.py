@@ -1,30 +1,14 @@
 """The reader stage in the pipeline (issue #10), with a fake span reader (no model)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from answering.gate import EvidenceGate
 from answering.pipeline import Assistant
 from answering.reading import ReaderStage
+from reader.model import ReaderResult, Span
 from tests.test_answering_fakes import FakeRetriever, make_passages
 from tests.test_answering_pipeline import HASH_GATE
 
 
-@dataclass(frozen=True)
-class _Span:
-    text: str
-    passage_index: int
-    start: int
-    end: int
-    score: float
-
-
-@dataclass(frozen=True)
-class _Result:
-    spans: tuple
-    no_answer_score: float
-    windows: int = 1
-    ms: float = 0.0
 
 
 class FakeReader:
@@ -40,8 +24,8 @@ class FakeReader:
         for i, p in enumerate(passages):
             at = p.find(self.answer)
             if at >= 0:
-                return _Result((_Span(self.answer, i, at, at + len(self.answer), 9.0),), self.margin)
-        return _Result((), 5.0)
+                return ReaderResult((Span(self.answer, i, at, at + len(self.answer), 9.0),), self.margin, 1, 0.0)
+        return ReaderResult((), 5.0, 1, 0.0)
 
     def read(self, question, passages, top_n=3):
         return self._find(question, passages)

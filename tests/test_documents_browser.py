@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.docgen import cjk_font, docx_file, two_column_pdf
-from tests.test_app_browser import _open, _wait_sources, browser  # noqa: F401 (fixture)
+from tests.test_app_browser import _open, _wait_sources
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,7 +7,6 @@ evaluation tab (HashingEncoder over the seed page).  Screenshots go to
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,6 @@ from tests.fakes import FakeAssistant, fake_corpus, launch
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 T = 60_000
 Q1 = "贵州邮政双11快递业务收入是多少？"
 Q2 = "阿克陶县建立了多少个快递服务点？"
@@ -30,20 +25,6 @@ const fakeClipboard = { writeText: async (t) => { window.__copied.push(t); },
                         readText: async () => window.__copied[window.__copied.length - 1] || "" };
 Object.defineProperty(navigator, "clipboard", { value: fakeClipboard, configurable: true });
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium "
-                    "(run `make browser-deps` as root: apt-get install chromium fonts-wqy-microhei)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")
