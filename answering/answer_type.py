@@ -34,7 +34,7 @@ from text.numbers import MONEY, QUANTITY, has_quantity
 UNIT_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"人次", "人", "名", "位"}),
     frozenset({"天", "日"}),
-    frozenset({"亩", "平方米", "平方公里", "平方千米", "公顷", "万平方米"}),
+    frozenset({"亩", "平方米", "平方公里", "平方千米", "公顷", "万平方米", "km2", "m2", "平方英里", "英亩"}),
     frozenset({"公里", "千米", "米", "厘米", "英里"}),
     frozenset({"吨", "公斤", "千克", "斤", "克"}),
     frozenset({"小时", "分钟", "秒"}),
@@ -61,7 +61,13 @@ MONEY_SYNONYMS: dict[str, tuple[str, ...]] = {w: _REVENUE for w in _REVENUE} | {
 PERCENT_WORDS = ("百分之", "比例", "增长率", "增幅", "满意度", "占比", "percentage", "percent", "rate")
 
 _MEASURE_ALT = "|".join(sorted(MEASURE_WORDS, key=len, reverse=True))
-_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d\d\s*年|[一二〇零][一二三四五六七八九〇零]{3}年")
+#: a year of any era (``1231年``, ``前221年``, ``一九九八年``), a decade or a century
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])\d{3,4}\s*年|[一二〇零][一二三四五六七八九〇零]{3}年|\d{1,2}\s*世纪")
+#: a time of day, a season or a solar term (``12时26分``, ``夏季``, ``夏至``): what ``什么时候``
+#: may be answered with besides a date
+_CLOCK_OR_SEASON = re.compile(r"\d{1,2}\s*[时点]\s*\d{0,2}\s*分?|[春夏秋冬][季天]|"
+                              r"立春|雨水|惊蛰|春分|清明|谷雨|立夏|小满|芒种|夏至|小暑|大暑|立秋|处暑|白露|"
+                              r"秋分|寒露|霜降|立冬|小雪|大雪|冬至|小寒|大寒")
 _DAY_IN_TEXT = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日")
 _MONTH_IN_TEXT = re.compile(r"\d{1,2}\s*月|上旬|中旬|下旬|近期|日前|今年|去年|本月|上月")
 _PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之|成(?=[，。；])")
@@ -77,7 +83,7 @@ class AnswerType:
 
     Attributes:
         kind: ``count`` (a number with a unit from ``units``), ``money``, ``percent``,
-            ``number`` (any number), ``year``, ``day``, ``time`` (a year, month or day),
+            ``number`` (any number), ``year``, ``day``, ``time`` (a year, month or day, a time of day, a season),
             ``person``, ``place``, ``organisation``.
         units: accepted measure words for ``count`` (an interchangeable group).
         role: for ``person`` questions of the form ``…的总经理是谁``, the role noun the answer
@@ -331,7 +337,8 @@ VALUE_TESTS: dict[str, Callable[[AnswerType, str, str], bool]] = {
     "number": lambda t, s, raw: _ANY_NUMBER.search(s) is not None,
     "year": lambda t, s, raw: _YEAR_IN_TEXT.search(s) is not None,
     "day": lambda t, s, raw: _DAY_IN_TEXT.search(s) is not None,
-    "time": lambda t, s, raw: bool(_YEAR_IN_TEXT.search(s) or _DAY_IN_TEXT.search(s) or _MONTH_IN_TEXT.search(s)),
+    "time": lambda t, s, raw: bool(_YEAR_IN_TEXT.search(s) or _DAY_IN_TEXT.search(s) or _MONTH_IN_TEXT.search(s)
+                                   or _CLOCK_OR_SEASON.search(s)),
     "person": lambda t, s, raw: _has_person(raw) and (t.role is None or t.role in s),
     "place": lambda t, s, raw: bool(_PLACE_IN_TEXT.search(s)) or _has_tag(raw, ("ns",)),
     "organisation": lambda t, s, raw: bool(_ORG_IN_TEXT.search(s)) or _has_tag(raw, ("nt",)),

@@ -11,10 +11,17 @@ A name matches a run of 1-4 consecutive syllables when it equals their concatena
 (``guiyang`` = gui+yang), or when it is a subsequence of it that keeps every syllable's first
 letter in order and at least ``SUBSEQUENCE_MIN`` of its letters (``akto`` in a+ke+tao; a
 Uyghur place name romanised without pinyin's vowels).
+
+``is_pinyin_name`` tells a name written in Hanyu Pinyin (``Beijing`` = bei+jing, ``Guizhou``)
+from an English word (``Marathon``, ``Double``): the word splits into toneless pinyin
+syllables (``PINYIN_SYLLABLES``, from ``pypinyin``'s character table). A Chinese place or
+person named in pinyin is a name the passages must hold: a question about the Beijing
+Marathon is not answered from a page about Hengshui's.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from text.chars import HAN_RUN
@@ -79,3 +86,44 @@ def name_in_pinyin(name: str, text: str) -> bool:
                 if _matches_syllables(name, syl[i:j]):
                     return True
     return False
+
+
+#: syllables that are interjections (呣 m, 嗯 n/ng, 哼 hm/hng, 欸 ê): no name is spelt with them,
+#: while English words split into them (``Amazon`` = a+ma+zo+n).
+INTERJECTION_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng", "e", "ê"})
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless Hanyu Pinyin syllable (about 410, ``ü`` written ``u`` or ``v``) of
+    ``pypinyin``'s character table, less ``INTERJECTION_SYLLABLES``."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for r in readings.split(","):
+            base = "".join(c for c in unicodedata.normalize("NFKD", r) if not unicodedata.combining(c))
+            if base.isascii() and base.isalpha():
+                out.add(base.lower())
+                if "u" in base and unicodedata.normalize("NFKD", r).count("\u0308"):
+                    out.add(base.lower().replace("u", "v"))
+    return frozenset(out - INTERJECTION_SYLLABLES)
+
+
+@lru_cache(maxsize=4096)
+def is_pinyin_name(word: str) -> bool:
+    """True when the Latin ``word`` (case-insensitive, >= ``MIN_NAME_LETTERS`` letters) splits
+    into two or more toneless pinyin syllables (``Beijing``, ``Guizhou``, ``Hengshui``; not
+    ``Marathon``, ``Double``, ``Akto``)."""
+    w = (word or "").lower()
+    if len(w) < MIN_NAME_LETTERS or not w.isascii() or not w.isalpha():
+        return False
+    syl = pinyin_syllables()
+    # splits[i]: fewest syllables spelling w[:i] (None: w[:i] cannot be spelt)
+    splits: list[int | None] = [0] + [None] * len(w)
+    for i in range(1, len(w) + 1):
+        for j in range(max(0, i - 6), i):
+            if splits[j] is not None and w[j:i] in syl:
+                cand = splits[j] + 1
+                splits[i] = cand if splits[i] is None else min(splits[i], cand)
+    return splits[len(w)] is not None and splits[len(w)] >= 2

@@ -26,10 +26,10 @@ from typing import Sequence
 
 from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
-from answering.terms import Term, hard_terms, is_list_question, key_terms
+from answering.terms import Term, hard_terms, is_list_question, key_terms, unlisted_names
 from text.chars import HAN, LATIN_WORD, language
 from text.fold import match_key, script_of
-from text.numbers import numbers
+from text.numbers import dates, numbers
 from text.sentences import split_sentences
 
 LONG_INPUT_CHARS = 300
@@ -62,6 +62,10 @@ class Query:
         key: ``text.fold.match_key(text)``.
         terms: key terms of ``text`` (``answering.terms.key_terms``).
         names: proper nouns and Latin words of ``text`` (``hard_terms`` minus numbers).
+        unlisted: names of ``text`` that jieba's dictionary lacks (``answering.terms.
+            unlisted_names``: ``史继偕``, ``符泳``), which the passages must hold too.
+        dates: the calendar dates of ``text`` (``text.numbers.dates``: ``(2009, 3, 17)``), which
+            the passages must hold as dates, not as scattered numbers.
         numbers: numbers of ``text`` (``text.numbers.numbers``), and its month and day parts
             (``3月``, ``8日``: a date the passages must hold, whatever its digit count).
         subject: the question's leading noun phrase (``冰雪皇后什么时候…`` -> ``冰雪皇后``;
@@ -87,7 +91,9 @@ class Query:
     key: str = ""
     terms: tuple[Term, ...] = ()
     names: tuple[str, ...] = ()
+    unlisted: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
+    dates: tuple[tuple[int | None, int, int], ...] = ()
     answer_type: AnswerType | None = None
     attribute: str | None = None
     subject: str | None = None
@@ -112,7 +118,8 @@ class Query:
                 "rule": self.condensed.rule, "context": list(self.condensed.context),
                 "carried": list(self.condensed.carried), "has_content": self.has_content,
                 "content_problem": self.content_problem, "language": self.language,
-                "script": self.script, "names": list(self.names), "numbers": list(self.numbers),
+                "script": self.script, "names": list(self.names), "unlisted": list(self.unlisted),
+                "numbers": list(self.numbers), "dates": [list(d) for d in self.dates],
                 "answer_type": None if t is None else {"kind": t.kind, "rule": t.rule,
                                                        "units": sorted(t.units), "cue": t.cue,
                                                        "role": t.role},
@@ -194,6 +201,8 @@ def _attribute(own: str) -> str | None:
 #: numerals and times, distinguishing adjectives: 古 of 古勒巴格村) - anything else ends it.
 SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l")
 _DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍)\s*")
+#: characters that open an anaphoric noun phrase (``此品牌``, ``该公司``): no subject of its own
+DEMONSTRATIVES = frozenset("此该这本其")
 _OPENING_PUNCT = frozenset("“”‘’《》「」\"'")
 
 
@@ -201,12 +210,16 @@ def subject_phrase(own: str) -> str | None:
     """The leading noun phrase of a Chinese question: its first jieba words while they are
     nouns, names, numerals or quote/title marks (``SUBJECT_TAGS``), with at least 2 Han
     characters; None otherwise. News and encyclopedia questions open with what they ask
-    about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``)."""
+    about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``); a leading time word
+    (``目前，``, ``最初``: jieba ``t``) is skipped."""
     from answering.terms import _tagged
 
     own = _DEFINITION.sub("", own)  # 什么是“乡里制”？ asks about 乡里制
     out = ""
-    for word, flag in _tagged(own):
+    words = list(_tagged(own))
+    while words and (words[0][1] == "t" or not words[0][0].strip() or words[0][0] in "，,、"):
+        words.pop(0)  # 目前，此品牌…/最初在巴黎…: a time word sets the scene, it is not the subject
+    for word, flag in words:
         if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
             if flag == "l" and any(c in word for c in "哪几什谁多"):
                 break
@@ -214,6 +227,8 @@ def subject_phrase(own: str) -> str | None:
         else:
             break
     han = len(HAN.findall(out))
+    if out[:1] in DEMONSTRATIVES:
+        return None  # 此品牌/该公司…: it points back at a subject named elsewhere
     return out.strip("“”‘’\"'") if han >= 2 else None
 
 
@@ -231,7 +246,9 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
     names = tuple(t for t in hard_terms(text) if numbers(t) != [t])
     return Query(question=question, own=own, text=text, condensed=c, language=lang,
                  script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
-                 numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))), answer_type=atype,
+                 unlisted=unlisted_names(text) if lang == "zh" else (),
+                 numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))),
+                 dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
                  attribute=_attribute(own),
                  subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
                  is_list=is_list_question(own), parts=_parts(own), truncated=truncated,

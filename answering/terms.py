@@ -9,6 +9,8 @@ Everything here is rule-based and deterministic:
   ``posseg`` tags ``nr``/``ns``/``nt``/``nz``/``nrt``/``nrfg``) weigh 2, other words 1.
 * ``hard_terms(text)``: what the citation check requires to occur in the quote: numbers with
   their multiplier/percent sign (``4329.7万``, ``46.8%``), Latin words, Chinese proper nouns.
+* ``unlisted_names(text)``: names jieba's dictionary does not hold (``于海``, ``史继偕``,
+  ``符泳``), which it leaves in single characters or joins with a neighbour by its HMM.
 * ``asks_number`` / ``is_list_question``: question-type detection (``language`` is
   ``text.chars.language``).
 """
@@ -130,20 +132,25 @@ _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}(?:省|市|县|区|州|乡|镇|村)$"
 @lru_cache(maxsize=4096)
 def _is_strict_name(word: str) -> bool:
     """jieba tags it a person/place/organisation name, or it looks like a place name (2-5 CJK
-    characters + 省/市/县/区/州/乡/镇/村: jieba tags ``毕节市`` a common noun)."""
+    characters + 省/市/县/区/州/乡/镇/村: jieba tags ``毕节市`` a common noun). A word jieba's
+    HMM made up that begins or ends with a function character (``叶有`` of ``上部叶有什么``) is
+    no name (``GLUE_CHARS``)."""
     if _PLACE.match(word):
         return True
+    if not in_dictionary(word) and (word[0] in GLUE_CHARS or word[-1] in GLUE_CHARS):
+        return False
     tags = {f for w, f in _tagged(word)}
     return bool(tags & {"nr", "ns", "nt", "nrt", "nrfg"})
 
 
 _ADMIN_SUFFIX = re.compile(
-    r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|省|市|县|区|州)$")
+    r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|县|区|州)$")
 
 
 def name_variants(name: str) -> list[str]:
     """``name`` and, for a place name with an administrative suffix, the name without it
-    (``贵州省`` -> ``贵州``, as in ``贵州邮政``; news text drops 省/市/县 freely); the stem keeps
+    (``贵州省`` -> ``贵州``, as in ``贵州邮政``; ``台湾地区`` -> ``台湾``; news text drops 省/市/县
+    freely); the stem keeps
     at least 2 characters. Normalised."""
     name = normalise(name)
     out = [name]
@@ -153,6 +160,79 @@ def name_variants(name: str) -> list[str]:
     return out
 
 
+
+
+#: Function characters jieba's HMM glues onto a name it does not know (``季是`` of
+#: ``生殖季是什么时候``, ``将呋塞`` of ``将呋塞米列入``, ``在萱`` of ``在萱侬律``).
+GLUE_CHARS = frozenset("是有在的了和与及被把将从对向为于其也都就而以")
+#: jieba tags of single characters that end a run of name fragments (verbs, prepositions,
+#: particles, pronouns, conjunctions, adverbs, numerals, measure words, locatives,
+#: punctuation): ``史/ng 继/vg 偕/vg`` is a run, ``人/n 站立/v`` is not.
+RUN_BREAK_TAGS = frozenset({"v", "vd", "vn", "vi", "p", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r",
+                            "rr", "rz", "c", "d", "m", "mq", "q", "f", "x", "y", "e", "o", "zg", "w"})
+
+
+#: jieba verb tags (an HMM word after one of them is not taken for a name) and clause ends.
+VERB_TAGS = frozenset({"v", "vd", "vi", "vg", "vq", "p"})
+CLAUSE_ENDS = frozenset("，,。；;：:？?！!、")
+
+
+@lru_cache(maxsize=65536)
+def in_dictionary(word: str) -> bool:
+    """True when ``word`` is an entry of jieba's dictionary with a positive frequency (jieba
+    lists some words with frequency 0: ``于海``)."""
+    jieba, _ = jieba_modules()
+    return bool(jieba.dt.FREQ.get(word))
+
+
+@lru_cache(maxsize=4096)
+def unlisted_names(text: str) -> tuple[str, ...]:
+    """Names in ``text`` that jieba's dictionary does not hold, in order, match keys.
+
+    jieba segments a name it does not know (a rare person, species or polity of an
+    encyclopedia question) in one of two ways, and each gives a rule:
+
+    1. *Fragments*: two or more consecutive single-character Han words, none of them a
+       function word (``GLUE_CHARS``) or tagged as one (``RUN_BREAK_TAGS``): ``史/继/偕`` ->
+       ``史继偕``, ``汗/国`` -> ``汗国``. The message's first word may be a preposition, since a
+       question rarely opens with one and jieba reads a surname as one (``于/海为何…`` -> ``于海``).
+    2. *HMM words*: a noun of 2+ Han characters that jieba's HMM made up (not in the
+       dictionary, ``in_dictionary``), with function characters stripped from its ends
+       (``符泳``; ``季是`` -> ``季``: dropped, one character left), standing before any verb of
+       its clause (where questions put what they ask about: ``在香港的泳坛，符泳以什么而闻名``);
+       after the verb HMM words are as often ordinary words jieba lacks (``开车到…县城寄件``).
+
+    The evidence gate requires them in the top passages (rule ``unlisted_names``): a
+    question about a name the passages never hold is about an article the corpus lacks.
+    Known names (``hard_terms``) are not repeated here.
+    """
+    norm = fold_script(unicodedata.normalize("NFKC", text or ""))
+    tagged = [(w, f) for w, f in _tagged(norm) if w.strip()]
+    out: list[str] = []
+    run = ""
+    for i, (w, f) in enumerate(tagged + [("。", "x")]):
+        single = len(w) == 1 and _CJK.match(w) is not None
+        if single and ((w not in GLUE_CHARS and f not in RUN_BREAK_TAGS) or (i == 0 and f == "p")):
+            run += w
+            continue
+        if len(run) >= 2:
+            out.append(run)
+        run = ""
+    verb_before = False  # in the current clause
+    for w, f in tagged:
+        if w in CLAUSE_ENDS:
+            verb_before = False
+            continue
+        if f in VERB_TAGS:
+            verb_before = True
+            continue
+        if verb_before or not f.startswith("n") or len(_CJK.findall(w)) < 2 or in_dictionary(w):
+            continue
+        core = w.strip("".join(GLUE_CHARS))
+        if len(_CJK.findall(core)) >= 2 and len(core) == len(_CJK.findall(core)):
+            out.append(core)
+    known = set(hard_terms(text))
+    return tuple(dict.fromkeys(normalise(n) for n in out if normalise(n) not in known))
 
 
 _NUMBER_Q = re.compile(

@@ -224,3 +224,93 @@ def test_language_by_majority_script():
     assert language("Nexon开发的游戏叫什么？") == "zh"
     assert language("贵州邮政双11期间快递业务收入是多少？") == "zh"
     assert language("") == "en"
+
+
+# --- names jieba's dictionary lacks (rule unlisted_names; CMRC 2018 trial held-out half) ---
+
+from answering.query import parse_query, subject_phrase  # noqa: E402
+from answering.terms import hard_terms, name_variants, unlisted_names  # noqa: E402
+from text.numbers import contains_date, dates  # noqa: E402
+
+
+@pytest.mark.parametrize("question, name", [
+    ("史继偕是谁的儿子？", "史继偕"),          # fragments: 史/继/偕
+    ("于海为何无缘中国国奥队？", "于海"),      # fragments, the first one read as a preposition
+    ("在香港的泳坛，符泳以什么而闻名？", "符泳"),  # a noun jieba's HMM made up, before the verb
+])
+def test_unlisted_names_finds_names_jieba_does_not_know(question, name):
+    assert name in unlisted_names(question)
+
+
+@pytest.mark.parametrize("question, not_a_name", [
+    ("斯氏腔吻鳕的生殖季是什么时候？", "季是"),    # HMM glued 是 onto 季: stripped, one character left
+    ("以前沙依库力农业开发有限公司要开车到多远的县城寄件？", "寄件"),  # after the verb: an ordinary word
+    ("每年的什么时候，人站立在塔底下没有身影？", "人站"),
+])
+def test_unlisted_names_leaves_out_glued_and_ordinary_words(question, not_a_name):
+    assert not any(not_a_name in n for n in unlisted_names(question))
+
+
+SHI = ("cmrc", 1, "史孟麟，字际明，明朝官员，万历十一年进士。其子史可程为崇祯十六年进士。")
+
+
+def test_gate_refuses_a_question_about_a_name_the_passages_never_hold():
+    d = _decide("史继偕是谁的儿子？", _hits([SHI]))
+    assert not d.answerable and "史继偕" in d.reason
+    assert d.result("unlisted_names") is not None and not d.result("unlisted_names").passed
+
+
+def test_gate_answers_when_the_unlisted_name_is_there():
+    held = ("cmrc", 1, "史继偕是明朝官员史孟麟的儿子，万历二十年进士。")
+    d = _decide("史继偕是谁的儿子？", _hits([held]))
+    assert d.result("unlisted_names").passed, d
+
+
+def test_a_made_up_name_ending_in_a_function_character_is_no_proper_noun():
+    # 六耳铃的上部叶有什么特点？ was refused with "missing: 叶有" (jieba's HMM tags 叶有 nr)
+    assert "叶有" not in hard_terms("六耳铃的上部叶有什么特点？")
+
+
+# --- dates as dates (rule numbers) ---
+
+def test_dates_are_parsed_with_their_year_month_and_day():
+    assert dates("2009年3月17日与4月1号，2010-12-05，13月40日") == [(2009, 3, 17), (None, 4, 1), (2010, 12, 5)]
+    assert contains_date("３月１７日，首相宣布", (2009, 3, 17))
+    assert not contains_date("2009年3月23日，阵内宣布离婚，17日召开记者会", (2009, 3, 17))
+
+
+def test_gate_refuses_a_date_the_passages_hold_only_in_scattered_numbers():
+    # 2009, 3月 and 17日 all occur, but 3月17日 is no date of the passage
+    other = ("jp", 2, "2009年3月23日，阵内与藤原纪香正式离婚，并在隔天召开记者会宣布此一消息。两人于2007年2月17日结婚。")
+    d = _decide("2009年3月17日谁宣布解散政府？", _hits([other]))
+    assert not d.answerable and "2009年3月17日" in d.reason
+    right = ("jp", 2, "2009年3月17日，首相麻生太郎宣布解散政府。")
+    assert _decide("2009年3月17日谁宣布解散政府？", _hits([right])).result("numbers").passed
+
+
+# --- values of any era and unit (rule answer_type; false refusals on CMRC 2018 trial) ---
+
+@pytest.mark.parametrize("atype, sentence", [
+    (AnswerType("year"), "莫扎伊斯克第一次见于史书记载是在1231年"),
+    (AnswerType("count", expected_type("巴黎第四区的土地面积是多少？").units), "该区土地面积1.601 km²，是巴黎市第三小的区"),
+    (AnswerType("time"), "每年夏至当日正午12时26分，太阳直射球中孔"),
+    (AnswerType("time"), "软枝黄蝉的盛花期在夏季"),
+])
+def test_values_of_any_era_and_unit_count(atype, sentence):
+    assert matches(atype, sentence)
+
+
+@pytest.mark.parametrize("question", ["最初在巴黎第四区居住的居民是谁？", "目前，此品牌的台湾地区代理人是谁？"])
+def test_a_leading_time_word_or_demonstrative_is_no_subject(question):
+    assert subject_phrase(question) is None
+
+
+def test_a_region_name_is_found_without_its_suffix():
+    assert "台湾" in name_variants("台湾地区")
+    assert name_found("台湾地区", "目前由爱贝克思代理台湾的发行")
+
+
+def test_parsed_query_carries_unlisted_names_and_dates():
+    q = parse_query("2009年3月17日史继偕宣布了什么？")
+    assert "史继偕" in q.unlisted and (2009, 3, 17) in q.dates
+    assert q.to_dict()["unlisted"] == list(q.unlisted)

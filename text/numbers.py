@@ -10,6 +10,10 @@
   (``元``, ``美元``, ``欧元``, ``港元``, ``日元``, ``英镑``...) or preceded by a currency sign
   (``$``, ``€``, ``¥``, ``£``, ``US$``, ``HK$``); ``money_spans`` finds them with their currency.
 * ``has_quantity(text, units)``: a quantity followed by one of ``units``.
+* ``dates(text)`` / ``contains_date(text, date)``: calendar dates with a month and a day
+  (``2009年3月17日``, ``3月17号``, ``2009-03-17``, ``2009/3/17``) as ``(year or None, month,
+  day)``; a date is in a text when a date there has the same month and day and, where both
+  give one, the same year.
 """
 from __future__ import annotations
 
@@ -68,3 +72,29 @@ def has_quantity(text: str, units: tuple[str, ...] | frozenset[str]) -> bool:
         return False
     alt = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
     return re.search(rf"{QUANTITY}\s*(?:{alt})", match_key(text)) is not None
+
+
+_CN_DATE = re.compile(r"(?:(?<!\d)(?P<y>\d{3,4})\s*年\s*)?(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
+_NUM_DATE = re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d.])")
+
+
+def dates(text: str) -> list[tuple[int | None, int, int]]:
+    """Calendar dates of ``text`` (digits, any width), in order: ``(year or None, month, day)``;
+    impossible months or days (``13月``, ``32日``) are left out.
+    ``dates("2009年3月17日与4月1号")`` -> ``[(2009, 3, 17), (None, 4, 1)]``."""
+    t = match_key(text or "")
+    found: list[tuple[int, tuple[int | None, int, int]]] = []
+    for pat in (_CN_DATE, _NUM_DATE):
+        for m in pat.finditer(t):
+            y = int(m.group("y")) if m.group("y") else None
+            mo, d = int(m.group("m")), int(m.group("d"))
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                found.append((m.start(), (y, mo, d)))
+    return [d for _, d in sorted(found)]
+
+
+def contains_date(text: str, date: tuple[int | None, int, int]) -> bool:
+    """True when ``text`` holds ``date`` (``dates``): same month and day, and the same year
+    where both give one (``3月17日`` holds ``2009年3月17日``: news gives the year once)."""
+    y, mo, d = date
+    return any(m == mo and dd == d and (y is None or yy is None or yy == y) for yy, m, dd in dates(text))
