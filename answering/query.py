@@ -198,11 +198,14 @@ def _attribute(own: str) -> str | None:
 
 
 #: jieba part-of-speech tags a leading noun phrase is made of (nouns, names, abbreviations,
-#: numerals and times, distinguishing adjectives: 古 of 古勒巴格村) - anything else ends it.
-SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l")
+#: numerals and times, distinguishing adjectives: 古 of 古勒巴格村, verbal nouns: 投资 of
+#: 越南投资发展银行, place words: 路口 of 路口镇) - anything else ends it.
+SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l", "vn", "s")
 _DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍)\s*")
 #: characters that open an anaphoric noun phrase (``此品牌``, ``该公司``): no subject of its own
 DEMONSTRATIVES = frozenset("此该这本其")
+_OPENING_QUOTES = frozenset("“‘《「\"'")
+_CLOSING_QUOTES = frozenset("”’》」\"'")
 _OPENING_PUNCT = frozenset("“”‘’《》「」\"'")
 
 
@@ -219,11 +222,16 @@ def subject_phrase(own: str) -> str | None:
     words = list(_tagged(own))
     while words and (words[0][1] == "t" or not words[0][0].strip() or words[0][0] in "，,、"):
         words.pop(0)  # 目前，此品牌…/最初在巴黎…: a time word sets the scene, it is not the subject
-    for word, flag in words:
+    for i, (word, flag) in enumerate(words):
         if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
-            if flag == "l" and any(c in word for c in "哪几什谁多"):
-                break
+            if any(c in word for c in "哪什谁") or (flag == "l" and any(c in word for c in "几多")):
+                break  # 哪些地方/vn, 什么样/l: the question word, not the subject
+            nxt = words[i + 1][1] if i + 1 < len(words) else "x"
+            if flag == "vn" and not (nxt.startswith("n") or nxt == "vn"):
+                break  # a verbal noun modifies a noun (投资/vn 银行/n), else it is the predicate
             out += word
+            if word in _CLOSING_QUOTES and out.count(word) and any(q in out for q in _OPENING_QUOTES):
+                break  # “乡里制”: the quoted name is the phrase
         else:
             break
     han = len(HAN.findall(out))

@@ -314,3 +314,17 @@ def test_parsed_query_carries_unlisted_names_and_dates():
     q = parse_query("2009年3月17日史继偕宣布了什么？")
     assert "史继偕" in q.unlisted and (2009, 3, 17) in q.dates
     assert q.to_dict()["unlisted"] == list(q.unlisted)
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("越南投资发展银行创立的时间是什么时候？", "越南投资发展银行"),  # verbal nouns inside a name
+    ("路口镇位于什么地方？", "路口镇"),                            # a place word (jieba s)
+    ("“乡里制”可追溯到什么时期？", "乡里制"),                      # a quoted name ends the phrase
+    ("冰雪皇后什么时候退出了台湾市场？", "冰雪皇后"),
+])
+def test_subject_phrase_spans_the_whole_name(question, subject):
+    assert subject_phrase(question) == subject
+
+
+def test_a_verbal_noun_before_the_question_word_ends_the_subject():
+    assert subject_phrase("哪些地方欧洲越橘较多？") is None
