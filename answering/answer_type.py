@@ -221,7 +221,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
     TypeRule("day", re.compile(r"哪一?天|几月几[日号]|哪一?日|什么日子|何日"), _fixed("day"),
              ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
-             ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day"),
+             ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day, a time of day or a season"),
     TypeRule("person", re.compile(r"谁|哪位|什么人(?!员)"),
              lambda q, m: AnswerType("person", role=_role(q), rule="person"),
              ("衡水市体育局竞技体育科主任是谁？", "谁主持了会议？"), description="a person's name"),

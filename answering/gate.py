@@ -374,8 +374,8 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: bool(ev.hits) and not ev.cross and ev.query.subject is not None, _subject),
     GateRule("attribute", "the concrete attribute asked for (什么材质, 哪条街道) occurs in the top passages",
              lambda ev: bool(ev.hits) and not ev.cross and ev.query.attribute is not None, _attribute),
-    GateRule("cross_names", "a transliterated name of an English question matches the passages' "
-             "pinyin, or the cosine is high", lambda ev: bool(ev.hits) and ev.cross, _cross_names),
+    GateRule("cross_names", "every pinyin name of an English question (Beijing) and some transliterated name match the passages' "
+             "pinyin, or, naming nothing, the cosine is high", lambda ev: bool(ev.hits) and ev.cross, _cross_names),
     GateRule("top_dense", "best dense cosine", lambda ev: ev.top_dense is not None, _top_dense),
     GateRule("best_sentence", "best sentence score (same language)",
              lambda ev: bool(ev.hits) and not ev.cross, _best_sentence),
