@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -28,7 +29,7 @@ from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
 from answering.terms import Term, hard_terms, is_list_question, key_terms, unlisted_names
 from text.chars import HAN, LATIN_WORD, language
-from text.fold import match_key, script_of
+from text.fold import fold_script, match_key, script_of
 from text.numbers import dates, numbers
 from text.sentences import split_sentences
 
@@ -201,7 +202,7 @@ def _attribute(own: str) -> str | None:
 #: numerals and times, distinguishing adjectives: 古 of 古勒巴格村, verbal nouns: 投资 of
 #: 越南投资发展银行, place words: 路口 of 路口镇) - anything else ends it.
 SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m", "t", "a", "eng", "l", "vn", "s")
-_DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍)\s*")
+_DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍|文中提[及到]|文章提[及到]|一般认为)[，,]?\s*")
 #: characters that open an anaphoric noun phrase (``此品牌``, ``该公司``): no subject of its own
 DEMONSTRATIVES = frozenset("此该这本其")
 _OPENING_QUOTES = frozenset("“‘《「\"'")
@@ -217,8 +218,10 @@ def subject_phrase(own: str) -> str | None:
     (``目前，``, ``最初``: jieba ``t``) is skipped."""
     from answering.terms import _tagged
 
-    own = _DEFINITION.sub("", own)  # 什么是“乡里制”？ asks about 乡里制
-    out = ""
+    # jieba segments Simplified text (陳炯明在民國幾年時 is one run to it); the phrase is
+    # compared by match key, so its Simplified form serves either script
+    own = _DEFINITION.sub("", fold_script(unicodedata.normalize("NFKC", own)))  # 什么是“乡里制”？
+    parts: list[tuple[str, str]] = []
     words = list(_tagged(own))
     while words and (words[0][1] == "t" or not words[0][0].strip() or words[0][0] in "，,、"):
         words.pop(0)  # 目前，此品牌…/最初在巴黎…: a time word sets the scene, it is not the subject
@@ -229,15 +232,18 @@ def subject_phrase(own: str) -> str | None:
             nxt = words[i + 1][1] if i + 1 < len(words) else "x"
             if flag == "vn" and not (nxt.startswith("n") or nxt == "vn"):
                 break  # a verbal noun modifies a noun (投资/vn 银行/n), else it is the predicate
-            out += word
-            if word in _CLOSING_QUOTES and out.count(word) and any(q in out for q in _OPENING_QUOTES):
+            parts.append((word, flag))
+            if word in _CLOSING_QUOTES and any(w in _OPENING_QUOTES for w, _ in parts[:-1]):
                 break  # “乡里制”: the quoted name is the phrase
         else:
             break
+    while parts and parts[-1][1] == "m" and len(parts[-1][0]) >= 2 and not any(c.isdigit() for c in parts[-1][0]):
+        parts.pop()  # 中国大多数的邮票: a quantifier after the noun is not part of its name
+    out = "".join(w for w, _ in parts)
     han = len(HAN.findall(out))
     if out[:1] in DEMONSTRATIVES:
         return None  # 此品牌/该公司…: it points back at a subject named elsewhere
-    return out.strip("“”‘’\"'") if han >= 2 else None
+    return out.strip("“”‘’\"'「」『』《》〈〉") if han >= 2 else None
 
 
 def _date_parts(text: str) -> tuple[str, ...]:

@@ -328,3 +328,16 @@ def test_subject_phrase_spans_the_whole_name(question, subject):
 
 def test_a_verbal_noun_before_the_question_word_ends_the_subject():
     assert subject_phrase("哪些地方欧洲越橘较多？") is None
+
+
+def test_subject_phrase_of_a_traditional_question_is_segmented_as_simplified():
+    # DRCD: jieba read 抗日戰爭於 as one word and the gate asked the passages for it
+    assert subject_phrase("抗日戰爭於何年全面爆發?") == "抗日战争"
+    assert subject_phrase("目前中國大多數的郵票都出自哪個印刷廠?") == "中国"  # 大多数: a quantifier
+
+
+def test_numbers_are_found_across_thousands_separators():
+    from text.numbers import contains_number
+
+    assert contains_number("約4,000年前，查莫羅人定居關島", "4000")
+    assert not contains_number("761万元", "61万")

@@ -46,9 +46,14 @@ def numbers(text: str) -> list[str]:
     return _DIGIT_NUMBER.findall(match_key(text))
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def contains_number(text: str, number: str) -> bool:
-    """True when ``match_key(text)`` holds ``number`` (from ``numbers()``) as a whole number."""
-    t = match_key(text)
+    """True when ``match_key(text)`` holds ``number`` (from ``numbers()``) as a whole number;
+    thousands separators are ignored on both sides (``4,000年前`` holds ``4000``)."""
+    t = _THOUSANDS.sub("", match_key(text))
+    number = _THOUSANDS.sub("", number)
     pat = r"(?<![\d.])" + re.escape(number)
     if number and number[-1].isdigit():
         pat += r"(?!\.?\d)"
