@@ -263,4 +263,7 @@ def recover_locked(index_dir: Path) -> list[Path]:
     for legacy in sorted(index_dir.glob(".old-*")) + sorted(index_dir.glob(".tmp-*")):
         # directories named by earlier versions: .old-<x> / .tmp-<x>
         legacy.rename(index_dir / f".{CURRENT}.{legacy.name[1:4]}-{legacy.name[5:]}")
-    return atomic.recover_dir(current_dir(index_dir), lambda p: (p / MANIFEST).is_file())
+    removed = atomic.recover_dir(current_dir(index_dir), lambda p: (p / MANIFEST).is_file())
+    from retrieval.segments import collect_garbage  # segments build on this module
+
+    return removed + collect_garbage(index_dir)
