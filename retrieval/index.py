@@ -723,6 +723,7 @@ class IndexManager:
         state.manifest = manifest
         self._state = state
         self._retriever = Retriever(corpus, self._encoder, comps, manifest, self.index_dir)
+        segments.collect_garbage(self.index_dir)  # segments the new head no longer lists
         if compact:
             self._compact_locked(force=False)
 
