@@ -14,21 +14,37 @@ It can stand wherever a Retriever is used (``answering.pipeline.Assistant``): ``
 Retriever, which is replaced by one reference assignment after each publication, so a
 search running during an upload finishes on the old corpus and the next one sees the new.
 
-Incremental and crash-safe:
+Incremental and crash-safe (a segmented index, ``retrieval.segments``; as Lucene's and
+Milvus's):
 
-* Adding a document parses and embeds only its passages (vectors are cached by the
-  sha256 of the embedded text, ``retrieval.build.embed_passages``); its vectors are
-  appended to the FAISS index (``DenseIndex.with_added``: incremental for flat and HNSW);
-  BM25 is re-indexed by bm25s from the token ids kept for every passage (``tokens.npz``:
-  bm25s has no incremental add, but the tokeniser runs only over the new passages).
-  Removing a document drops its rows and rebuilds FAISS from the stored vectors (FAISS
-  cannot delete from HNSW); nothing is re-embedded.
+* The published index is a small *head* (``current/``: manifest, segment list with
+  tombstones, documents table) over immutable *segments* (``segments/<id>/``: passages,
+  articles, vectors, FAISS, BM25 postings).  Adding documents parses and embeds only their
+  passages (vectors are cached by the sha256 of the embedded text,
+  ``retrieval.build.embed_passages``) and writes them as one new segment (its own flat
+  FAISS index and postings), then a new head: no other segment is read or written.
+* Removing a document (or replacing it: re-index, changed file) writes its rows as
+  *tombstones* into a new head; searches skip them.  Nothing is re-embedded or rebuilt.
+* BM25 is scored with corpus-wide statistics (N, df, average length of the live rows)
+  over every segment's term frequencies (``retrieval.segmented``: equal to one bm25s index
+  of the live corpus, tested); dense search merges every segment's FAISS top k.
+* Compaction (``retrieval.segments.plan_compaction``) runs after a publication when the
+  small segments pass 10 % of the corpus, a segment's tombstones pass 10 % of it, or
+  there are more than 10 segments; it merges segments from their stored vectors and
+  postings (never re-embedding), so its cost is amortised over the changes that led to it.
+  ``compact(force=True)`` merges everything into one segment (a full rebuild from stored
+  vectors).
+* An index of the single-directory layout (``build_index``, or earlier versions of this
+  manager) is rebuilt as a segmented one on ``open``, its vectors reused.
 * Every batch of vectors computed is appended to ``index_dir/.embeddings/<model>/`` as it
   is computed; a build or upload killed while embedding resumes from there; the journal
   is emptied after a successful publication (the live index holds those vectors then).
-* Publication writes a complete new index into a temp directory and swaps it in with
-  ``retrieval.atomic.replace_dir`` (a reader sees the old or the new corpus, never half).
-  ``open`` undoes a swap interrupted by a crash and deletes temp directories left by one.
+* Publication writes the new segments (each into a temp directory renamed into place),
+  then the new head into a temp directory swapped in with ``retrieval.atomic.replace_dir``:
+  the head swap is the commit point, so a reader sees the old or the new corpus, never
+  half, and a crash (even ``kill -9``) at any point leaves the previous head and its
+  segments intact.  ``open`` undoes a swap interrupted by a crash and deletes temp
+  directories and segments no head lists (``store.recover_locked``).
 * All writers (threads of this process and other processes) are serialised by the
   index's ``flock`` (``store.build_lock``); a writer first reloads the published index
   when another process changed it, so two concurrent uploads both land.
@@ -61,11 +77,12 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from corpus.loaders import SUPPORTED_SUFFIXES, corpus_files
-from corpus.pipeline import PARSER_VERSION, ParsedFile, corpus_fingerprint, file_sha256, parse_file
-from corpus.types import Article, Corpus, Passage
+from corpus.pipeline import PARSER_VERSION, ParsedFile, corpus_fingerprint, file_sha256, fingerprint_of, parse_file
+from corpus.types import Article, Corpus
 from retrieval import store
 from retrieval.build import Components, dense_text, embed_passages, index_text, make_manifest
 from retrieval import segments
+from retrieval.backend import FaissBackend
 from retrieval.dense import DenseIndex, check_vectors
 from retrieval.encoder import Encoder
 from retrieval.lexical import LexicalIndex
@@ -269,6 +286,15 @@ def _components(state: _State, embedded: int, reused: int) -> Components:
     return Components(v.vectors, v.hashes, v.dense, v.lexical, embedded, reused)
 
 
+def _retriever(state: _State, corpus: Corpus, encoder: Encoder, comps: Components,
+               manifest: IndexManifest | None, index_dir: Path | None, fusion=None) -> Retriever:
+    """The Retriever of ``state`` (its FaissBackend over the segments, with the row
+    metadata each segment computed once)."""
+    v = state.view
+    backend = FaissBackend(v.dense, v.lexical, v.vectors, v.meta)
+    return Retriever(corpus, encoder, comps, manifest, index_dir, fusion, backend=backend)
+
+
 # --------------------------------------------------------------------------- manager
 
 
@@ -293,7 +319,6 @@ class IndexManager:
         self._write_lock = threading.RLock()
         self._state: _State | None = None
         self._retriever: Retriever | None = None
-        self._hash_rows: tuple[_State, dict[str, tuple[int, int]]] | None = None
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -330,6 +355,8 @@ class IndexManager:
                 changes = m._scan_changes(state)
                 if changes[0] or changes[1]:
                     m._apply(state, changes, progress)
+            for r in m._state.refs:  # the embeddings cache of the next add, built now
+                r.segment.row_of_hash
         return m
 
     @contextlib.contextmanager
@@ -370,7 +397,7 @@ class IndexManager:
         manifest = state.manifest
         comps = _components(state, manifest.embedded if manifest else 0, manifest.reused if manifest else 0)
         corpus = _corpus(state, manifest.corpus_fingerprint if manifest else "")
-        retriever = Retriever(corpus, self._encoder, comps, manifest, self.index_dir)
+        retriever = _retriever(state, corpus, self._encoder, comps, manifest, self.index_dir)
         self._state, self._retriever = state, retriever
 
     # -- the Retriever interface -----------------------------------------------------
@@ -613,19 +640,17 @@ class IndexManager:
         if publish_always or parsed or gone:
             self._publish(new_state, stats)
 
-    def _vector_cache(self, state: _State, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        """``{text hash: vector}`` for those of ``hashes`` whose text the index holds."""
-        if self._hash_rows is None or self._hash_rows[0] is not state:
-            table: dict[str, tuple[int, int]] = {}
-            for k, r in enumerate(state.refs):
-                table.update((h, (k, i)) for i, h in enumerate(r.segment.hashes))
-            self._hash_rows = (state, table)
-        table = self._hash_rows[1]
+    @staticmethod
+    def _vector_cache(state: _State, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """``{text hash: vector}`` for those of ``hashes`` whose text the index holds
+        (``Segment.row_of_hash``, a table each segment builds once)."""
         out = {}
         for h in hashes:
-            loc = table.get(h)
-            if loc is not None:
-                out[h] = state.refs[loc[0]].segment.vectors[loc[1]]
+            for r in state.refs:
+                i = r.segment.row_of_hash.get(h)
+                if i is not None:
+                    out[h] = r.segment.vectors[i]
+                    break
         return out
 
     def _embed_and_merge(self, state: _State, parsed: list[ParsedFile], removed: list[str],
@@ -699,7 +724,9 @@ class IndexManager:
         point), then serve it; then run the compaction the policy asks for
         (``retrieval.segments.plan_compaction``)."""
         t0 = time.perf_counter()
-        fingerprint = corpus_fingerprint(self.seeds_dir)
+        # the fingerprint of the files indexed (= corpus_fingerprint of the folder), from
+        # the sha256 the documents table holds: no corpus file is read again
+        fingerprint = fingerprint_of({d.name: d.sha256 for d in state.documents.values()})
         corpus = _corpus(state, fingerprint)
         comps = _components(state, stats["embedded"], stats["reused"])
         for r in state.refs:
@@ -722,7 +749,7 @@ class IndexManager:
             stats["journal"].clear()
         state.manifest = manifest
         self._state = state
-        self._retriever = Retriever(corpus, self._encoder, comps, manifest, self.index_dir)
+        self._retriever = _retriever(state, corpus, self._encoder, comps, manifest, self.index_dir)
         segments.collect_garbage(self.index_dir)  # segments the new head no longer lists
         if compact:
             self._compact_locked(force=False)
@@ -847,7 +874,7 @@ def load_retriever(cur: Path, manifest: IndexManifest, encoder: Encoder, index_d
                 manifest = latest
         comps = _components(state, 0, state.passage_count)
         corpus = _corpus(state, manifest.corpus_fingerprint)
-        return Retriever(corpus, encoder, comps, manifest, index_dir, fusion)
+        return _retriever(state, corpus, encoder, comps, manifest, index_dir, fusion)
     store.verify_files(cur, manifest)
     articles = store.read_articles(cur)
     passages = store.read_passages(cur)

@@ -59,6 +59,7 @@ import numpy as np
 
 from corpus.types import Article, Passage
 from retrieval import store
+from retrieval.backend import RowMeta, row_metadata
 from retrieval.dense import EXACT_MAX_VECTORS, DenseIndex
 from retrieval.segmented import Postings, SegmentedDense, SegmentedLexical
 
@@ -99,12 +100,28 @@ class Segment:
     postings: Postings
     sha256: str = ""
     _by_source: dict | None = field(default=None, repr=False)
+    _meta: list[RowMeta] | None = field(default=None, repr=False)
+    _row_of_hash: dict[str, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.passages)
         if not (self.vectors.shape[0] == len(self.hashes) == self.dense.ntotal == self.postings.n_docs == n):
             raise ValueError(f"segment {self.id}: {n} passages, {self.vectors.shape[0]} vectors, "
                              f"{self.dense.ntotal} FAISS entries, {self.postings.n_docs} postings rows")
+
+    @property
+    def row_of_hash(self) -> dict[str, int]:
+        """``{sha256 of an embedded text: its row}`` (built once; the embeddings cache)."""
+        if self._row_of_hash is None:
+            self._row_of_hash = {h: i for i, h in enumerate(self.hashes)}
+        return self._row_of_hash
+
+    def row_meta(self) -> list[RowMeta]:
+        """The filterable metadata of every row (``retrieval.backend.row_metadata``; computed
+        once: a document's articles are in the same segment as its passages)."""
+        if self._meta is None:
+            self._meta = row_metadata(self.passages, self.articles)
+        return self._meta
 
     def rows_of(self, source: str) -> tuple[np.ndarray, np.ndarray]:
         """``(passage rows, article rows)`` of one source document in this segment."""
@@ -152,6 +169,7 @@ class LiveView:
     hashes: list[str]
     dense: SegmentedDense
     lexical: SegmentedLexical
+    meta: list[RowMeta]
 
 
 def live_view(refs: Sequence[SegmentRef], dim: int, scheme: str) -> LiveView:
@@ -159,7 +177,7 @@ def live_view(refs: Sequence[SegmentRef], dim: int, scheme: str) -> LiveView:
     ∝ rows (references and one copy of the vectors), nothing is re-indexed."""
     articles: list[Article] = []
     passages: list[Passage] = []
-    vectors, hashes = [], []
+    vectors, hashes, meta = [], [], []
     for r in refs:
         s = r.segment
         if r.deleted_passages.size or r.deleted_articles.size:
@@ -169,16 +187,18 @@ def live_view(refs: Sequence[SegmentRef], dim: int, scheme: str) -> LiveView:
             articles.extend(a for a, k in zip(s.articles, ka) if k)
             vectors.append(s.vectors[kp])
             hashes.extend(h for h, k in zip(s.hashes, kp) if k)
+            meta.extend(m for m, k in zip(s.row_meta(), kp) if k)
         else:
             passages.extend(s.passages)
             articles.extend(s.articles)
             vectors.append(s.vectors)
             hashes.extend(s.hashes)
+            meta.extend(s.row_meta())
     dead = [r.deleted_passages for r in refs]
     vecs = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
     return LiveView(tuple(articles), tuple(passages), vecs, hashes,
                     SegmentedDense([r.segment.dense for r in refs], dead, dim),
-                    SegmentedLexical([r.segment.postings for r in refs], dead, scheme))
+                    SegmentedLexical([r.segment.postings for r in refs], dead, scheme), meta)
 
 
 # --------------------------------------------------------------------------- disk
