@@ -78,7 +78,7 @@ import numpy as np
 
 from corpus.loaders import SUPPORTED_SUFFIXES, corpus_files
 from corpus.pipeline import PARSER_VERSION, ParsedFile, corpus_fingerprint, file_sha256, fingerprint_of, parse_file
-from corpus.types import Article, Corpus
+from corpus.types import Article, Corpus, Passage
 from retrieval import store
 from retrieval.build import Components, dense_text, embed_passages, index_text, make_manifest
 from retrieval import segments
@@ -242,15 +242,15 @@ def _state(refs: list[SegmentRef], documents: dict[str, DocumentInfo], dim: int,
     return _State(refs, documents, live_view(refs, dim, scheme), manifest)
 
 
-def _read_state(index_dir: Path, cur: Path, manifest: IndexManifest, encoder: Encoder, scheme: str,
-                known: dict[str, Segment] | None = None) -> _State:
+def _read_state(index_dir: Path, cur: Path, manifest: IndexManifest, scheme: str,
+                known: dict[str, Segment] | None = None, check_parser: bool = True) -> _State:
     """Load a published segmented index (head ``cur`` and the segments it lists; segments
     in ``known`` are reused, not read again).
 
     Raises:
         IndexCorruptError: a file is missing, altered or inconsistent.
         IndexMissingError: another layout (``build_index``'s, or an earlier manager's).
-        IndexStaleError: another parser version or model.
+        IndexStaleError: another parser version (``check_parser``), model or scheme.
     """
     if not segments.is_segmented(cur) or not (cur / DOCUMENTS).is_file():
         raise store.IndexMissingError(f"{cur} is not a segmented index (built by `build_index` "
@@ -262,12 +262,12 @@ def _read_state(index_dir: Path, cur: Path, manifest: IndexManifest, encoder: En
         parser = docs.get("parser_version")
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise store.IndexCorruptError(cur / DOCUMENTS, f"not a documents table ({e})") from None
-    if parser != PARSER_VERSION:
+    if check_parser and parser != PARSER_VERSION:
         raise store.IndexStaleError(f"parsed by {parser!r}, the parser is now {PARSER_VERSION!r}")
     if manifest.bm25_scheme != scheme:
         raise store.IndexStaleError(f"BM25 scheme {manifest.bm25_scheme!r}, wanted {scheme!r}")
-    refs = segments.read_head_segments(index_dir, cur, encoder.model_id, known)
-    state = _state(refs, documents, encoder.dim, scheme, manifest)
+    refs = segments.read_head_segments(index_dir, cur, manifest.model_id, known)
+    state = _state(refs, documents, manifest.dim, scheme, manifest)
     if len(state.view.passages) != manifest.passage_count or len(state.view.articles) != manifest.article_count:
         raise store.IndexCorruptError(cur / segments.SEGMENTS_FILE, "live counts differ from the manifest")
     return state
@@ -385,7 +385,7 @@ class IndexManager:
             return
         known = {r.segment.id: r.segment for r in self._state.refs} if self._state else None
         try:
-            state = _read_state(self.index_dir, cur, manifest, self._encoder, self.bm25_scheme, known)
+            state = _read_state(self.index_dir, cur, manifest, self.bm25_scheme, known)
         except store.RetrievalIndexError as e:
             log.warning("index at %s not usable (%s); it will be rebuilt", cur, e)
             self._state = None
@@ -846,6 +846,51 @@ def open_retriever(index_dir: Path, seeds_dir: Path | None = None, encoder: Enco
     return retriever
 
 
+def _read_published_state(index_dir: Path, manifest: IndexManifest) -> _State:
+    """The segmented index published under ``index_dir`` (its head described by
+    ``manifest``), for a reader that holds no lock.
+
+    Raises:
+        IndexCorruptError: a file is missing, altered or inconsistent.
+    """
+    cur = store.current_dir(index_dir)
+    for attempt in range(3):
+        try:
+            return _read_state(index_dir, cur, manifest, manifest.bm25_scheme, check_parser=False)
+        except store.IndexCorruptError:
+            # a writer may have published a new head (and collected the segments of this
+            # one) between our reading its manifest and its segments: read the new one
+            try:
+                latest = store.read_manifest(cur)
+            except store.RetrievalIndexError:
+                latest = None
+            if attempt == 2 or latest is None or latest == manifest:
+                raise
+            manifest = latest
+    raise AssertionError("unreachable")
+
+
+def read_published(index_dir: Path) -> tuple[IndexManifest, tuple[Article, ...], tuple[Passage, ...], np.ndarray]:
+    """``(manifest, articles, passages, vectors (n, dim) float32)`` of the index published
+    under ``index_dir``, in either layout (segmented, or ``build_index``'s single
+    directory); row i of ``vectors`` embeds ``passages[i]``.  For copying an index
+    elsewhere (``retrieval.milvus.migrate_index``); no encoder needed.
+
+    Raises:
+        IndexMissingError: no index.  IndexCorruptError: a damaged one (names the file).
+    """
+    index_dir = Path(index_dir)
+    cur = store.current_dir(index_dir)
+    manifest = store.read_manifest(cur)
+    if segments.is_segmented(cur):
+        state = _read_published_state(index_dir, manifest)
+        v = state.view
+        return state.manifest, v.articles, v.passages, v.vectors
+    store.verify_files(cur, manifest)
+    vectors, _ = store.read_embeddings(cur)
+    return manifest, store.read_articles(cur), store.read_passages(cur), vectors
+
+
 def load_retriever(cur: Path, manifest: IndexManifest, encoder: Encoder, index_dir: Path | None = None,
                    fusion=None) -> Retriever:
     """A Retriever over the published index in ``cur`` (files checked against ``manifest``):
@@ -857,21 +902,8 @@ def load_retriever(cur: Path, manifest: IndexManifest, encoder: Encoder, index_d
     """
     cur = Path(cur)
     if segments.is_segmented(cur):
-        root = Path(index_dir) if index_dir is not None else cur.parent
-        for attempt in range(3):
-            try:
-                state = _read_state(root, cur, manifest, encoder, manifest.bm25_scheme)
-                break
-            except store.IndexCorruptError:
-                # a writer may have published a new head (and collected the segments of
-                # this one) between our reading its manifest and its segments: re-read
-                try:
-                    latest = store.read_manifest(cur)
-                except store.RetrievalIndexError:
-                    latest = None
-                if attempt == 2 or latest is None or latest == manifest:
-                    raise
-                manifest = latest
+        state = _read_published_state(Path(index_dir) if index_dir is not None else cur.parent, manifest)
+        manifest = state.manifest
         comps = _components(state, 0, state.passage_count)
         corpus = _corpus(state, manifest.corpus_fingerprint)
         return _retriever(state, corpus, encoder, comps, manifest, index_dir, fusion)

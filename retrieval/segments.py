@@ -238,10 +238,18 @@ def read_segment(index_dir: Path, seg_id: str, sha256: str, model_id: str) -> Se
     ``segment.json``) and the checksums that file records.
 
     Raises:
-        IndexCorruptError: a file is missing, altered, unreadable or inconsistent.
+        IndexCorruptError: a file is missing (also: deleted while being read),
+            altered, unreadable or inconsistent.
         IndexStaleError: written with another model.
     """
     d = segments_root(index_dir) / seg_id
+    try:
+        return _read_segment(d, seg_id, sha256, model_id)
+    except OSError as e:
+        raise store.IndexCorruptError(d, f"unreadable ({e})") from None
+
+
+def _read_segment(d: Path, seg_id: str, sha256: str, model_id: str) -> Segment:
     meta_path = d / SEGMENT_META
     try:
         data = meta_path.read_bytes()
@@ -249,7 +257,11 @@ def read_segment(index_dir: Path, seg_id: str, sha256: str, model_id: str) -> Se
         raise store.IndexCorruptError(meta_path, "segment missing") from None
     if hashlib.sha256(data).hexdigest() != sha256:
         raise store.IndexCorruptError(meta_path, "contents differ from the head's checksum")
-    meta = json.loads(data)
+    try:
+        meta = json.loads(data)
+        meta["files"].items()
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise store.IndexCorruptError(meta_path, f"not a segment description ({e})") from None
     if meta.get("model_id") != model_id:
         raise store.IndexStaleError(f"segment {seg_id} embedded by {meta.get('model_id')!r}, not {model_id!r}")
     for rel, digest in sorted(meta["files"].items()):

@@ -258,3 +258,31 @@ def test_segment_rejects_inconsistent_sizes(texts):
     with pytest.raises(ValueError, match="2 passages, 3 vectors"):
         Segment("x", (), (None, None), v, ["a", "b", "c"], DenseIndex.build(v),  # type: ignore[arg-type]
                 Postings.from_texts(texts[:3], SCHEME))
+
+
+def test_a_segmented_index_migrates_to_milvus_without_reembedding(tmp_path, seeds, milvus_lite_dir):
+    from retrieval.index import read_published
+    from retrieval.milvus import MilvusConfig, migrate_index
+
+    index = tmp_path / "index"
+    m = IndexManager.open(index, seeds, HashingEncoder(DIM))
+    (tmp_path / "mars.txt").write_text(NEW_TEXT, encoding="utf-8")
+    m.add_files([tmp_path / "mars.txt"])
+    manifest, articles, passages, vectors = read_published(index)
+    assert [p.id for p in passages] == [p.id for p in m.corpus.passages]
+    assert np.array_equal(vectors, m.retriever._c.vectors) and manifest == store.read_manifest(store.current_dir(index))
+    written, count = migrate_index(index, MilvusConfig(str(milvus_lite_dir / "seg.db")))
+    assert written == count == len(m.corpus.passages) == 39
+
+
+def test_cli_compact(tmp_path, seeds, capsys):
+    from retrieval.__main__ import main
+
+    args = ["--seeds", str(seeds), "--index", str(tmp_path / "index"), "--model", "hashing", "-q"]
+    (tmp_path / "mars.txt").write_text(NEW_TEXT, encoding="utf-8")
+    assert main(["add", str(tmp_path / "mars.txt")] + args) == 0
+    assert main(["compact"] + args) == 0
+    assert "nothing to do" in capsys.readouterr().out  # 1 of 39 rows outside the largest segment
+    assert main(["compact", "--full"] + args) == 0
+    out = capsys.readouterr().out
+    assert "compacted (full)" in out and "segments: 39 rows (0 deleted)" in out
