@@ -885,7 +885,7 @@ def read_published(index_dir: Path) -> tuple[IndexManifest, tuple[Article, ...],
     if segments.is_segmented(cur):
         state = _read_published_state(index_dir, manifest)
         v = state.view
-        return state.manifest, v.articles, v.passages, v.vectors
+        return state.manifest, v.articles, v.passages, np.asarray(v.vectors)
     store.verify_files(cur, manifest)
     vectors, _ = store.read_embeddings(cur)
     return manifest, store.read_articles(cur), store.read_passages(cur), vectors

@@ -299,3 +299,72 @@ class SegmentedDense:
             hits.extend((int(g[i]), sc) for i, sc in found if g[i] >= 0)
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:top_k]
+
+
+class RowVectors:
+    """The vectors of the live rows of several segments, read in place: an array-like of
+    shape ``(n, dim)`` float32 (row i = live row i) that never concatenates the segments'
+    arrays unless asked for all of them (``np.asarray``), so a publication does not copy
+    the corpus's vectors.
+
+    Indexing: ``v[i]`` (one row), ``v[rows]`` (a list/array of rows), ``v[a:b]`` (a
+    slice) give numpy arrays; ``np.asarray(v)`` gives the whole ``(n, dim)`` matrix.
+
+    Args:
+        parts: each segment's ``(rows, dim)`` vectors (all rows, tombstoned ones included).
+        dead: per segment, its tombstoned local rows.
+        dim: vector size.
+    """
+
+    def __init__(self, parts: Sequence[np.ndarray], dead: Sequence[np.ndarray], dim: int) -> None:
+        self._parts = list(parts)
+        self._live = _Live([p.shape[0] for p in parts], dead)
+        self.dim = dim
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self._live.n, self.dim)
+
+    @property
+    def ndim(self) -> int:
+        return 2
+
+    dtype = np.dtype(np.float32)
+
+    def __len__(self) -> int:
+        return self._live.n
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), dim)`` float32: the given live rows, in order.
+
+        Raises:
+            IndexError: a row outside ``0..n-1``.
+        """
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if rows.size and (rows.min() < -self._live.n or rows.max() >= self._live.n):
+            raise IndexError(f"row out of range for {self._live.n} rows")
+        rows = np.where(rows < 0, rows + self._live.n, rows)
+        out = np.empty((rows.size, self.dim), dtype=np.float32)
+        seg, local = self._live.seg_of[rows], self._live.local_of[rows]
+        for s in np.unique(seg):
+            m = seg == s
+            out[m] = self._parts[s][local[m]]
+        return out
+
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)):
+            return self.take(np.array([key]))[0]
+        if isinstance(key, slice):
+            return self.take(np.arange(self._live.n)[key])
+        return self.take(np.asarray(key))
+
+    def __array__(self, dtype=None, copy=None):
+        whole = self.take(np.arange(self._live.n))
+        return whole if dtype is None else whole.astype(dtype)
+
+    def copy(self) -> np.ndarray:
+        """The whole matrix, as a new numpy array."""
+        return np.asarray(self)
+
+    def __iter__(self):
+        return iter(np.asarray(self))

@@ -61,7 +61,7 @@ from corpus.types import Article, Passage
 from retrieval import store
 from retrieval.backend import RowMeta, row_metadata
 from retrieval.dense import EXACT_MAX_VECTORS, DenseIndex
-from retrieval.segmented import Postings, SegmentedDense, SegmentedLexical
+from retrieval.segmented import Postings, RowVectors, SegmentedDense, SegmentedLexical
 
 SEGMENTS_DIR = "segments"
 SEGMENTS_FILE = "segments.json"
@@ -161,11 +161,12 @@ def _alive(n: int, dead: np.ndarray) -> np.ndarray:
 
 @dataclass
 class LiveView:
-    """What a Retriever searches: the live rows of a list of segments, in segment order."""
+    """What a Retriever searches: the live rows of a list of segments, in segment order
+    (``vectors``: a ``RowVectors`` over the segments' arrays)."""
 
     articles: tuple[Article, ...]
     passages: tuple[Passage, ...]
-    vectors: np.ndarray
+    vectors: RowVectors
     hashes: list[str]
     dense: SegmentedDense
     lexical: SegmentedLexical
@@ -174,10 +175,11 @@ class LiveView:
 
 def live_view(refs: Sequence[SegmentRef], dim: int, scheme: str) -> LiveView:
     """The live rows of ``refs`` (tombstones left out) and their search structures.  Cost
-    ∝ rows (references and one copy of the vectors), nothing is re-indexed."""
+    ∝ rows, in references only: the vectors are read in place (``RowVectors``), nothing
+    is copied or re-indexed."""
     articles: list[Article] = []
     passages: list[Passage] = []
-    vectors, hashes, meta = [], [], []
+    hashes, meta = [], []
     for r in refs:
         s = r.segment
         if r.deleted_passages.size or r.deleted_articles.size:
@@ -185,17 +187,15 @@ def live_view(refs: Sequence[SegmentRef], dim: int, scheme: str) -> LiveView:
             ka = _alive(len(s.articles), r.deleted_articles)
             passages.extend(p for p, k in zip(s.passages, kp) if k)
             articles.extend(a for a, k in zip(s.articles, ka) if k)
-            vectors.append(s.vectors[kp])
             hashes.extend(h for h, k in zip(s.hashes, kp) if k)
             meta.extend(m for m, k in zip(s.row_meta(), kp) if k)
         else:
             passages.extend(s.passages)
             articles.extend(s.articles)
-            vectors.append(s.vectors)
             hashes.extend(s.hashes)
             meta.extend(s.row_meta())
     dead = [r.deleted_passages for r in refs]
-    vecs = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+    vecs = RowVectors([r.segment.vectors for r in refs], dead, dim)
     return LiveView(tuple(articles), tuple(passages), vecs, hashes,
                     SegmentedDense([r.segment.dense for r in refs], dead, dim),
                     SegmentedLexical([r.segment.postings for r in refs], dead, scheme), meta)

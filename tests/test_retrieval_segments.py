@@ -318,3 +318,16 @@ def test_dense_over_an_hnsw_segment_skips_tombstones(monkeypatch):
         want = exact.search(q, 10)
         assert len(got) == 10 and len({r for r, _ in got} & {r for r, _ in want}) >= 9
         assert all(abs(s - float(live[r] @ q)) < 1e-5 for r, s in got)
+
+
+def test_row_vectors_read_the_live_rows_in_place():
+    from retrieval.segmented import RowVectors
+
+    parts, dead = [_unit(6, 1), _unit(4, 2), _unit(3, 3)], [np.array([0, 5]), np.zeros(0, np.int64), np.array([1])]
+    live = np.concatenate([np.delete(p, d, axis=0) for p, d in zip(parts, dead)])
+    v = RowVectors(parts, dead, DIM)
+    assert v.shape == live.shape == (10, DIM) and len(v) == 10
+    assert np.array_equal(np.asarray(v), live) and np.array_equal(v[2:8], live[2:8])
+    assert np.array_equal(v[[9, 0, 4]], live[[9, 0, 4]]) and np.array_equal(v[-1], live[-1])
+    with pytest.raises(IndexError):
+        v[[10]]
