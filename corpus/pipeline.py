@@ -17,7 +17,7 @@ from corpus.loaders import SUPPORTED_SUFFIXES, corpus_files, file_format, load_f
 from corpus.segment import segment_document
 from corpus.types import Article, Corpus, Passage
 
-__all__ = ["PARSER_VERSION", "Corpus", "ParsedFile", "corpus_fingerprint", "file_sha256",
+__all__ = ["PARSER_VERSION", "Corpus", "ParsedFile", "corpus_fingerprint", "file_sha256", "fingerprint_of",
            "load_corpus", "parse_file"]
 
 #: Bump when loading/cleaning/segmenting/chunking changes its output, so fingerprints
@@ -36,8 +36,9 @@ def file_sha256(path: Path) -> str:
 
 def corpus_fingerprint(seeds_dir: Path) -> str:
     """SHA-256 hex digest over ``PARSER_VERSION`` and, for every supported corpus file in
-    sorted order, its relative path and its bytes.  Unsupported and hidden files are
-    ignored (they are not loaded either).  ``max_chars`` is not part of it.
+    sorted order, its relative path and the sha256 of its bytes (``fingerprint_of``).
+    Unsupported and hidden files are ignored (they are not loaded either).  ``max_chars``
+    is not part of it.
 
     Raises:
         FileNotFoundError: ``seeds_dir`` is missing or not a directory.
@@ -45,13 +46,16 @@ def corpus_fingerprint(seeds_dir: Path) -> str:
     seeds_dir = Path(seeds_dir)
     if not seeds_dir.is_dir():
         raise FileNotFoundError(f"seeds directory not found: {seeds_dir}")
+    return fingerprint_of({p.relative_to(seeds_dir).as_posix(): file_sha256(p) for p in corpus_files(seeds_dir)[0]})
+
+
+def fingerprint_of(file_hashes: dict[str, str]) -> str:
+    """``corpus_fingerprint`` from ``{relative POSIX path: sha256 of the file}`` (what the
+    index manager's documents table records, so that it need not read the files again)."""
     h = hashlib.sha256()
     h.update(PARSER_VERSION.encode())
-    for p in corpus_files(seeds_dir)[0]:
-        data = p.read_bytes()
-        h.update(b"\0" + p.relative_to(seeds_dir).as_posix().encode() + b"\0")
-        h.update(str(len(data)).encode() + b"\0")
-        h.update(data)
+    for rel in sorted(file_hashes):
+        h.update(b"\0" + rel.encode() + b"\0" + file_hashes[rel].encode())
     return h.hexdigest()
 
 

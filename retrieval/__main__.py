@@ -10,6 +10,7 @@
     python -m retrieval remove NAME...     delete from the seeds folder and the index
     python -m retrieval reindex NAME...    parse again and replace
     python -m retrieval list               the documents table
+    python -m retrieval compact [--full]   merge segments as the policy asks (--full: into one)
                                (all take [--seeds DIR] [--index DIR] [--model SPEC])
 
 
@@ -19,7 +20,7 @@ Every command but ``migrate`` (and ``search --store milvus``) opens the index wi
 ``retrieval.index.IndexManager`` (recovering from a crash, building it when missing or stale,
 syncing it with the seeds folder); a corpus file that cannot be loaded is reported on stderr
 and skipped, never fatal. ``migrate`` copies the built index into a Milvus collection without
-re-embedding (vectors from ``embeddings.npy``); ``--milvus-uri`` defaults to the milvus-lite
+re-embedding (its stored vectors); ``--milvus-uri`` defaults to the milvus-lite
 file ``<index>/milvus.db``, a server is ``http://host:19530`` (token: ``$MILVUS_TOKEN``).
 Exit status: 0 success, 1 no results / a file not added, 2 bad usage or an index/corpus error.
 """
@@ -173,6 +174,16 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compact(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    t0 = time.perf_counter()
+    rules = manager.compact(force=args.full)
+    sizes = ", ".join(f"{n} rows ({d} deleted)" for n, d in manager.segment_sizes)
+    print(f"compacted ({', '.join(rules) or 'nothing to do'}) in {time.perf_counter() - t0:.1f} s; "
+          f"segments: {sizes or 'none'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     from retrieval.types import SearchMode
@@ -209,13 +220,16 @@ def main(argv: list[str] | None = None) -> int:
     ri = sub.add_parser("reindex", parents=[common], help="parse documents again and replace them")
     ri.add_argument("names", nargs="+")
     sub.add_parser("list", parents=[common], help="list the documents of the index")
+    c = sub.add_parser("compact", parents=[common], help="merge index segments, purge deleted rows")
+    c.add_argument("--full", action="store_true", help="merge everything into one segment")
     args = ap.parse_args(argv)
 
     from retrieval.milvus import MilvusUnavailableError
     from retrieval.store import RetrievalIndexError
 
     commands = {"build": _cmd_build, "search": _cmd_search, "migrate": _cmd_migrate, "add": _cmd_add,
-                "remove": _cmd_remove, "reindex": _cmd_reindex, "list": _cmd_list}
+                "remove": _cmd_remove, "reindex": _cmd_reindex, "list": _cmd_list,
+                "compact": _cmd_compact}
     try:
         return commands[args.cmd](args)
     except (RetrievalIndexError, MilvusUnavailableError, ValueError, FileNotFoundError) as e:

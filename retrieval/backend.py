@@ -203,7 +203,7 @@ class FaissBackend:
         if self.row_ids.shape != (n,):
             raise ValueError(f"{self.row_ids.size} row ids for {n} rows")
         self._identity = bool(np.array_equal(self.row_ids, np.arange(n)))
-        self.positions = {int(r): i for i, r in enumerate(self.row_ids)}
+        self.positions = dict(zip(self.row_ids.tolist(), range(n)))
         if len(self.positions) != n:
             raise ValueError("row ids repeat")
 

@@ -54,7 +54,9 @@ class Components:
     """The in-memory search structures of one corpus.
 
     Attributes:
-        vectors: ``(n_passages, dim)`` float32, L2-normalised; row i embeds passage i.
+        vectors: ``(n_passages, dim)`` float32, L2-normalised; row i embeds passage i (a
+            numpy array, or for a segmented index a ``retrieval.segmented.RowVectors``
+            reading the segments' arrays in place).
         hashes: sha256 of each embedded text (``dense_text``), for the embeddings cache.
         dense: FAISS index over ``vectors``.
         lexical: BM25 index over ``index_text`` of each passage.

@@ -110,13 +110,16 @@ class DenseIndex:
         return DenseIndex(clone)
 
     def search(self, query_vector: np.ndarray, top_k: int,
-               positions: np.ndarray | None = None) -> list[tuple[int, float]]:
+               positions: np.ndarray | None = None,
+               excluded: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top ``top_k`` passages as ``(passage index, cosine)``, best first.
 
         Args:
             query_vector: ``(dim,)`` or ``(1, dim)`` float32, L2-normalised.
             positions: search only these passage indexes (a filter; FAISS
                 ``IDSelectorBatch``); None: all.
+            excluded: never return these indexes (a segment's tombstones; FAISS
+                ``IDSelectorNot``); ignored when ``positions`` is given.
         Raises:
             ValueError: when ``top_k`` < 1 or the vector has the wrong dimension.
         """
@@ -135,6 +138,10 @@ class DenseIndex:
                 return []
             kk = min(kk, int(pos.size))
             sel = faiss.IDSelectorBatch(pos)
+        elif excluded is not None and len(excluded):
+            ex = np.ascontiguousarray(excluded, dtype=np.int64)
+            inner = faiss.IDSelectorBatch(ex)
+            sel = faiss.IDSelectorNot(inner)  # `inner` stays referenced until the search returns
         if isinstance(self.index, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(HNSW_EF_SEARCH, kk)

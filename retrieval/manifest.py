@@ -6,6 +6,7 @@ every file against the sha256 recorded in ``files`` (``retrieval.store``).
 """
 from __future__ import annotations
 
+import functools
 import platform
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -19,7 +20,13 @@ _LIBRARIES = ("faiss-cpu", "bm25s", "rjieba", "OpenCC", "numpy", "sentence-trans
 
 
 def library_versions() -> dict[str, str]:
-    """Installed versions of the libraries that shape the index (missing ones omitted)."""
+    """Installed versions of the libraries that shape the index (missing ones omitted;
+    read once per process, a copy returned)."""
+    return dict(_library_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _library_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in _LIBRARIES:
         try:

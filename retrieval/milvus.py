@@ -378,8 +378,8 @@ def corpus_info(manifest: Any) -> dict[str, Any]:
 
 def migrate_index(index_dir: Path, config: MilvusConfig, force: bool = False) -> tuple[int, int]:
     """Copy the embedded index under ``index_dir`` into Milvus without re-embedding: the
-    vectors come from ``current/embeddings.npy``, the metadata and lexical text from
-    ``passages.jsonl``/``articles.jsonl``.
+    stored vectors, metadata and lexical text of its passages
+    (``retrieval.index.read_published``: a segmented index or ``build_index``'s).
 
     Returns:
         ``(rows written, rows in the collection)``.
@@ -387,14 +387,9 @@ def migrate_index(index_dir: Path, config: MilvusConfig, force: bool = False) ->
         retrieval.store.IndexMissingError / IndexCorruptError: no or a damaged index.
         MilvusUnavailableError: Milvus cannot be reached.
     """
-    from retrieval import store
+    from retrieval.index import read_published
 
-    cur = store.current_dir(Path(index_dir))
-    manifest = store.read_manifest(cur)
-    store.verify_files(cur, manifest)
-    passages = store.read_passages(cur)
-    articles = store.read_articles(cur)
-    vectors, _ = store.read_embeddings(cur)
+    manifest, articles, passages, vectors = read_published(Path(index_dir))
     backend = MilvusBackend(config, manifest.dim, manifest.bm25_scheme)
     try:
         written = backend.sync(passages, articles, vectors, corpus_info(manifest), force=force)

@@ -5,7 +5,11 @@ never touched)::
 
     index_dir/
       README.md            committed, left alone
-      current/             the live index (replaced as a whole by each build)
+      current/             the live index (replaced as a whole by each build); for an
+                           index of ``retrieval.index.IndexManager``, only a small head
+                           (manifest, segments.json, documents.json) over the immutable
+                           segments in ``segments/`` (layout: ``retrieval.segments``);
+                           ``build_index`` writes the single directory below
         manifest.json      IndexManifest, written last; sha256 of every other file
         articles.jsonl     one Article.to_dict() per line
         passages.jsonl     one Passage.to_dict() per line (row i = vector i = BM25 doc i)
@@ -16,6 +20,7 @@ never touched)::
       .build.lock          flock held by the one writer (build, add, remove)
       .current.tmp-*/      a build in progress (removed on success or failure)
       .embeddings/         vectors of builds in progress, by model (resume after a crash)
+      segments/            the segments of a segmented index (``retrieval.segments``)
 
 Atomicity (``retrieval.atomic``): a build writes a complete index into
 ``index_dir/.current.tmp-<random>/`` then publishes it with two ``os.rename`` calls
@@ -256,11 +261,15 @@ def recover_interrupted_swap(index_dir: Path) -> list[Path]:
 
 
 def recover_locked(index_dir: Path) -> list[Path]:
-    """``recover_interrupted_swap`` for a caller that holds ``build_lock`` already."""
+    """``recover_interrupted_swap`` for a caller that holds ``build_lock`` already; also
+    deletes the segments the live head does not list (``segments.collect_garbage``)."""
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
         return []
     for legacy in sorted(index_dir.glob(".old-*")) + sorted(index_dir.glob(".tmp-*")):
         # directories named by earlier versions: .old-<x> / .tmp-<x>
         legacy.rename(index_dir / f".{CURRENT}.{legacy.name[1:4]}-{legacy.name[5:]}")
-    return atomic.recover_dir(current_dir(index_dir), lambda p: (p / MANIFEST).is_file())
+    removed = atomic.recover_dir(current_dir(index_dir), lambda p: (p / MANIFEST).is_file())
+    from retrieval.segments import collect_garbage  # segments build on this module
+
+    return removed + collect_garbage(index_dir)

@@ -244,6 +244,17 @@ def _kill9(proc: subprocess.Popen) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
+def _segment_dirs(index: Path) -> set[str]:
+    return {p.name for p in (index / "segments").iterdir()}
+
+
+def _head_segments(index: Path) -> set[str]:
+    import json
+
+    head = json.loads((store.current_dir(index) / "segments.json").read_text(encoding="utf-8"))
+    return {s["id"] for s in head["segments"]}
+
+
 def _journal_parts(index: Path) -> list[Path]:
     return sorted((index / ".embeddings").glob("*/part-*.npz"))
 
@@ -294,8 +305,10 @@ def test_kill_during_publishing_serves_the_old_corpus_then_resumes(tmp_path, see
     _wait_for(lambda: (tmp_path / "publishing").exists(), proc)
     assert not store.current_dir(index).exists()  # between the two renames
     _kill9(proc)
+    assert len(_segment_dirs(index)) == 2  # the new segment was complete before the head swap
     r = open_retriever(index, encoder=HashingEncoder(DIM))  # recovers the swap, old corpus
     assert len(r.corpus.passages) == 38 and not _leftovers(index)
+    assert _segment_dirs(index) == _head_segments(index)  # the orphan segment is collected
     enc = CountingEncoder()
     m = IndexManager.open(index, seeds, enc)  # the file reached the folder: it is added now
     assert {d.name for d in m.documents()} == {"000_a77ed823f95b9e33.txt", "mars.txt"}
