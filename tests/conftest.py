@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,16 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def seed_file() -> Path:
     return SEED_FILE
+
+
+@pytest.fixture()
+def seeds(tmp_path, seed_file):
+    """A seeds folder in ``tmp_path`` holding a copy of the seed page (the index tests
+    that add and remove documents write into it)."""
+    d = tmp_path / "seeds"
+    d.mkdir()
+    shutil.copy(seed_file, d / seed_file.name)
+    return d
 
 
 @pytest.fixture(scope="session")

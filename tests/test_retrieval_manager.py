@@ -36,14 +36,6 @@ class CountingEncoder(HashingEncoder):
         return super().encode_passages(texts)
 
 
-@pytest.fixture()
-def seeds(tmp_path, seed_file):
-    d = tmp_path / "seeds"
-    d.mkdir()
-    shutil.copy(seed_file, d / seed_file.name)
-    return d
-
-
 def _leftovers(index: Path) -> list[str]:
     return sorted(p.name for p in index.iterdir() if p.name.startswith(".current.") or p.name.startswith(".tmp"))
 

@@ -134,14 +134,6 @@ def test_compaction_policy_thresholds():
 # --------------------------------------------------------------------------- the manager
 
 
-@pytest.fixture()
-def seeds(tmp_path, seed_file):
-    d = tmp_path / "seeds"
-    d.mkdir()
-    shutil.copy(seed_file, d / seed_file.name)
-    return d
-
-
 def _segment_files(index: Path) -> dict[str, int]:
     """``{path: inode}`` of every file under ``segments/``."""
     root = index / segments.SEGMENTS_DIR
