@@ -3,7 +3,6 @@ folder, the documents table, live swap, serialised writers, and crashes (kill -9
 embedding and while publishing)."""
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys

@@ -4,7 +4,6 @@ one flat index, tombstones, the compaction policy, and what the manager writes o
 for an add and a remove."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
