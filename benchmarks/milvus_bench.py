@@ -289,6 +289,11 @@ def render(results: dict[str, Any]) -> str:
          "| on disk (MiB) |",
          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results["sizes"]:
+        if "build_s" in r and "dense_search" not in r:  # built, then stopped before the searches
+            L.append(f"| {r['size']:,} | {r['index_type']} | {r['build_s']} | {r['rows_per_s']} | "
+                     f"not measured: {r.get('stopped') or r.get('error')} | | | | | {r.get('app_rss_mib', '—')} | "
+                     f"{r['engine_build_rss_mib']} / — / — | {r.get('disk_mib', '—')} |")
+            continue
         if "dense_search" not in r:
             L.append(f"| {r['size']:,} | — | {r.get('error') or r.get('stopped')} | | | | | | | | | |")
             continue
@@ -342,6 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = a.out / "milvus-work"
     work.mkdir(parents=True, exist_ok=True)
     if a.one is not None:
+        import signal
+
+        # the parent stops a size at its cap with SIGTERM: exit through one()'s finally (stops the engine)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         print(json.dumps(one(a.one, a.data, work, int(a.engine_rss_cap_gib * 2**30), a.bm25_budget_s)))
         return 0
     sizes = sorted({int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()})
@@ -360,11 +369,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                "--out", str(a.out), "--engine-rss-cap-gib", str(a.engine_rss_cap_gib),
                "--bm25-budget-s", str(a.bm25_budget_s)]
         t0 = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
         try:
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.time_cap, cwd=REPO)
-            row = (json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0
-                   else {"size": size, "error": f"failed: {p.stderr.strip().splitlines()[-1][:200]}"})
+            out, err = child.communicate(timeout=a.time_cap)
+            lines = (err or "").strip().splitlines()
+            row = (json.loads(out.strip().splitlines()[-1]) if child.returncode == 0
+                   else {"size": size, "error": f"failed: {lines[-1][:200] if lines else child.returncode}"})
         except subprocess.TimeoutExpired:
+            child.terminate()  # SIGTERM: the child stops its engine on the way out
+            try:
+                child.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.communicate()
             row = {"size": size, "error": f"stopped at the {a.time_cap} s cap"}
         partial = work / f"partial-{size}.json"
         if "error" in row and partial.is_file():  # keep what the size measured before it stopped
