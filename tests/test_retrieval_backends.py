@@ -160,6 +160,39 @@ def test_add_and_remove_keep_row_ids(kind, request):
     assert [r for r, _ in b.dense_search(v[2], 6, flt)] == [2]
 
 
+def test_milvus_bulk_load_in_batches_without_flush(milvus_lite_dir, monkeypatch):
+    """A load in several ``add(flush=False)`` calls, each of several pipelined batches,
+    writes every row once; after ``flush()`` each row is found by its vector and its text."""
+    import retrieval.milvus as rm
+
+    monkeypatch.setattr(rm, "INSERT_BATCH", 3)
+    v, meta, texts = _rows(11)
+    b = rm.MilvusBackend(rm.MilvusConfig(str(milvus_lite_dir / "bulk.db"), collection="bulk"), 8)
+    b.create()
+    for s in (0, 7):
+        b.add(list(range(s, min(11, s + 7))), meta[s:s + 7], texts[s:s + 7], v[s:s + 7], upsert=False, flush=False)
+    b.flush()
+    assert b.count == 11
+    assert [b.dense_search(v[i], 1)[0][0] for i in range(11)] == list(range(11))
+    assert [b.lexical_search(f"编号{i}", 1)[0][0] for i in (0, 5, 10)] == [0, 5, 10]
+
+
+def test_milvus_add_raises_the_error_of_a_refused_batch(milvus_lite_dir, monkeypatch):
+    """A batch the engine refuses (a passage id over its VARCHAR limit) raises from
+    ``add``; the batches before it stay written."""
+    import retrieval.milvus as rm
+
+    monkeypatch.setattr(rm, "INSERT_BATCH", 2)
+    v, meta, texts = _rows(4)
+    meta[3] = RowMeta("p" * 2000, "a0", "标题", 1, "s.txt", "")
+    b = rm.MilvusBackend(rm.MilvusConfig(str(milvus_lite_dir / "refused.db"), collection="refused"), 8)
+    b.create()
+    with pytest.raises(Exception, match="length"):
+        b.add(list(range(4)), meta, texts, v, upsert=False)
+    b.flush()
+    assert b.count == 2
+
+
 # -- migration and --store milvus --------------------------------------------------------
 def test_migrate_cli_then_open_with_milvus_without_re_embedding(tmp_path, milvus_lite_dir):
     seeds = write_seeds(tmp_path / "seeds", DATED)
