@@ -1,6 +1,7 @@
 """Render the benchmark results (``benchmarks.run``) as Markdown (``BENCHMARKS.md``)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 TARGET_BUILD_OVERHEAD = 1.10
@@ -278,6 +279,33 @@ def findings(res: dict[str, Any]) -> list[str]:
     return out
 
 
+_SECTION = re.compile(r"^## .*$", re.M)
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    """``(heading line, the section's text up to the next heading)`` of each ``## `` section."""
+    heads = list(_SECTION.finditer(text))
+    return [(m.group(0).strip(), text[m.start(): heads[i + 1].start() if i + 1 < len(heads) else len(text)])
+            for i, m in enumerate(heads)]
+
+
+def merge_sections(old: str, new: str) -> str:
+    """``new`` (a freshly rendered report) followed by every ``## `` section of ``old`` whose
+    heading ``new`` does not have: the hand-written notes and the sections other benchmarks
+    write (``benchmarks.ingest_bench``, ``benchmarks.milvus_bench``) survive a new run,
+    in their order. A section is matched by its heading line."""
+    have = {h for h, _ in _sections(new)}
+    kept = [body.rstrip("\n") for h, body in _sections(old or "") if h not in have]
+    return new.rstrip("\n") + "\n" + "".join("\n" + k + "\n" for k in kept)
+
+
+def write_report(md, text: str) -> None:
+    """Write ``text`` to ``md`` (a Path), keeping the sections of the existing file that
+    ``text`` does not render (``merge_sections``)."""
+    old = md.read_text(encoding="utf-8") if md.is_file() else ""
+    md.write_text(merge_sections(old, text), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Re-render a results.json (optionally with hand-written notes appended) as Markdown:
     ``python -m benchmarks.report benchmarks/out/results.json --notes NOTES.md --md BENCHMARKS.md``."""
@@ -294,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(res)
     if a.notes:
         text += "\n" + a.notes.read_text(encoding="utf-8").strip() + "\n"
-    a.md.write_text(text, encoding="utf-8")
+    write_report(a.md, text)
     return 0
 
 

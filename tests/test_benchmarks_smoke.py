@@ -94,3 +94,19 @@ def test_bad_sizes_are_rejected(capsys):
     assert "--sizes" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         bench_run.parse_args(["--queries", "0"])
+
+
+def test_a_new_benchmark_run_keeps_the_sections_it_does_not_render():
+    # benchmarks.run used to overwrite BENCHMARKS.md whole: the ingestion and Milvus
+    # sections (other benchmarks) and the hand-written notes were lost
+    from benchmarks.report import merge_sections
+
+    old = ("# Benchmarks\n\nold intro\n\n## Index build\n\nold build figures\n\n"
+           "## Notes (by hand)\n\nkeep me\n\n## Ingestion (issue #11)\n\n| add | 1.93 |\n"
+           "<!-- milvus-bench:begin -->\n## Milvus backend\n\n| 1M | 4049 |\n<!-- milvus-bench:end -->\n")
+    new = "# Benchmarks\n\nnew intro\n\n## Index build\n\nnew build figures\n"
+    out = merge_sections(old, new)
+    assert "new build figures" in out and "old build figures" not in out and "old intro" not in out
+    assert out.index("keep me") < out.index("| add | 1.93 |") < out.index("| 1M | 4049 |")
+    assert "<!-- milvus-bench:begin -->" in out and "<!-- milvus-bench:end -->" in out
+    assert merge_sections(out, new) == out  # idempotent
