@@ -44,7 +44,7 @@ WJ = "\u2060"
 _ENTITY_CHARS = frozenset(string.punctuation)
 
 _MODE_LABELS = {
-    "hybrid": "RRF",
+    "hybrid": "fused",  # retrieval.fusion (convex combination by default, RRF optional)
     "dense": "cosine",
     "bm25": "BM25",
 }
