@@ -102,11 +102,12 @@ def pinyin_syllables() -> frozenset[str]:
     out = set()
     for readings in pinyin_dict.values():
         for r in readings.split(","):
-            base = "".join(c for c in unicodedata.normalize("NFKD", r) if not unicodedata.combining(c))
+            decomposed = unicodedata.normalize("NFKD", r)
+            base = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
             if base.isascii() and base.isalpha():
-                out.add(base.lower())
-                if "u" in base and unicodedata.normalize("NFKD", r).count("\u0308"):
-                    out.add(base.lower().replace("u", "v"))
+                out.add(base)
+                if "\u0308" in decomposed:  # ü (lü, nü) is also written v
+                    out.add(base.replace("u", "v"))
     return frozenset(out - INTERJECTION_SYLLABLES)
 
 

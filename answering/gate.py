@@ -69,7 +69,7 @@ from retrieval.types import SearchHit
 from text.chars import language
 from text.fold import match_key
 from text.ngrams import bigram_containment
-from text.numbers import contains_date, contains_number
+from text.numbers import contains_date, contains_number, date_text
 
 
 @dataclass(frozen=True)
@@ -230,31 +230,27 @@ def name_found(name: str, text: str, min_share: float = 0.6) -> bool:
     return len(name) >= 3 and bigram_containment(name, text) >= min_share
 
 
-def _names(ev: Evidence) -> RuleResult:
+def _required_names(rule: str, names: Sequence[str], ev: Evidence) -> RuleResult:
+    """Every one of ``names`` occurs in the top passages (``name_found``)."""
     hay = ev.haystack
-    missing = [n for n in ev.query.names if not name_found(n, hay, ev.config.name_match_min)]
-    return RuleResult("names", not missing, len(ev.query.names) - len(missing), len(ev.query.names),
+    missing = [n for n in names if not name_found(n, hay, ev.config.name_match_min)]
+    return RuleResult(rule, not missing, len(names) - len(missing), len(names),
                       "missing: " + ", ".join(missing) if missing else "")
+
+
+def _names(ev: Evidence) -> RuleResult:
+    return _required_names("names", ev.query.names, ev)
 
 
 def _unlisted_names(ev: Evidence) -> RuleResult:
-    hay = ev.haystack
-    wanted = ev.query.unlisted
-    missing = [n for n in wanted if not name_found(n, hay, ev.config.name_match_min)]
-    return RuleResult("unlisted_names", not missing, len(wanted) - len(missing), len(wanted),
-                      "missing: " + ", ".join(missing) if missing else "")
-
-
-def _date_text(date: tuple[int | None, int, int]) -> str:
-    y, m, d = date
-    return (f"{y}年" if y else "") + f"{m}月{d}日"
+    return _required_names("unlisted_names", ev.query.unlisted, ev)
 
 
 def _numbers(ev: Evidence) -> RuleResult:
     hay = ev.haystack
     wanted = [n for n in ev.query.numbers if sum(c.isdigit() for c in n) >= 2 or n[-1] in "月日"]
     missing = [n for n in wanted if not contains_number(hay, n)]
-    missing += [_date_text(d) for d in ev.query.dates if not contains_date(hay, d)]
+    missing += [date_text(d) for d in ev.query.dates if not contains_date(hay, d)]
     total = len(wanted) + len(ev.query.dates)
     return RuleResult("numbers", not missing, total - len(missing), total,
                       "missing: " + ", ".join(missing) if missing else "")

@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -29,7 +28,7 @@ from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
 from answering.terms import Term, hard_terms, is_list_question, key_terms, unlisted_names
 from text.chars import HAN, LATIN_WORD, language
-from text.fold import fold_script, match_key, script_of
+from text.fold import match_key, script_of, segmentation_form
 from text.numbers import dates, numbers
 from text.sentences import split_sentences
 
@@ -205,9 +204,9 @@ SUBJECT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "ng", "j", "zg", "m"
 _DEFINITION = re.compile(r"^\s*(?:请问|什么是|何为|何谓|介绍一下|介绍|文中提[及到]|文章提[及到]|一般认为)[，,]?\s*")
 #: characters that open an anaphoric noun phrase (``此品牌``, ``该公司``): no subject of its own
 DEMONSTRATIVES = frozenset("此该这本其")
-_OPENING_QUOTES = frozenset("“‘《「\"'")
-_CLOSING_QUOTES = frozenset("”’》」\"'")
-_OPENING_PUNCT = frozenset("“”‘’《》「」\"'")
+_OPENING_QUOTES = frozenset("“‘《「『〈\"'")
+_CLOSING_QUOTES = frozenset("”’》」』〉\"'")
+_OPENING_PUNCT = _OPENING_QUOTES | _CLOSING_QUOTES  # a phrase may open with either
 
 
 def subject_phrase(own: str) -> str | None:
@@ -218,9 +217,8 @@ def subject_phrase(own: str) -> str | None:
     (``目前，``, ``最初``: jieba ``t``) is skipped."""
     from answering.terms import _tagged
 
-    # jieba segments Simplified text (陳炯明在民國幾年時 is one run to it); the phrase is
-    # compared by match key, so its Simplified form serves either script
-    own = _DEFINITION.sub("", fold_script(unicodedata.normalize("NFKC", own)))  # 什么是“乡里制”？
+    # segmented in Simplified; the phrase is compared by match key, so it serves either script
+    own = _DEFINITION.sub("", segmentation_form(own))  # 什么是“乡里制”？ asks about 乡里制
     parts: list[tuple[str, str]] = []
     words = list(_tagged(own))
     while words and (words[0][1] == "t" or not words[0][0].strip() or words[0][0] in "，,、"):
@@ -243,7 +241,7 @@ def subject_phrase(own: str) -> str | None:
     han = len(HAN.findall(out))
     if out[:1] in DEMONSTRATIVES:
         return None  # 此品牌/该公司…: it points back at a subject named elsewhere
-    return out.strip("“”‘’\"'「」『』《》〈〉") if han >= 2 else None
+    return out.strip("".join(_OPENING_PUNCT)) if han >= 2 else None
 
 
 def _date_parts(text: str) -> tuple[str, ...]:

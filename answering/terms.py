@@ -19,12 +19,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from text.chars import HAN, language  # noqa: F401  (language is part of this module's API)
-from text.fold import fold_script, match_key
+from text.fold import match_key, segmentation_form
 from text.numbers import contains_number, numbers  # noqa: F401
 
 _JIEBA_LOCK = threading.Lock()
@@ -97,7 +96,7 @@ def key_terms(text: str) -> tuple[Term, ...]:
     nouns weigh 2.0; other jieba words of >= 2 characters (or single non-stop CJK nouns)
     weigh 1.0. Stop words and punctuation are dropped.
     """
-    norm = fold_script(unicodedata.normalize("NFKC", text))  # jieba segments Simplified text
+    norm = segmentation_form(text)
     out: dict[str, Term] = {}
     for n in numbers(norm):
         out.setdefault(n, Term(n, 2.0, "number"))
@@ -206,7 +205,7 @@ def unlisted_names(text: str) -> tuple[str, ...]:
     question about a name the passages never hold is about an article the corpus lacks.
     Known names (``hard_terms``) are not repeated here.
     """
-    norm = fold_script(unicodedata.normalize("NFKC", text or ""))
+    norm = segmentation_form(text or "")
     tagged = [(w, f) for w, f in _tagged(norm) if w.strip()]
     out: list[str] = []
     run = ""

@@ -12,6 +12,8 @@
   near-duplicate removal, evaluation). Offsets do not survive it: match, never slice.
 * ``fold_script(text)``: Traditional -> Simplified only (the dense side: the e5 tokenizer
   applies NFKC itself and case carries meaning for it).
+* ``segmentation_form(text)``: NFKC + ``t2s``, case and whitespace kept: the form jieba
+  segments and tags (its dictionary is Simplified; ``陳炯明在民國幾年時`` is one run to it).
 * ``normalize_text(text)``: NFKC + ``t2s`` + lower case, whitespace kept (BM25 tokens).
 
 OpenCC 1.4.2 (https://github.com/BYVoid/OpenCC), configuration ``t2s``.
@@ -99,11 +101,17 @@ def fold_script(text: str) -> str:
         return conv.convert(text)
 
 
+def segmentation_form(text: str) -> str:
+    """NFKC, Traditional -> Simplified; case and whitespace kept (what jieba is given).
+    Raises TypeError for a non-str."""
+    _check(text)
+    return fold_script(unicodedata.normalize("NFKC", text))
+
+
 def normalize_text(text: str) -> str:
     """NFKC, Traditional -> Simplified, lower case; whitespace kept (the BM25 form).
     Raises TypeError for a non-str."""
-    _check(text)
-    return fold_script(unicodedata.normalize("NFKC", text)).lower()
+    return segmentation_form(text).lower()
 
 
 @lru_cache(maxsize=65536)

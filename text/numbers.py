@@ -98,6 +98,12 @@ def dates(text: str) -> list[tuple[int | None, int, int]]:
     return [d for _, d in sorted(found)]
 
 
+def date_text(date: tuple[int | None, int, int]) -> str:
+    """``(2009, 3, 17)`` -> ``"2009年3月17日"``; ``(None, 4, 1)`` -> ``"4月1日"``."""
+    y, m, d = date
+    return (f"{y}年" if y else "") + f"{m}月{d}日"
+
+
 def contains_date(text: str, date: tuple[int | None, int, int]) -> bool:
     """True when ``text`` holds ``date`` (``dates``): same month and day, and the same year
     where both give one (``3月17日`` holds ``2009年3月17日``: news gives the year once)."""
