@@ -354,3 +354,21 @@ def matches(answer_type: AnswerType, sentence: str) -> bool:
     if test is None:
         raise ValueError(f"unknown answer type {answer_type.kind!r}")
     return bool(test(answer_type, match_key(sentence), sentence))
+
+
+#: kinds whose value a short span can be tested for on its own (a count's noun or a
+#: person's role usually lies outside the span, and taggers misread 2-character spans)
+SPAN_KINDS = frozenset({"count", "money", "percent", "number", "year", "day", "time"})
+
+
+def span_matches(answer_type: AnswerType, span: str) -> bool | None:
+    """Whether an answer span (``4329.7万元``, ``118个``) is a value of ``answer_type``:
+    as :func:`matches`, except that a count needs only its quantity and unit (its noun is
+    in the sentence around it). None for kinds outside ``SPAN_KINDS`` (not testable on a
+    span alone)."""
+    if answer_type.kind not in SPAN_KINDS:
+        return None
+    if answer_type.kind == "count":
+        return has_quantity(span, answer_type.units)
+    return matches(answer_type, span)
+

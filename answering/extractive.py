@@ -77,18 +77,26 @@ class ExtractiveAnswerer:
             chosen.append(s)
         chosen.sort(key=lambda s: (s.hit.rank, s.sentence.start))
         index = {id(h): i for i, h in enumerate(hits, start=1)}
-        parts: list[str] = []
-        joiners: list[str] = []
+        quotes: list[tuple[int, str]] = []
         for s in chosen:
             i = index.get(id(s.hit))
             if i is None:
                 raise ValueError("scored sentence does not belong to the given hits")
-            t = s.sentence.text
-            cjk = language(t) == "zh"  # quotes from a Chinese corpus stay Chinese prose
-            if t.endswith(_CLAUSE_END):  # a clause quoted alone ends the answer's sentence
-                t = t[:-1] + ("。" if cjk else ".")
-            end = "" if t.endswith(_TERMINAL) else ("。" if cjk else ".")
-            parts.append(f"{t}[{i}]{end}")
-            joiners.append("" if cjk else " ")
-        text = "".join(p if j == 0 else joiners[j] + p for j, p in enumerate(parts))
-        return Draft(text, tuple(chosen))
+            quotes.append((i, s.sentence.text))
+        return Draft(join_quotes(quotes), tuple(chosen))
+
+
+def join_quotes(quotes: Sequence[tuple[int, str]]) -> str:
+    """Answer text from ``(hit number, sentence text)`` quotes, in the given order: each
+    sentence verbatim with its marker ``[i]``, only its closing punctuation adjusted (see
+    the module docstring); Chinese quotes are joined without spaces, others with one."""
+    parts: list[str] = []
+    joiners: list[str] = []
+    for i, t in quotes:
+        cjk = language(t) == "zh"  # quotes from a Chinese corpus stay Chinese prose
+        if t.endswith(_CLAUSE_END):  # a clause quoted alone ends the answer's sentence
+            t = t[:-1] + ("。" if cjk else ".")
+        end = "" if t.endswith(_TERMINAL) else ("。" if cjk else ".")
+        parts.append(f"{t}[{i}]{end}")
+        joiners.append("" if cjk else " ")
+    return "".join(p if j == 0 else joiners[j] + p for j, p in enumerate(parts))

@@ -42,7 +42,7 @@ from answering.gate import EvidenceGate
 from answering.generative import GenerativeAnswerer, is_refusal
 from answering.prompts import refusal_text
 from answering.query import Query, parse_query
-from answering.reading import ReaderStage, span_answer_text
+from answering.reading import SPAN_EVIDENCE, ReaderStage, span_answer_text
 from answering.scoring import SentenceScorer, term_coverage
 from answering.types import Answer, ShortAnswer
 from text.markers import cut_open_marker, normalise_markers, renumber
@@ -75,8 +75,8 @@ class Assistant:
         max_new_tokens: generation bound for the LLM (tokens).
         reader: a ``ReaderStage`` (the trained span reader), ``"auto"`` (load the committed
             one, sharing the encoder's embeddings; none when unavailable) or None (default:
-            sentence answers only). With a reader, the gate's ``reader`` rule uses the reader's
-            calibrated threshold unless ``GateConfig.reader_null_max`` is set.
+            sentence answers only). With a reader, the gate's ``reader`` rule holds its
+            no-answer margin to ``GateConfig.reader_null_max`` (``gate.READER_NULL_MAX``).
     Raises:
         ValueError: unknown answerer, generative without llm, retriever without search/encoder.
     """
@@ -110,8 +110,6 @@ class Assistant:
         self.answerer = answerer
         self.llm_condense = llm_condense
         self.reader = ReaderStage.load(retriever.encoder) if reader == "auto" else reader
-        if self.reader is not None and self.gate.config.reader_null_max is None:
-            self.gate = EvidenceGate(self.gate.config, reader_null_max=self.reader.no_answer_threshold)
 
     # -- stages -------------------------------------------------------------------------
     def parse(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Query:
@@ -182,9 +180,13 @@ class Assistant:
     def _draft(self, query: Query, hits, scored, spans) -> str:
         """The extractive draft: the sentences holding the reader's spans when the question
         wants a span, else the best-scored sentences."""
+        draft = self.extractive.answer(query, hits, scored)
         if spans and self.reader is not None and self.reader.wants_span(query):
-            return span_answer_text(spans, query.language)
-        return self.extractive.answer(query, hits, scored).text
+            index = {id(h): i for i, h in enumerate(hits, start=1)}
+            best = sorted(draft.chosen, key=lambda s: -s.score)[:SPAN_EVIDENCE]
+            evidence = [(index[id(s.hit)], s.sentence) for s in best if id(s.hit) in index]
+            return span_answer_text(spans, evidence)
+        return draft.text
 
     @staticmethod
     def _shorts(spans, hits, citations) -> tuple[ShortAnswer, ...]:

@@ -5,7 +5,7 @@ DrQA, BERTserini and DPR do), bound to checked citations.
 parsed question and the gate's scored sentences it reads the windows around the best
 ``FOCUS_SENTENCES`` sentences (``read_focused``; a multi-part question is read once per
 part), and returns the spans with the reader's no-answer margin, which the gate's ``reader``
-rule holds to ``GateConfig.reader_null_max`` (the reader's calibrated threshold).
+rule holds to ``GateConfig.reader_null_max`` (calibrated open-domain: ``gate.READER_NULL_MAX``).
 
 ``support_sentences`` turns the spans into the answer's quotes: the sentence of the passage
 that holds each span (``text.sentences``), so the citation quote is that sentence and the
@@ -30,6 +30,18 @@ log = logging.getLogger(__name__)
 
 FOCUS_SENTENCES = 3
 TOP_SPANS = 3
+#: candidate spans read per question part (non-overlapping, best first): the typed-span
+#: preference chooses among them
+CANDIDATE_SPANS = 8
+#: tokens of each window read around a focus sentence (question included; 0: the reader's
+#: training window, 256)
+FOCUS_WINDOW_TOKENS = int(__import__("os").environ.get("CNQA_FOCUS_TOKENS", "0"))
+#: a span holding a value of the question's expected type (``answer_type.span_matches``)
+#: is preferred to a better-scored untyped one within this many logits (start + end)
+TYPED_SPAN_MARGIN = float(__import__("os").environ.get("CNQA_TYPED_MARGIN", "4.0"))
+#: the extractive answerer's best-scored sentences quoted after the span's sentence when
+#: they are other sentences (a second proof when the span is wrong; env CNQA_SPAN_EVIDENCE)
+SPAN_EVIDENCE = int(__import__("os").environ.get("CNQA_SPAN_EVIDENCE", "1"))
 #: questions whose answer is a sentence, not a span (why, how, what is, describe)
 SENTENCE_QUESTIONS = re.compile(r"为什么|为何|怎么|怎样|如何|什么是|何为|何谓|介绍|描述|说明|讲了什么|"
                                 r"\bwhy\b|\bhow (?!many|much|long|far|old|tall|deep|high|wide)|\bwhat is\b|\bdescribe\b",
@@ -60,6 +72,7 @@ class ReaderStage:
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.no_answer_threshold = float(getattr(reader, "no_answer_threshold", 0.0))
+        self._focus_len = {"focus_len": FOCUS_WINDOW_TOKENS} if FOCUS_WINDOW_TOKENS else {}
 
     @classmethod
     def load(cls, encoder: Any = None) -> "ReaderStage | None":
@@ -89,15 +102,17 @@ class ReaderStage:
         results = []
         for q in questions:
             if focus:
-                results.append(self.reader.read_focused(q, texts, focus, top_n=TOP_SPANS))
+                r = self.reader.read_focused(q, texts, focus, top_n=CANDIDATE_SPANS, **self._focus_len)
             else:
-                results.append(self.reader.read(q, texts, top_n=TOP_SPANS))
+                r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS)
+            results.append(_typed_first(r, query.answer_type if len(questions) == 1 else None))
         main = min(results, key=lambda r: r.no_answer_score)
         spans: list[SpanEvidence] = []
         for r in results if len(results) > 1 else [main]:
             best = list(r.spans[:1])
             # a list question may take several spans of the best span's sentence
-            extra = [sp for sp in r.spans[1:] if query.is_list and best and sp.passage_index == best[0].passage_index]
+            extra = [sp for sp in r.spans[1:TOP_SPANS]
+                     if query.is_list and best and sp.passage_index == best[0].passage_index]
             for sp in best + extra:
                 sent = _sentence_at(texts[sp.passage_index], sp.start, sp.end)
                 if sent is not None:
@@ -111,6 +126,25 @@ class ReaderStage:
         return not SENTENCE_QUESTIONS.search(query.own)
 
 
+def _typed_first(result, answer_type):
+    """``result`` with its spans reordered: the best span holding a value of the expected
+    type first when it scores within ``TYPED_SPAN_MARGIN`` of the best span and the best
+    span holds none (``同比增长了多少？``: ``46.8%`` before ``4329.7万元``)."""
+    from dataclasses import replace
+
+    from answering.answer_type import span_matches
+
+    spans = list(result.spans)
+    if answer_type is None or len(spans) < 2 or span_matches(answer_type, spans[0].text) is not False:
+        return result
+    for i, sp in enumerate(spans[1:], start=1):
+        if sp.score < spans[0].score - TYPED_SPAN_MARGIN:
+            break
+        if span_matches(answer_type, sp.text):
+            return replace(result, spans=(sp, *spans[:i], *spans[i + 1:]))
+    return result
+
+
 def _sentence_at(text: str, start: int, end: int) -> Sentence | None:
     """The sentence of ``text`` holding the span ``[start, end)`` (or the sentences it spans)."""
     sents = [s for s in split_sentences(text) if s.start < end and s.end > start]
@@ -120,19 +154,24 @@ def _sentence_at(text: str, start: int, end: int) -> Sentence | None:
     return Sentence(text[lo:hi], lo, hi)
 
 
-def span_answer_text(spans: Sequence[SpanEvidence], lang: str) -> str:
-    """The answer text written from the spans' sentences: each supporting sentence once,
-    with the marker of its hit (``…。[2]``)."""
-    seen: set[tuple[int, int]] = set()
-    parts = []
+def span_answer_text(spans: Sequence[SpanEvidence],
+                     evidence: Sequence[tuple[int, Sentence]] = (), cap: int = 0) -> str:
+    """The answer text written from the spans' sentences, each once with the marker of its
+    hit (``…。[2]``), then the ``evidence`` sentences ``(hit number, sentence)`` that overlap
+    none of them (the extractive answerer's best-scored sentences, a second proof when the
+    span is wrong), up to ``cap`` sentences in all (0: no cap)."""
+    from answering.extractive import join_quotes
+
+    taken: list[tuple[int, Sentence]] = []
+
+    def add(hit: int, sent: Sentence) -> None:
+        if not any(h == hit and sent.start < t.end and sent.end > t.start for h, t in taken):
+            taken.append((hit, sent))
+
     for sp in spans:
-        key = (sp.hit_number, sp.sentence.start)
-        if key in seen:
-            continue
-        seen.add(key)
-        t = sp.sentence.text.rstrip()
-        end = "" if t.endswith(tuple("。！？!?；;…”’」』）)】\"'.")) else ("。" if lang == "zh" else ".")
-        if t and t[-1] in "，,；;：:、":
-            t, end = t[:-1], ("。" if lang == "zh" else ".")
-        parts.append(f"{t}[{sp.hit_number}]{end}")
-    return ("" if lang == "zh" else " ").join(parts)
+        add(sp.hit_number, sp.sentence)
+    for hit, sent in evidence:
+        if cap and len(taken) >= cap:
+            break
+        add(hit, sent)
+    return join_quotes([(h, t.text.rstrip()) for h, t in taken])

@@ -318,13 +318,9 @@ def render(results: dict[str, Any]) -> str:
 
 def write_section(md: Path, section: str) -> None:
     """Replace (or append) the Milvus section of ``md``."""
-    text = md.read_text(encoding="utf-8") if md.is_file() else ""
-    if MARK_BEGIN in text and MARK_END in text:
-        a, b = text.index(MARK_BEGIN), text.index(MARK_END) + len(MARK_END)
-        text = text[:a] + section + text[b:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    md.write_text(text, encoding="utf-8")
+    from benchmarks.report import write_marked_section
+
+    write_marked_section(md, section, MARK_BEGIN, MARK_END)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -205,6 +205,11 @@ def render(res: dict[str, Any]) -> str:
                      "which requires `transformers<4.58` and would downgrade the project's transformers 5.x.\n")
         else:
             L.append("")
+    rd = res.get("reader")
+    if rd and "latency_ms" in rd:
+        L.append(render_reader(rd) + "\n")
+    elif rd:
+        L.append(f"## Reader (issue #10)\n\nNot measured: {rd.get('error')}\n")
     found = findings(res)
     notes = res.get("notes")
     if found or notes:
@@ -304,6 +309,60 @@ def write_report(md, text: str) -> None:
     ``text`` does not render (``merge_sections``)."""
     old = md.read_text(encoding="utf-8") if md.is_file() else ""
     md.write_text(merge_sections(old, text), encoding="utf-8")
+
+
+def write_marked_section(md, section: str, begin: str, end: str) -> None:
+    """Replace the text between the markers ``begin`` and ``end`` of ``md`` (a Path) by
+    ``section`` (which holds both markers), or append it when ``md`` has none: the sections
+    one benchmark module writes on its own (Milvus, reader) update in place."""
+    text = md.read_text(encoding="utf-8") if md.is_file() else ""
+    heading = next((ln.strip() for ln in section.splitlines() if ln.startswith("## ")), None)
+    if begin in text and end in text and text.index(begin) < text.index(end):
+        a, b = text.index(begin), text.index(end) + len(end)
+        text = text[:a] + section + text[b:]
+    elif heading and heading in {h for h, _ in _sections(text)}:
+        # a markers-less copy (e.g. a marker lost when another section was re-rendered)
+        text = text.replace(begin, "").replace(end, "")
+        body = next(b for h, b in _sections(text) if h == heading)
+        text = text.replace(body, section + "\n\n", 1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    md.write_text(text, encoding="utf-8")
+
+
+READER_BEGIN = "<!-- reader-bench:begin -->"
+READER_END = "<!-- reader-bench:end -->"
+
+
+def render_reader(r: dict[str, Any]) -> str:
+    """The "Reader" section of BENCHMARKS.md from ``benchmarks.reader_bench``'s results
+    (between ``READER_BEGIN``/``READER_END``)."""
+    lat, mem, t = r["latency_ms"], r["memory_mb"], r["targets"]
+    load = r.get("machine", {}).get("load_avg")
+    L = [READER_BEGIN, "## Reader (issue #10)", "",
+         f"Command: `{r['command']}` ({r['started']}; {r['questions']} seed questions x {r['repeats']}, "
+         f"{r['passages']} passages; 1-minute load average {load[0] if load else '?'} at the start, "
+         f"{r.get('load_avg_1min_end', '?')} at the end). Method: `benchmarks/reader_bench.py`'s docstring.", "",
+         "| ms | p50 | p95 | mean | target |", "|---|---|---|---|---|"]
+    names = {"answer_reader": "whole answer, with the reader", "read_in_answer": "of which the reader",
+             "answer_sentences": "whole answer, sentences only (default)",
+             "read": f"reader on all windows of the 5 passages ({r['windows_read_all']:.1f} windows)",
+             "bare": "bare forward pass of the same model on those windows"}
+    for k, label in names.items():
+        x = lat.get(k) or {}
+        tgt = (f"p50 ≤ {t['answer_p50_ms']}, p95 ≤ {t['answer_p95_ms']} "
+               f"{_ok(x.get('p50') is not None and x['p50'] <= t['answer_p50_ms'] and x['p95'] <= t['answer_p95_ms'])}"
+               if k == "answer_reader" else "")
+        L.append(f"| {label} | {_f(x.get('p50'))} | {_f(x.get('p95'))} | {_f(x.get('mean'))} | {tgt} |")
+    a = r["answer_reader"]
+    L += ["", f"Serving memory: RSS {mem['rss_before_reader']:,.0f} MiB before loading the reader, "
+              f"{mem['rss_after_first_answer']:,.0f} MiB after loading it and its first answer: growth "
+              f"**{mem['growth']:,.0f} MiB** (target ≤ {t['memory_growth_mb']} "
+              f"{_ok(mem['growth'] <= t['memory_growth_mb'])}); loading took {r['reader_load_ms']:,.0f} ms. "
+              f"Seed answers with the reader: short-answer EM {a['short_em']}, F1 {a['short_f1']}, "
+              f"answer contains the reference {a['contains_reference']}, refused {a['refused']}.", "",
+          READER_END]
+    return "\n".join(L)
 
 
 def main(argv: list[str] | None = None) -> int:

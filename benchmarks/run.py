@@ -6,7 +6,8 @@
 Sections (see each module): ``build`` (benchmarks.build_bench), ``queries``
 (benchmarks.query_bench), ``startup`` (benchmarks.child startup/build, subprocesses),
 ``scale`` (benchmarks.scale_bench, one subprocess per size), ``embedding``
-(benchmarks.embed_bench).  The default run takes several minutes on 2 cores, most of it
+(benchmarks.embed_bench), ``reader`` (benchmarks.reader_bench, its own process; skip with
+``--no-reader``).  The default run takes several minutes on 2 cores, most of it
 building the HNSW index at 100k passages; ``--large`` adds 1M passages (much longer).
 ``--store milvus`` runs the Milvus backend benchmark instead (``benchmarks.milvus_bench``,
 its own options follow).
@@ -57,6 +58,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out", help="folder for results.json")
     ap.add_argument("--md", type=Path, default=REPO / "BENCHMARKS.md", help="markdown report path")
     ap.add_argument("--model", default="e5", help="encoder spec: e5 (default), hashing, or a local model path")
+    ap.add_argument("--no-reader", action="store_true",
+                    help="skip the span reader section (benchmarks.reader_bench, its own process)")
     a = ap.parse_args(argv)
     for name in ("queries", "answer_queries", "scale_queries"):
         if getattr(a, name) < 1:
@@ -195,8 +198,23 @@ def run(a: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                                            _seed_questions(), try_onnx=not a.no_onnx)
     else:
         res["embedding"] = {"skipped": "--embed-texts 0"}
+    # 7. the span reader: whole answer with it, beside a bare forward pass (own process: RSS)
+    if not a.no_reader and a.model == "e5":
+        _log("reader (benchmarks.reader_bench)")
+        res["reader"] = _reader_child(out_dir / "reader.json")
     res["total_s"] = round(time.perf_counter() - t_all, 1)
     return res
+
+
+def _reader_child(path: Path) -> dict[str, Any]:
+    """``benchmarks.reader_bench`` in a fresh process; its results, or ``{"error": ...}``."""
+    import subprocess
+
+    p = subprocess.run([sys.executable, "-m", "benchmarks.reader_bench", "--out", str(path)], cwd=REPO,
+                       capture_output=True, text=True, timeout=3600)
+    if p.returncode != 0 or not path.is_file():
+        return {"error": (p.stderr or p.stdout).strip().splitlines()[-1:] or [f"exit {p.returncode}"]}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _seed_questions() -> list[str]:

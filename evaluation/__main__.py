@@ -6,12 +6,14 @@ Examples::
     python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --answers off --out eval-out/cmrc
     python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --holdout-half --sample 300 --out eval-out/cmrc-holdout
     python -m evaluation run --testset ../shared/data/drcd-test/DRCD_test.json --script simplified --sample 300 --out eval-out/drcd-simp
+    python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --questions reader-val --reader on --out eval-out/cmrc
 
 Exit status 0 on success, 2 on bad arguments or an invalid test set (message on stderr).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -83,11 +85,42 @@ def build_parser() -> argparse.ArgumentParser:
                         "those about a held-out article must be refused")
     r.add_argument("--script", choices=("original", "simplified"), default="original",
                    help="simplified: convert the SQuAD test set to Simplified Chinese (OpenCC t2s) first")
+    r.add_argument("--questions", choices=("all", "reader-val", "reader-val-unindexed"), default="all",
+                   help="reader-val: only the questions about the span reader's validation "
+                        "articles (CMRC trial / DRCD test file; never trained on); "
+                        "reader-val-unindexed: those questions over the corpus without their "
+                        "articles (all must be refused)")
+    c = sub.add_parser("reader-threshold",
+                       help="the reader rule's open-domain threshold from results.jsonl files "
+                            "(runs with --reader on --gate reader_null_max=1000)")
+    c.add_argument("results", nargs="+", type=Path)
+    c.add_argument("--max-added", type=float, default=0.01,
+                   help="share of answerable questions the rule may refuse (default 0.01)")
+    c.add_argument("--negatives", nargs="+", type=Path, default=None,
+                   help="results.jsonl of unanswerable questions (--questions reader-val-unindexed): "
+                        "choose the threshold that refuses the most of them beyond the answerable ones")
     return p
+
+
+def _reader_threshold(args) -> int:
+    from evaluation.calibration import load_rows, reader_threshold, reader_threshold_net
+
+    try:
+        if args.negatives:
+            res = reader_threshold_net(load_rows(args.results), load_rows(args.negatives), args.max_added)
+        else:
+            res = reader_threshold(load_rows(args.results), args.max_added)
+    except (ValueError, FileNotFoundError, json.JSONDecodeError) as e:
+        print(f"evaluation: error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(res))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "reader-threshold":
+        return _reader_threshold(args)
     from evaluation.runner import RunConfig, run
 
     from retrieval.fusion import FusionConfig
@@ -108,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                     store=args.store, milvus_uri=args.milvus_uri, show_progress=not args.no_progress)
     cfg.sample, cfg.holdout_half, cfg.script = args.sample, args.holdout_half, args.script
     cfg.reader = args.reader == "on"
+    cfg.questions = args.questions
     from retrieval.milvus import MilvusUnavailableError
 
     try:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from evaluation import metrics as M
-from evaluation.squadfile import (ConversionStats, HoldoutSplit, holdout_half, read_squad_json,
+from evaluation.squadfile import (ConversionStats, HoldoutSplit, holdout_entries, holdout_half, read_squad_json,
                                   to_simplified, write_squad_json)
 from evaluation.testset import (TestCase, evidence_passages, load_testset,
                                 resolve_gold_articles, squad_testset)
@@ -44,6 +44,7 @@ from retrieval.types import SearchMode
 REPO = Path(__file__).resolve().parents[1]
 MODES = tuple(m.value for m in SearchMode)
 SCRIPTS = ("original", "simplified")
+QUESTION_SETS = ("all", "reader-val", "reader-val-unindexed")
 SAMPLE_SEED = 0  # salt of --sample's id hash (any fixed value: the draw must repeat)
 DEPTH = 10
 
@@ -81,6 +82,13 @@ class RunConfig:
         reader: answer with the trained span reader (``--reader on``); off (the default):
             sentence answers only. The committed reader is below the issue #10 targets
             (``reader/checkpoint/README.md``), so it is opt-in.
+        questions: ``"all"``, or ``"reader-val"`` (the CMRC or DRCD file the reader is
+            trained on only): ask only the questions about the reader's validation articles
+            (``reader.data.val_articles``, never trained on), over the whole file's corpus:
+            the open-domain validation figures of the reader (issue #10); or
+            ``"reader-val-unindexed"``: the same questions over the corpus WITHOUT those
+            articles, so every one must be refused (tags ``held-out``, ``unanswerable``):
+            the reader's clean no-answer test.
         progress: optional callback ``progress(done, total, mode)`` after each case (the web
             page's progress bar); ``done`` counts case-mode pairs, ``total`` = cases x modes.
     """
@@ -104,6 +112,7 @@ class RunConfig:
     sample: int | None = None
     progress: Callable[[int, int, str], None] | None = None
     reader: bool = False
+    questions: str = "all"
 
     def validate(self) -> None:
         """Raise ValueError for a bad setting (names it)."""
@@ -128,6 +137,17 @@ class RunConfig:
             raise ValueError("give limit (the first N cases) or sample (N spread cases), not both")
         if self.script not in SCRIPTS:
             raise ValueError(f"script: unknown {self.script!r}; valid: {', '.join(SCRIPTS)}")
+        if self.questions not in QUESTION_SETS:
+            raise ValueError(f"questions: unknown {self.questions!r}; valid: {', '.join(QUESTION_SETS)}")
+        if self.questions != "all":
+            from reader.data import source_of
+
+            if not _is_squad(Path(self.testset)) or source_of(self.testset) is None:
+                raise ValueError(f"questions {self.questions} needs the CMRC 2018 trial or DRCD test "
+                                 f"file the reader is trained on, got {self.testset}")
+            if self.holdout_half:
+                raise ValueError(f"questions {self.questions} and holdout_half cannot be combined "
+                                 "(the held-out half renumbers the articles)")
         if self.holdout_half or self.script != "original":
             what = "holdout_half" if self.holdout_half else f"script {self.script}"
             if not _is_squad(Path(self.testset)):
@@ -206,7 +226,7 @@ def derive_squad(cfg: RunConfig) -> SquadVariant | None:
     Raises:
         ValueError: the SQuAD file is invalid, or has fewer than 2 articles for a split.
     """
-    if not cfg.holdout_half and cfg.script == "original":
+    if not cfg.holdout_half and cfg.script == "original" and cfg.questions != "reader-val-unindexed":
         return None
     src = Path(cfg.testset)
     obj = read_squad_json(src)
@@ -218,8 +238,15 @@ def derive_squad(cfg: RunConfig) -> SquadVariant | None:
     vdir = Path(cfg.out_dir) / "variant"
     indexed = vdir / src.name
     held_path, split = None, None
-    if cfg.holdout_half:
-        kept, held, split = holdout_half(obj)
+    if cfg.holdout_half or cfg.questions == "reader-val-unindexed":
+        if cfg.holdout_half:
+            kept, held, split = holdout_half(obj)
+        else:
+            from reader.data import source_of, val_articles
+
+            val = {int(a.rsplit(":", 1)[1].split("#")[0]) for a in val_articles(source_of(src), src)}
+            kept, held, split = holdout_entries(obj, val, "the span reader's validation articles "
+                                                          "(reader.data.val_articles) held out")
         write_squad_json(kept, indexed)
         held_path = vdir / "held-out" / src.name
         write_squad_json(held, held_path)
@@ -265,6 +292,15 @@ def spread_sample(cases: Sequence[TestCase], n: int, seed: int = SAMPLE_SEED) ->
     return [cases[i] for i in picked]
 
 
+def reader_val_cases(cases: Sequence[TestCase], testset: Path) -> list[TestCase]:
+    """The cases whose gold article is in the span reader's validation split of
+    ``testset`` (matched by the article's position in the file: ``<stem>:<i>#1``)."""
+    from reader.data import source_of, val_articles
+
+    keep = {a.rsplit(":", 1)[-1] for a in val_articles(source_of(testset), testset)}
+    return [c for c in cases if any(g.rsplit(":", 1)[-1] in keep for g in c.gold_articles)]
+
+
 def load_cases(cfg: RunConfig, corpus_obj: Any, squad_file: Path | None,
                skipped: list[str] | None = None,
                variant: SquadVariant | None = None) -> list[TestCase]:
@@ -273,7 +309,9 @@ def load_cases(cfg: RunConfig, corpus_obj: Any, squad_file: Path | None,
     holding a held-out half, its questions too (unanswerable; the answerable ones tagged
     ``indexed``), both merged back into the original file order; then cut to
     ``cfg.limit`` (the first N) or ``cfg.sample`` (N spread cases, :func:`spread_sample`)."""
-    if _is_squad(Path(cfg.testset)):
+    if _is_squad(Path(cfg.testset)) and cfg.questions == "reader-val-unindexed" and variant is not None:
+        cases = held_out_cases(variant.held_out, skipped)  # only the unindexed val questions
+    elif _is_squad(Path(cfg.testset)):
         src = squad_file if squad_file is not None else Path(cfg.testset)
         cases = squad_testset(src, corpus_obj, skipped)
         if variant is not None and variant.held_out is not None:
@@ -283,6 +321,8 @@ def load_cases(cfg: RunConfig, corpus_obj: Any, squad_file: Path | None,
             cases.sort(key=lambda c: pos.get(c.id, len(pos)))
     else:
         cases = load_testset(cfg.testset)
+    if cfg.questions == "reader-val":
+        cases = reader_val_cases(cases, Path(cfg.testset))
     if cfg.sample:
         return spread_sample(cases, cfg.sample)
     return cases[: cfg.limit] if cfg.limit else cases
@@ -432,7 +472,7 @@ def aggregate(rows: Sequence[dict[str, Any]], answers: bool) -> dict[str, Any]:
 def _variant_config(cfg: RunConfig, variant: SquadVariant | None, testset: Path) -> dict[str, Any]:
     """The ``metrics.json`` config entries of the derived-file options (``testset`` is the
     file the user gave; the derived file the run indexed is ``variant_testset``)."""
-    return {"testset": str(testset), "sample": cfg.sample, "script": cfg.script,
+    return {"testset": str(testset), "sample": cfg.sample, "script": cfg.script, "questions": cfg.questions,
             "variant_testset": None if variant is None else str(variant.indexed),
             "holdout": None if variant is None or variant.split is None else variant.split.to_dict(),
             "conversion": None if variant is None or variant.conversion is None else variant.conversion.to_dict()}

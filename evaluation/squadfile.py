@@ -112,6 +112,25 @@ def holdout_half(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], H
             {**copy.deepcopy(rest), "data": copy.deepcopy(held)}, split)
 
 
+def holdout_entries(obj: dict[str, Any], held: set[int], rule: str) -> tuple[dict[str, Any], dict[str, Any], HoldoutSplit]:
+    """Split a SQuAD object into ``(indexed, held_out, split)``: the data entries at the
+    positions ``held`` are held out, the others indexed (``rule`` describes the choice).
+
+    Raises:
+        ValueError: no entry held out, or none left to index.
+    """
+    data = obj.get("data") or []
+    kept = [e for i, e in enumerate(data) if i not in held]
+    out = [e for i, e in enumerate(data) if i in held]
+    if not kept or not out:
+        raise ValueError(f"holdout: {len(out)} of {len(data)} data entries held out; both parts must be non-empty")
+    rest = {k: v for k, v in obj.items() if k != "data"}
+    split = HoldoutSplit(rule=rule, articles_indexed=len(kept), articles_held_out=len(out),
+                         questions_indexed=_n_questions(kept), questions_held_out=_n_questions(out))
+    return ({**copy.deepcopy(rest), "data": copy.deepcopy(kept)},
+            {**copy.deepcopy(rest), "data": copy.deepcopy(out)}, split)
+
+
 def reanchor(context: str, converted: str, answer: str, start: int,
              convert: Callable[[str], str]) -> tuple[str, int, str]:
     """Place one answer in the converted context.

@@ -124,6 +124,42 @@ def _negatives(questions, paras: dict[str, list[str]], articles: Sequence[str], 
     return out
 
 
+def _held_out(articles: list[str], source: str, seed: int, val_share: float) -> list[str]:
+    """The validation articles: the first ``val_share`` of ``articles`` shuffled by
+    ``random.Random(f"{seed}:{source}")`` (at least one)."""
+    rng = random.Random(f"{seed}:{source}")
+    shuffled = articles[:]
+    rng.shuffle(shuffled)
+    return shuffled[:max(1, round(val_share * len(articles)))]
+
+
+def source_of(path: str | Path) -> str | None:
+    """The ``DATA_FILES`` key of a SQuAD file (by file name), or None."""
+    name = Path(path).name
+    return next((k for k, v in DATA_FILES.items() if v.name == name), None)
+
+
+def val_articles(source: str, path: str | Path | None = None, seed: int = SEED,
+                 val_share: float = VAL_SHARE) -> list[str]:
+    """The article ids ``<stem>:<data index>#1`` of ``source``'s validation split (the
+    articles :func:`load_split` holds out), in file order. For an open-domain evaluation
+    on the validation split (``python -m evaluation run ... --questions reader-val``).
+
+    Raises:
+        FileNotFoundError: the data file is missing.
+        ValueError: unknown ``source`` or a bad share.
+    """
+    if path is None:
+        if source not in DATA_FILES:
+            raise ValueError(f"unknown source {source!r}; known: {', '.join(DATA_FILES)}")
+        path = DATA_FILES[source]
+    if not 0.0 < val_share < 1.0:
+        raise ValueError(f"val_share must be in (0, 1), got {val_share}")
+    articles = sorted(_paragraph_table(Path(path)), key=lambda a: int(a.split(":")[-1].split("#")[0]))
+    held = set(_held_out(articles, source, seed, val_share))
+    return [a for a in articles if a in held]
+
+
 def load_split(source: str, path: Path | None = None, seed: int = SEED,
                val_share: float = VAL_SHARE, neg_per_pos: float = 0.5) -> Split:
     """Examples of one SQuAD file, split by article.
@@ -147,11 +183,7 @@ def load_split(source: str, path: Path | None = None, seed: int = SEED,
     paras = _paragraph_table(path)
     questions = load_squad_questions(path)
     articles = sorted(paras, key=lambda a: int(a.split(":")[-1].split("#")[0]))
-    rng = random.Random(f"{seed}:{source}")
-    shuffled = articles[:]
-    rng.shuffle(shuffled)
-    n_val = max(1, round(val_share * len(articles)))
-    val_set = set(shuffled[:n_val])
+    val_set = set(_held_out(articles, source, seed, val_share))
     split = Split(source, val_articles=sorted(val_set, key=articles.index), n_articles=len(articles))
     for part, arts in (("train", [a for a in articles if a not in val_set]),
                        ("val", [a for a in articles if a in val_set])):

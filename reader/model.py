@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +137,9 @@ class SpanReader:
                 ``retrieval.embedder.E5Encoder`` (or its SentenceTransformer, or its HF
                 ``BertModel``): its word-embedding matrix (250,037 x 384) is SHARED, not
                 copied, and its other weights are copied (they get the LoRA deltas). The
-                reader then runs in the base's dtype.
+                reader then runs in the base's dtype. An encoder's or SentenceTransformer's
+                tokenizer is shared too (a second XLM-R tokenizer costs ~370 MB of RSS);
+                calls to it hold the encoder's lock (:class:`LockedTokenizer`).
             dtype: ``"float32"``/``"bfloat16"``/``"auto"`` when ``base`` is None
                 (``retrieval.embedder.resolve_dtype``: bfloat16 where the CPU has it).
         Raises:
@@ -194,7 +197,9 @@ class SpanReader:
         model.eval()
         for p in model.parameters():
             p.requires_grad_(False)
-        tok = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+        tok = _base_tokenizer(base)
+        if tok is None:
+            tok = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
         return cls(model, tok, max_len=int(cfg.get("max_len", W.MAX_LEN)),
                    stride=int(cfg.get("stride", W.STRIDE)),
                    max_query_tokens=int(cfg.get("max_query_tokens", W.MAX_QUERY_TOKENS)),
@@ -226,13 +231,15 @@ class SpanReader:
 
     def read_focused(self, question: str, passages: Sequence[str],
                      focus: Sequence[tuple[int, int, int]], top_n: int = 3,
-                     max_answer_tokens: int = 30) -> ReaderResult:
+                     max_answer_tokens: int = 30, focus_len: int | None = None) -> ReaderResult:
         """Read only windows centred on the given sentences (for speed).
 
         Args:
             focus: ``(passage_index, char_start, char_end)`` of sentences (e.g. the gate's
-                best-scored ones); a window is centred on each; out-of-range entries are
-                ignored; windows repeated for two focus sentences are read once.
+                best-scored ones); a window is centred on each, unless the sentence lies
+                inside a window already read; out-of-range entries are ignored; windows
+                repeated for two focus sentences are read once.
+            focus_len: tokens of a focus window (question included); None: ``max_len``.
         Returns:
             as :meth:`read` (spans may lie anywhere in the windows read).
         """
@@ -251,7 +258,10 @@ class SpanReader:
                 continue
             if pi not in encs:
                 encs[pi] = W.encode_passage(self.tokenizer, texts[pi])
-            for w in W.focus_windows(self.tokenizer, q, encs[pi], pi, cs, ce, self.max_len):
+            if any(w.passage_index == pi and w.offsets and w.offsets[0][0] <= cs
+                   and max(e for _, e in w.offsets) >= ce for w in wins):
+                continue  # the sentence lies inside a window already read
+            for w in W.focus_windows(self.tokenizer, q, encs[pi], pi, cs, ce, focus_len or self.max_len):
                 key = (pi, *w.ctx_tok)
                 if key not in seen:
                     seen.add(key)
@@ -327,6 +337,42 @@ def _window_spans(w: W.Window, s: np.ndarray, e: np.ndarray, max_answer_tokens: 
                 continue
             out.append((float(cs[i] + ce[j]), w.passage_index, w.offsets[i][0], w.offsets[j][1]))
     return out
+
+
+class LockedTokenizer:
+    """A Hugging Face tokenizer shared between threads: every call holds ``lock``.
+
+    A fast tokenizer's call may reset its truncation and padding state, so two threads
+    calling one tokenizer with different settings can fail ("Already borrowed", tokenizers
+    issue #537) or read each other's settings. The retrieval encoder holds its lock while
+    it tokenises and embeds; the reader's calls take the same lock. Attributes
+    (``cls_token_id``, ``pad_token_id``...) are the wrapped tokenizer's.
+    """
+
+    def __init__(self, tokenizer: Any, lock: Any = None) -> None:
+        self._tokenizer = tokenizer
+        self._lock = lock if lock is not None else threading.RLock()
+
+    def __call__(self, *args, **kwargs):
+        with self._lock:
+            return self._tokenizer(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._tokenizer, name)
+
+
+def _base_tokenizer(base: Any) -> "LockedTokenizer | None":
+    """The tokenizer of an E5Encoder (with its lock) or SentenceTransformer, else None."""
+    if base is None:
+        return None
+    lock = None
+    if hasattr(base, "_load") and hasattr(base, "model_path"):  # our SentenceTransformerEncoder
+        lock = getattr(base, "_lock", None)
+        base = base._load()
+    tok = getattr(base, "tokenizer", None)
+    if tok is None or not callable(tok) or not getattr(tok, "is_fast", False):
+        return None
+    return LockedTokenizer(tok, lock)
 
 
 def _base_bert(base: Any):

@@ -393,6 +393,17 @@ def main(argv=None) -> int:
     return 0
 
 
+def _load_range(out: Path) -> str:
+    """``"min-max"`` of the load averages logged in ``<out>/train_log.jsonl``."""
+    loads = []
+    for line in (out / "train_log.jsonl").read_text(encoding="utf-8").splitlines():
+        try:
+            loads.append(float(json.loads(line)["load_avg"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return f"{min(loads):.1f}-{max(loads):.1f}" if loads else "not logged"
+
+
 def write_card(out: Path, args, splits, summary, best, steps, train_min, n_train, stopped) -> None:
     """The model card ``README.md`` (data, split, seed, command, figures, sha256)."""
     files = [WEIGHTS_FILE, CONFIG_FILE]
@@ -432,8 +443,10 @@ batch {args.batch_size} windows of <= {args.max_len} tokens (stride {args.stride
 (warm-up 6%, linear decay), weight decay 0.01, grad-clip 1.0, bf16 autocast, attention dropout 0,
 hidden dropout 0.1, {args.threads} threads. Steps: {steps} ({stopped}); best interim checkpoint at
 step {best.get('step')} (val subset F1 {best.get('f1')}). Training time {train_min:.1f} min on
-{platform.processor() or platform.machine()} ({os.cpu_count()} cores visible, shared with other jobs),
-torch {__import__('torch').__version__}. Log: `train_log.jsonl`.
+{platform.processor() or platform.machine()} ({os.cpu_count()} cores visible; 1-minute load average
+{_load_range(out)} during the run), 
+torch {__import__('torch').__version__}. The whole command took {summary['total_minutes']} min (data, training,
+final validation and calibration). Log: `train_log.jsonl`.
 
 ## Validation (gold passage, the reader always answers; CMRC official EM/F1 normalisation)
 

@@ -54,10 +54,14 @@ def test_the_answer_leads_with_the_span_and_cites_the_sentence_holding_it():
 
 
 def test_the_reader_no_answer_margin_is_a_gate_rule():
-    a = _assistant(FakeReader("4329.7万元", margin=3.0)).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    from answering.gate import READER_NULL_MAX
+
+    q = "贵州邮政双11期间快递业务收入是多少？"
+    a = _assistant(FakeReader("4329.7万元", margin=READER_NULL_MAX + 1)).ask(q, top_k=3)
     assert a.refused and a.decision.reason == "reader"
     r = a.decision.result("reader")
-    assert r.value == 3.0 and r.threshold == 0.0 and not r.passed
+    assert r.value == READER_NULL_MAX + 1 and r.threshold == READER_NULL_MAX and not r.passed
+    assert not _assistant(FakeReader("4329.7万元", margin=READER_NULL_MAX - 1)).ask(q, top_k=3).refused
 
 
 def test_a_why_question_is_answered_with_sentences_and_the_span_highlighted_when_inside():
@@ -71,3 +75,51 @@ def test_a_multi_part_question_is_read_once_per_part():
     reader = FakeReader("4329.7万元")
     _assistant(reader).ask("贵州邮政双11期间快递业务收入是多少？贵阳邮区中心处理了多少邮件？", top_k=3)
     assert reader.calls == ["贵州邮政双11期间快递业务收入是多少？", "贵阳邮区中心处理了多少邮件？"]
+
+
+def test_a_wrong_span_is_followed_by_the_best_scored_sentence_as_second_proof():
+    """The span's sentence leads; the extractive answerer's best sentence, another one,
+    follows with its own citation (so a wrong span does not hide the right sentence)."""
+    a = _assistant(FakeReader("5.3万余人次")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
+    assert not a.refused and a.short_answer.text == "5.3万余人次"
+    assert "5.3万余人次" in a.text and "4329.7万元" in a.text
+    assert a.text.index("5.3万余人次") < a.text.index("4329.7万元")
+    quotes = {c.number: c.quote for c in a.citations}
+    assert any("4329.7万元" in q for q in quotes.values())
+    assert "5.3万余人次" in quotes[a.short_answer.citation]
+
+
+def test_a_right_span_is_not_quoted_twice():
+    a = _assistant(FakeReader("4329.7万元")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    assert a.text.count("4329.7万元") == 1
+
+
+def test_the_reader_rule_judges_only_questions_in_the_passages_language():
+    """The reader is trained on Chinese questions: its margin on English questions over
+    Chinese passages (7.6-15 on answerable seed ones) is not a no-answer signal."""
+    from tests.test_answering_fakes import hits_of
+
+    gate = EvidenceGate(reader_null_max=0.0)
+    hits = hits_of(make_passages())
+    unsure = ReaderResult((), 5.0, 1, 0.0)
+    en = gate.decide("How many parcel service points did the Akto branch set up?", hits, [], reader=unsure)
+    assert "reader" not in [r.name for r in en.rules]
+    zh = gate.decide("阿克陶县建立了多少个快递服务点？", hits, [], reader=unsure)
+    assert not zh.result("reader").passed
+
+
+def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
+    from answering.answer_type import expected_type
+    from answering.reading import TYPED_SPAN_MARGIN, _typed_first
+
+    pct = expected_type("贵州邮政双11快递业务收入同比增长了多少？")
+    money, share = Span("4329.7万元", 0, 10, 18, 9.0), Span("46.8%", 0, 22, 27, 9.0 - TYPED_SPAN_MARGIN / 2)
+    r = ReaderResult((money, share), -3.0, 2, 0.0)
+    assert [s.text for s in _typed_first(r, pct).spans] == ["46.8%", "4329.7万元"]
+    assert _typed_first(r, pct).no_answer_score == -3.0
+    far = ReaderResult((money, Span("46.8%", 0, 22, 27, 9.0 - 2 * TYPED_SPAN_MARGIN)), -3.0, 2, 0.0)
+    assert _typed_first(far, pct).spans[0].text == "4329.7万元"
+    assert _typed_first(ReaderResult((share, money), -3.0, 2, 0.0), pct).spans[0].text == "46.8%"
+    place = expected_type("送件员可以去哪里歇脚？")
+    assert _typed_first(r, place).spans[0].text == "4329.7万元"  # not testable on a span
+    assert _typed_first(r, None) is r

@@ -110,3 +110,38 @@ def test_a_new_benchmark_run_keeps_the_sections_it_does_not_render():
     assert out.index("keep me") < out.index("| add | 1.93 |") < out.index("| 1M | 4049 |")
     assert "<!-- milvus-bench:begin -->" in out and "<!-- milvus-bench:end -->" in out
     assert merge_sections(out, new) == out  # idempotent
+
+
+def _reader_results(p50: float, growth: float) -> dict:
+    lat = {k: {"p50": p50, "p95": p50 * 2, "mean": p50, "n": 3}
+           for k in ("answer_reader", "read_in_answer", "answer_sentences", "read", "bare")}
+    return {"command": "python -m benchmarks.reader_bench", "started": "2026-12-02 07:00:00",
+            "machine": {"load_avg": [0.5, 0.4, 0.3]}, "load_avg_1min_end": 0.6, "questions": 3,
+            "repeats": 1, "passages": 38, "latency_ms": lat, "windows_read_all": 5.0,
+            "answer_reader": {"short_em": 0.5, "short_f1": 0.7, "contains_reference": 0.9, "refused": 0.0},
+            "memory_mb": {"rss_before_reader": 1000.0, "rss_after_load": 1000.0 + growth,
+                          "rss_after_first_answer": 1000.0 + growth, "growth": growth},
+            "reader_load_ms": 900.0, "targets": {"answer_p50_ms": 150, "answer_p95_ms": 400, "memory_growth_mb": 300}}
+
+
+def test_the_reader_section_is_rendered_and_replaced_in_place(tmp_path):
+    from benchmarks.report import READER_BEGIN, READER_END, render_reader, write_marked_section
+
+    md = tmp_path / "B.md"
+    md.write_text("# Benchmarks\n\n## Scale\n\nscale rows\n\n## Notes\n\nby hand\n", encoding="utf-8")
+    write_marked_section(md, render_reader(_reader_results(120.0, 30.0)), READER_BEGIN, READER_END)
+    text = md.read_text(encoding="utf-8")
+    assert text.index("by hand") < text.index("## Reader (issue #10)")
+    assert "| whole answer, with the reader | 120.0 | 240.0 |" in text and "**30 MiB**" in text
+    assert text.count("**met**") == 2  # latency and memory targets
+    write_marked_section(md, render_reader(_reader_results(500.0, 400.0)), READER_BEGIN, READER_END)
+    text = md.read_text(encoding="utf-8")
+    assert text.count("## Reader (issue #10)") == 1 and "120.0" not in text
+    assert text.count("**missed**") == 2
+    # a copy that lost its markers (another section re-rendered around it) is replaced too
+    md.write_text(text.replace(READER_BEGIN, "").replace(READER_END, "") + "\n## Later\n\nlater\n",
+                  encoding="utf-8")
+    write_marked_section(md, render_reader(_reader_results(90.0, 10.0)), READER_BEGIN, READER_END)
+    text = md.read_text(encoding="utf-8")
+    assert text.count("## Reader (issue #10)") == 1 and "| 90.0 |" in text and "500.0" not in text
+    assert text.index("## Reader") < text.index("## Later") and "later" in text

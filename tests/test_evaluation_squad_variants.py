@@ -204,3 +204,51 @@ def test_sample_with_holdout_covers_both_halves(tmp_path):
     assert ids == sorted(ids)
     for r in rows:                                      # entry i is indexed iff i is even
         assert r["answerable"] == (int(r["id"][1:]) % 2 == 0)
+
+
+def test_reader_val_questions_are_those_of_the_readers_validation_articles():
+    """``--questions reader-val`` keeps the cases whose gold article the reader never
+    trained on, and refuses files the reader was not trained on or a renumbering variant."""
+    from evaluation.runner import RunConfig, reader_val_cases
+    from evaluation.testset import TestCase
+    from reader.data import DATA_FILES, val_articles
+
+    path = DATA_FILES["cmrc"]
+    if not path.is_file():
+        pytest.skip("CMRC 2018 trial data not present")
+    val = val_articles("cmrc")
+    n_articles = 256
+    cases = [TestCase(id=f"q{i}", question="问题？", answers=("答",),
+                      gold_articles=(f"id:cmrc2018_trial:{i}#1",)) for i in range(n_articles)]
+    kept = reader_val_cases(cases, path)
+    assert [c.gold_articles[0][3:] for c in kept] == val
+    assert 0 < len(kept) < n_articles
+    with pytest.raises(ValueError, match="reader-val"):
+        RunConfig(testset=Path("evaluation/testsets/seed.jsonl"), out_dir=Path("x"),
+                  questions="reader-val").validate()
+    with pytest.raises(ValueError, match="cannot be combined"):
+        RunConfig(testset=path, out_dir=Path("x"), questions="reader-val", holdout_half=True).validate()
+    with pytest.raises(ValueError, match="questions"):
+        RunConfig(testset=path, out_dir=Path("x"), questions="val").validate()
+
+
+def test_reader_val_unindexed_asks_the_validation_questions_over_a_corpus_without_them(tmp_path):
+    """The reader's clean no-answer test: every question of its validation articles, over
+    the other articles only; all must be refused."""
+    from corpus.squad import load_squad_questions
+    from reader.data import DATA_FILES, val_articles
+
+    path = DATA_FILES["cmrc"]
+    if not path.is_file():
+        pytest.skip("CMRC 2018 trial data not present")
+    val = set(val_articles("cmrc"))
+    expected = {q.id for q in load_squad_questions(path) if q.article_id in val and q.question.strip()}
+    out = tmp_path / "out"
+    result = run(RunConfig(testset=path, out_dir=out, model="hashing", questions="reader-val-unindexed",
+                           answers=False, show_progress=False))
+    rows = _rows(out)
+    assert {r["id"] for r in rows} == expected
+    assert all(not r["answerable"] and "held-out" in r["tags"] for r in rows)
+    cfg = result["config"]
+    assert cfg["n_articles"] == 256 - len(val) and cfg["questions"] == "reader-val-unindexed"
+    assert cfg["holdout"]["articles_held_out"] == len(val)

@@ -205,17 +205,20 @@ def test_split_is_by_article_and_never_overlaps():
                 assert e.article_id != next(x.article_id for x in sp.train + sp.val
                                             if x.qid == e.qid and x.answerable)
     assert load_split("cmrc").val_articles == sp.val_articles  # deterministic
+    from reader.data import val_articles
+
+    assert val_articles("cmrc") == sp.val_articles  # the evaluation's reader-val questions
 
 
 # -- the committed checkpoint -------------------------------------------------------
 
 def _fixed_val_questions():
-    """The first question of the first 2 CMRC and first 3 DRCD validation articles
+    """The first question of the first 10 CMRC and first 10 DRCD validation articles
     (a fixed rule, chosen before looking at the model's answers)."""
     from reader.data import load_split
 
     out = []
-    for src, k in (("cmrc", 2), ("drcd", 3)):
+    for src, k in (("cmrc", 10), ("drcd", 10)):
         sp = load_split(src)
         for art in sp.val_articles[:k]:
             out.append(next(e for e in sp.val if e.article_id == art and e.answerable))
@@ -241,10 +244,10 @@ def test_checkpoint_answers_fixed_validation_questions(trained):
         r = trained.read(ex.question, [ex.context])
         assert r.spans, ex.qid
         f1s.append(char_f1(r.spans[0].text, ex.answers))
-    # bar = this checkpoint's validation level (F1 0.59 over 538 questions), set below the
-    # issue's target (F1 0.75-0.80), which the checkpoint does not reach (model card)
-    assert sum(f1s) / len(f1s) >= 0.4, f1s
-    assert sum(f >= 0.99 for f in f1s) >= 1, f1s
+    # bar: below this checkpoint's level on these 20 (F1 0.53, 6 exact; 0.74 over all 538
+    # validation questions, model card) and far above an untrained head (~0)
+    assert sum(f1s) / len(f1s) >= 0.45, f1s
+    assert sum(f >= 0.99 for f in f1s) >= 4, f1s
 
 
 @pytest.mark.slow
@@ -275,3 +278,123 @@ def test_checkpoint_shares_the_retrieval_word_embeddings():
     a = reader.read(qs[2].question, [qs[2].context]).spans[0]
     b = alone.read(qs[2].question, [qs[2].context]).spans[0]
     assert (a.start, a.end) == (b.start, b.end)
+
+
+def test_locked_tokenizer_serialises_calls_and_forwards_attributes(tok):
+    """Two threads calling one shared tokenizer never run inside it at once (a fast
+    tokenizer's call resets its truncation state), and the wrapper tokenises exactly as
+    the tokenizer does."""
+    import threading
+    import time
+
+    from reader.model import LockedTokenizer
+
+    inside, overlaps = [0], [0]
+
+    class Slow:
+        cls_token_id = 7
+
+        def __call__(self, text, **kw):
+            inside[0] += 1
+            if inside[0] > 1:
+                overlaps[0] += 1
+            time.sleep(0.002)
+            inside[0] -= 1
+            return {"input_ids": [len(text)]}
+
+    shared = LockedTokenizer(Slow())
+    threads = [threading.Thread(target=lambda: [shared("问题") for _ in range(20)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps[0] == 0
+    assert shared.cls_token_id == 7
+    wrapped = LockedTokenizer(tok)
+    assert W.encode_passage(wrapped, LONG) == W.encode_passage(tok, LONG)
+    assert wrapped.sep_token_id == tok.sep_token_id
+
+
+@pytest.mark.slow
+def test_checkpoint_shares_the_encoders_tokenizer_and_reads_while_it_encodes():
+    """With ``base=encoder`` the reader reuses the encoder's tokenizer (a second one costs
+    ~370 MB) under the encoder's lock; reads and embeddings in parallel threads give the
+    results each gives alone."""
+    import threading
+
+    import numpy as np
+
+    from reader.model import DEFAULT_CHECKPOINT, WEIGHTS_FILE, SpanReader
+    from retrieval.embedder import E5Encoder
+
+    if not (DEFAULT_CHECKPOINT / WEIGHTS_FILE).is_file():
+        pytest.skip("no committed reader checkpoint")
+    enc = E5Encoder()
+    reader = SpanReader.load(base=enc)
+    assert reader.tokenizer._tokenizer is enc._load().tokenizer
+    assert reader.tokenizer._lock is enc._lock
+    qs = _fixed_val_questions()[:3]
+    long_passage = qs[0].context * 4  # > 512 tokens: the encoder truncates, the reader must not
+    alone = [reader.read(ex.question, [long_passage, ex.context]).spans[0] for ex in qs]
+    vec_alone = enc.encode_passages([long_passage])
+    errors, spans, vecs = [], [], []
+
+    def reads():
+        try:
+            spans.extend(reader.read(ex.question, [long_passage, ex.context]).spans[0] for ex in qs)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def embeds():
+        try:
+            vecs.extend(enc.encode_passages([long_passage]) for _ in range(3))
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    ts = [threading.Thread(target=reads), threading.Thread(target=embeds)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors
+    assert [(s.passage_index, s.start, s.end) for s in spans] == [(s.passage_index, s.start, s.end) for s in alone]
+    assert all(np.allclose(v, vec_alone, atol=1e-3) for v in vecs)
+
+
+@pytest.mark.slow
+def test_the_training_command_runs_and_writes_a_model_card(tmp_path):
+    """``python -m reader.train`` end to end at a tiny size: a loadable checkpoint, a log
+    with loss and validation events, and a model card with command, figures and sha256."""
+    import hashlib
+    import json
+
+    from reader.data import DATA_FILES
+    from reader.model import SpanReader
+    from reader.train import main
+
+    if not all(p.is_file() for p in DATA_FILES.values()):
+        pytest.skip("CMRC/DRCD data not present")
+    out = tmp_path / "ckpt"
+    assert main(["--limit-train", "24", "--limit-val", "12", "--steps", "2", "--batch-size", "4",
+                 "--evals", "1", "--val-subset", "4", "--out", str(out)]) == 0
+    events = [json.loads(x)["event"] for x in (out / "train_log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {"start", "data", "model", "eval", "stopped", "final"} <= set(events)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    for f in ("reader.safetensors", "config.json"):
+        assert hashlib.sha256((out / f).read_bytes()).hexdigest() in card
+    assert "--steps 2" in card and "load average" in card and "min (data, training" in card
+    cfg = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert isinstance(cfg["no_answer_threshold"], float) and cfg["lora_layers"] == list(range(6, 12))
+    r = SpanReader.load(out).read("问题？", ["一段文字。"])
+    assert r.windows == 1
+
+
+def test_a_focus_sentence_inside_a_window_already_read_adds_no_window(tok):
+    reader = _reader(tok, RandomModel(), max_len=128, stride=32)
+    s = LONG.index("第100段")
+    e = LONG.index("。", s) + 1
+    s2, e2 = e, LONG.index("。", e) + 1          # the next sentence: inside the first window
+    far = LONG.index("第10段")
+    far_e = LONG.index("。", far) + 1
+    assert reader.read_focused("多少件？", [LONG], [(0, s, e), (0, s2, e2)]).windows == 1
+    assert reader.read_focused("多少件？", [LONG], [(0, s, e), (0, far, far_e)]).windows == 2

@@ -1,0 +1,50 @@
+"""The reader rule's open-domain calibration (evaluation.calibration), on hand-made rows."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evaluation.__main__ import main
+from evaluation.calibration import margins, reader_threshold
+
+
+def _row(margin, answerable=True, refused=False):
+    return {"answer_metrics": {"f1": 1.0} if answerable else None, "refused": refused,
+            "gate": {"reader": margin}}
+
+
+def test_the_threshold_refuses_at_most_the_allowed_share_of_answerable_questions():
+    rows = [_row(float(m)) for m in range(100)]          # margins 0..99, all answered
+    rows += [_row(50.0, refused=True), _row(200.0, answerable=False), _row(None)]
+    res = reader_threshold(rows, max_added=0.02)
+    assert res["answerable"] == 102 and res["answered"] == 100
+    assert res["refused_by_rule"] == 2 and res["threshold"] == 97.0  # refuses 98 and 99 only
+    assert res["added_false_refusal"] <= 0.02
+    assert reader_threshold(rows, max_added=0.0)["refused_by_rule"] == 0
+    assert margins(rows) == [float(m) for m in range(100)]  # refused, unanswerable, no margin: out
+
+
+def test_bad_input_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(ValueError, match="reader margin"):
+        reader_threshold([_row(None), _row(1.0, answerable=False)])
+    with pytest.raises(ValueError, match="max_added"):
+        reader_threshold([_row(1.0)], max_added=1.5)
+    p = tmp_path / "results.jsonl"
+    p.write_text("\n".join(json.dumps(_row(float(m))) for m in range(10)), encoding="utf-8")
+    assert main(["reader-threshold", str(p), "--max-added", "0.1"]) == 0
+    assert json.loads(capsys.readouterr().out)["threshold"] == 8.0
+    assert main(["reader-threshold", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_the_net_threshold_refuses_more_unanswerable_than_answerable_questions():
+    from evaluation.calibration import reader_threshold_net
+
+    pos = [_row(float(m)) for m in range(100)]                      # answerable: margins 0..99
+    neg = [_row(m, answerable=False) for m in (99.5, 98.5, 98.7, 10.0)]
+    res = reader_threshold_net(pos, neg, max_added=0.05)
+    # above 98: 3 unanswerable against 1 answerable (99) -> gain 2; lower thresholds gain less
+    assert (res["threshold"], res["gain"]) == (98.0, 2)
+    assert res["negatives_refused_by_rule"] == 3 and res["refused_by_rule"] == 1
+    none = reader_threshold_net(pos, [_row(5.0, answerable=False)], max_added=0.05)
+    assert none["gain"] == 0 and none["refused_by_rule"] == 0 and none["negatives_refused_by_rule"] == 0
