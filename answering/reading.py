@@ -35,13 +35,13 @@ TOP_SPANS = 3
 CANDIDATE_SPANS = 8
 #: tokens of each window read around a focus sentence (question included; 0: the reader's
 #: training window, 256)
-FOCUS_WINDOW_TOKENS = int(__import__("os").environ.get("CNQA_FOCUS_TOKENS", "0"))
+FOCUS_WINDOW_TOKENS = 0
 #: a span holding a value of the question's expected type (``answer_type.span_matches``)
 #: is preferred to a better-scored untyped one within this many logits (start + end)
-TYPED_SPAN_MARGIN = float(__import__("os").environ.get("CNQA_TYPED_MARGIN", "4.0"))
+TYPED_SPAN_MARGIN = 4.0
 #: the extractive answerer's best-scored sentences quoted after the span's sentence when
-#: they are other sentences (a second proof when the span is wrong; env CNQA_SPAN_EVIDENCE)
-SPAN_EVIDENCE = int(__import__("os").environ.get("CNQA_SPAN_EVIDENCE", "1"))
+#: they are other sentences (a second proof when the span is wrong)
+SPAN_EVIDENCE = 1
 #: questions whose answer is a sentence, not a span (why, how, what is, describe)
 SENTENCE_QUESTIONS = re.compile(r"为什么|为何|怎么|怎样|如何|什么是|何为|何谓|介绍|描述|说明|讲了什么|"
                                 r"\bwhy\b|\bhow (?!many|much|long|far|old|tall|deep|high|wide)|\bwhat is\b|\bdescribe\b",

@@ -124,6 +124,23 @@ def _negatives(questions, paras: dict[str, list[str]], articles: Sequence[str], 
     return out
 
 
+def _data_path(source: str, path: str | Path | None, val_share: float) -> Path:
+    """The file of ``source`` (``path`` when given). Raises ValueError for an unknown
+    source or a share outside (0, 1)."""
+    if path is None:
+        if source not in DATA_FILES:
+            raise ValueError(f"unknown source {source!r}; known: {', '.join(DATA_FILES)}")
+        path = DATA_FILES[source]
+    if not 0.0 < val_share < 1.0:
+        raise ValueError(f"val_share must be in (0, 1), got {val_share}")
+    return Path(path)
+
+
+def _articles(paras: dict[str, list[str]]) -> list[str]:
+    """Article ids in file order."""
+    return sorted(paras, key=lambda a: int(a.split(":")[-1].split("#")[0]))
+
+
 def _held_out(articles: list[str], source: str, seed: int, val_share: float) -> list[str]:
     """The validation articles: the first ``val_share`` of ``articles`` shuffled by
     ``random.Random(f"{seed}:{source}")`` (at least one)."""
@@ -149,13 +166,8 @@ def val_articles(source: str, path: str | Path | None = None, seed: int = SEED,
         FileNotFoundError: the data file is missing.
         ValueError: unknown ``source`` or a bad share.
     """
-    if path is None:
-        if source not in DATA_FILES:
-            raise ValueError(f"unknown source {source!r}; known: {', '.join(DATA_FILES)}")
-        path = DATA_FILES[source]
-    if not 0.0 < val_share < 1.0:
-        raise ValueError(f"val_share must be in (0, 1), got {val_share}")
-    articles = sorted(_paragraph_table(Path(path)), key=lambda a: int(a.split(":")[-1].split("#")[0]))
+    path = _data_path(source, path, val_share)
+    articles = _articles(_paragraph_table(path))
     held = set(_held_out(articles, source, seed, val_share))
     return [a for a in articles if a in held]
 
@@ -173,16 +185,10 @@ def load_split(source: str, path: Path | None = None, seed: int = SEED,
         FileNotFoundError: the data file is missing.
         ValueError: unknown ``source`` or a bad share.
     """
-    if path is None:
-        if source not in DATA_FILES:
-            raise ValueError(f"unknown source {source!r}; known: {', '.join(DATA_FILES)}")
-        path = DATA_FILES[source]
-    if not 0.0 < val_share < 1.0:
-        raise ValueError(f"val_share must be in (0, 1), got {val_share}")
-    path = Path(path)
+    path = _data_path(source, path, val_share)
     paras = _paragraph_table(path)
     questions = load_squad_questions(path)
-    articles = sorted(paras, key=lambda a: int(a.split(":")[-1].split("#")[0]))
+    articles = _articles(paras)
     val_set = set(_held_out(articles, source, seed, val_share))
     split = Split(source, val_articles=sorted(val_set, key=articles.index), n_articles=len(articles))
     for part, arts in (("train", [a for a in articles if a not in val_set]),
