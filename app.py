@@ -8,7 +8,8 @@ Options: ``--host`` (default 127.0.0.1), ``--port`` (7860), ``--index DIR`` (def
 ``--llm SPEC`` (enables the generative answerer), ``--llm-base-url URL`` (its
 OpenAI-compatible server; default env ``OPENAI_BASE_URL``), ``--feedback-dir DIR`` (ratings,
 default ``<repo>/.cache/feedback``), ``--runs-dir DIR`` (evaluation runs, default
-``<repo>/eval-out/ui``).
+``<repo>/eval-out/ui``), ``--no-reader`` (sentence answers only; by default the trained span
+reader leads each answer with its exact answer, see ``answering.reading``).
 
 Startup loads the encoder once and the persisted index with ``retrieval.index.IndexManager``
 (which recovers from a crash, builds a missing index, and adds/removes only the files of
@@ -55,9 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="where ratings and the feedback test set are stored")
     ap.add_argument("--runs-dir", type=Path, default=REPO / "eval-out" / "ui",
                     help="where the evaluation tab writes its runs")
-    ap.add_argument("--reader", action="store_true",
-                    help="lead answers with the trained span reader's exact answer (opt-in: below "
-                         "its quality targets, see reader/checkpoint/README.md)")
+    ap.add_argument("--reader", action=argparse.BooleanOptionalAction, default=True,
+                    help="lead answers with the trained span reader's exact answer (default on, "
+                         "with the e5 encoder; --no-reader: sentence answers only)")
     ap.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
                     help="search backend: embedded FAISS + bm25s (default) or Milvus")
     ap.add_argument("--milvus-uri", default=None, help="Milvus URI (default: the milvus-lite file <index>/milvus.db)")

@@ -1,7 +1,8 @@
 """Command line: ``python -m answering ask "问题" [--llm SPEC] [--llm-base-url URL] [--top-k 5]
-[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--model SPEC]``; ``python -m answering rules`` lists the gate rules.
+[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--model SPEC] [--no-reader]``; ``python -m answering rules`` lists the gate rules.
 
-Prints the answer and its numbered sources (title, paragraph, quote), or with ``--json`` the
+Prints the answer (led by the span reader's exact answer, ``Answer.short_answer``, unless
+``--no-reader`` or a non-e5 encoder) and its numbered sources (title, paragraph, quote), or with ``--json`` the
 ``Answer.to_dict()``. The index is opened with ``Retriever.open(index, seeds, encoder)`` and
 (re)built from ``seeds`` when missing or stale. Exit status 0 (answered or refused), 2 on bad
 arguments or backend errors.
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--seeds", type=Path, default=REPO / "seeds")
     a.add_argument("--model", "--encoder", dest="model", default=None,
                    help="embedding model spec for load_encoder (default e5)")
+    a.add_argument("--reader", action=argparse.BooleanOptionalAction, default=True,
+                   help="lead with the trained span reader's exact answer (default on, as in the app)")
     sub.add_parser("rules", help="list the evidence gate's rules and thresholds, and the answer types")
     return p
 
@@ -38,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
 def render(answer) -> str:
     """Human-readable answer plus numbered sources."""
     lines = [answer.text]
+    sa = answer.short_answer
+    if sa is not None and not answer.refused:
+        lines.insert(0, f"答案 / Answer: {sa.text} [{sa.citation}]")
     for note in answer.notices:
         lines.insert(0, f"({note})")
     if answer.query and answer.query != answer.question.strip():
@@ -69,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Evidence gate rules (in order):")
         for r in describe_rules():
             on = "" if r["enabled"] else "  [off]"
-            print(f"  {r['rule']:<14} {r['description']}" + (f"  (threshold: {r['threshold']})" if r["threshold"] is not None else "") + on)
+            print(f"  {r['rule']:<16} {r['description']}" + (f"  (threshold: {r['threshold']})" if r["threshold"] is not None else "") + on)
         print("\nAnswer types (first match wins):")
         for t in TYPE_RULES:
             ex = t.examples[0] if t.examples else ""
@@ -82,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         retriever = Retriever.open(args.index, args.seeds, encoder=load_encoder(args.model))
-        assistant = Assistant(retriever, llm=args.llm, llm_base_url=args.llm_base_url)
+        assistant = Assistant(retriever, llm=args.llm, llm_base_url=args.llm_base_url,
+                              reader="auto" if args.reader else None)
         answer = assistant.ask(args.question, top_k=args.top_k, mode=args.mode)
     except (ValueError, FileNotFoundError, LLMError) as e:
         print(f"error: {e}", file=sys.stderr)

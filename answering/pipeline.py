@@ -94,7 +94,9 @@ class Assistant:
         if answerer == "generative" and llm is None:
             raise ValueError("answerer='generative' needs llm= (e.g. 'openai:qwen2.5:0.5b')")
         self.retriever = retriever
-        self.scorer = SentenceScorer(retriever.encoder)
+        embed = getattr(retriever, "embed_query", None)
+        self.scorer = SentenceScorer(retriever.encoder, query_vector=(
+            (lambda text: embed(text, fold=False)) if callable(embed) else None))
         self.gate = gate or EvidenceGate()
         self.checker = CitationChecker(self.scorer, **(checker_kwargs or {}))
         self.extractive = ExtractiveAnswerer()

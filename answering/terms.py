@@ -126,6 +126,16 @@ def hard_terms(text: str) -> tuple[str, ...]:
 
 
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}(?:省|市|县|区|州|乡|镇|村)$")
+#: Common nouns (and one verb) jieba's dictionary tags as place or person names: kinds of
+#: place, directions, 凌驾 (DRCD test: ``哪一個城市``, ``哪個外國勢力``, ``在哪一個海峽入海``,
+#: ``南北衝突``, ``凌駕憲法`` asked about passages that name the place, not the kind). A
+#: specific region (东北, 江南, 中原) stays a name.
+COMMON_NOUNS_TAGGED_AS_NAMES = frozenset(
+    "城市 外国 入海 南北 山区 海峡 海岛 平原 高原 山脉 城镇 东南 西南 西北 王国 共和国 大街 宫殿 "
+    "城堡 大坝 湖泊 冰川 海湾 河口 河谷 大洋 海洋 凌驾".split())
+#: A word jieba's HMM made up that opens with a question numeral is a count, not a name
+#: (``几波`` of ``在幾波攻勢下``).
+QUESTION_NUMERALS = frozenset("几多")
 
 
 @lru_cache(maxsize=4096)
@@ -133,10 +143,13 @@ def _is_strict_name(word: str) -> bool:
     """jieba tags it a person/place/organisation name, or it looks like a place name (2-5 CJK
     characters + 省/市/县/区/州/乡/镇/村: jieba tags ``毕节市`` a common noun). A word jieba's
     HMM made up that begins or ends with a function character (``叶有`` of ``上部叶有什么``) is
-    no name (``GLUE_CHARS``)."""
+    no name (``GLUE_CHARS``), nor is one opening with 几 (``QUESTION_NUMERALS``), nor a common
+    noun jieba tags as a name (``COMMON_NOUNS_TAGGED_AS_NAMES``)."""
+    if word in COMMON_NOUNS_TAGGED_AS_NAMES:
+        return False
     if _PLACE.match(word):
         return True
-    if not in_dictionary(word) and (word[0] in GLUE_CHARS or word[-1] in GLUE_CHARS):
+    if not in_dictionary(word) and (word[0] in GLUE_CHARS | QUESTION_NUMERALS or word[-1] in GLUE_CHARS):
         return False
     tags = {f for w, f in _tagged(word)}
     return bool(tags & {"nr", "ns", "nt", "nrt", "nrfg"})

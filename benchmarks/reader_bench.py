@@ -10,7 +10,8 @@ For each seed question (hybrid retrieval of the top 5 passages), timed one at a 
   span reader (parse, retrieve, score sentences, read the windows around the gate's best
   sentences, gate, bind and check citations): ``Answer.timings["total"]``; its ``read``
   part alone;
-* ``answer (sentences)``: the same Assistant without the reader (the default);
+* ``answer (sentences)``: an Assistant without the reader (``--no-reader``) over its own
+  Retriever, so that its query-vector cache is as cold as the reader's;
 * ``read``: ``SpanReader.read`` of every window of the 5 passages;
 * ``bare``: the reader's model alone (one forward pass per batch, no tokenising or
   decoding) on the same windows as ``read``.
@@ -18,7 +19,7 @@ For each seed question (hybrid retrieval of the top 5 passages), timed one at a 
 Also: short-answer EM/F1/contains-reference of the reader's answer (``Answer.short_answer``,
 empty when refused), and resident memory (RSS) before and after loading the reader
 (``ReaderStage.load(encoder)``: word embeddings and tokenizer shared with the retrieval
-encoder) and its first answer. ``--md`` writes the "Reader" section of BENCHMARKS.md
+encoder) and its first answer (both Retrievers loaded before). ``--md`` writes the "Reader" section of BENCHMARKS.md
 (``benchmarks.report.render_reader``; other sections are kept); ``python -m benchmarks.run``
 runs this module as a child process and renders the same section. Targets (issue 10): whole
 answer p50 <= 150 ms, p95 <= 400 ms; memory growth <= 300 MB.
@@ -76,7 +77,8 @@ def main(argv=None) -> int:
     corpus = load_corpus(args.seeds)
     enc = E5Encoder()
     retriever = Retriever.from_corpus(corpus, enc)
-    plain = Assistant(retriever)
+    # its own Retriever (own query-vector cache): each question is new to both Assistants
+    plain = Assistant(Retriever.from_corpus(corpus, enc))
     plain.ask("贵州邮政快递业务收入是多少？")  # warm-up: model, sentence embeddings
     rss0 = _rss_mb()
     t = time.perf_counter()

@@ -338,14 +338,14 @@ def render_reader(r: dict[str, Any]) -> str:
     """The "Reader" section of BENCHMARKS.md from ``benchmarks.reader_bench``'s results
     (between ``READER_BEGIN``/``READER_END``)."""
     lat, mem, t = r["latency_ms"], r["memory_mb"], r["targets"]
-    load = r.get("machine", {}).get("load_avg")
+    load = r.get("machine", {}).get("load_avg_at_start")
     L = [READER_BEGIN, "## Reader (issue #10)", "",
          f"Command: `{r['command']}` ({r['started']}; {r['questions']} seed questions x {r['repeats']}, "
          f"{r['passages']} passages; 1-minute load average {load[0] if load else '?'} at the start, "
          f"{r.get('load_avg_1min_end', '?')} at the end). Method: `benchmarks/reader_bench.py`'s docstring.", "",
          "| ms | p50 | p95 | mean | target |", "|---|---|---|---|---|"]
     names = {"answer_reader": "whole answer, with the reader", "read_in_answer": "of which the reader",
-             "answer_sentences": "whole answer, sentences only (default)",
+             "answer_sentences": "whole answer, sentences only (--no-reader)",
              "read": f"reader on all windows of the 5 passages ({r['windows_read_all']:.1f} windows)",
              "bare": "bare forward pass of the same model on those windows"}
     for k, label in names.items():

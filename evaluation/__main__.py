@@ -57,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--top-k", "--k", dest="top_k", type=int, default=5, help="passages given to the answerer (default 5)")
     r.add_argument("--answers", choices=("on", "off"), default="on",
                    help="off: retrieval metrics only, no Assistant (fast)")
-    r.add_argument("--reader", choices=("on", "off"), default="off",
-                   help="on: exact answers from the trained span reader (opt-in; default off)")
+    r.add_argument("--reader", choices=("on", "off"), default="on",
+                   help="on (default, as in the app): exact answers from the trained span reader; "
+                        "off: sentence answers only")
     r.add_argument("--llm", default=None, help="LLM spec for the generative answerer (default: extractive)")
     r.add_argument("--model", default=None, help="encoder spec: e5 (default), hashing, e5:<dir> or a model dir")
     r.add_argument("--out", type=Path, default=Path("eval-out"), help="output directory (default eval-out)")

@@ -79,9 +79,8 @@ class RunConfig:
             to Simplified Chinese (``evaluation.squadfile.to_simplified``) before the run.
         sample: evaluate N cases spread over the whole set (:func:`spread_sample`: chosen
             by a hash of their id, kept in file order), instead of the first N (``limit``).
-        reader: answer with the trained span reader (``--reader on``); off (the default):
-            sentence answers only. The committed reader is below the issue #10 targets
-            (``reader/checkpoint/README.md``), so it is opt-in.
+        reader: answer with the trained span reader (the default, as in the app; it loads
+            only with the e5 encoder); False (``--reader off``): sentence answers only.
         questions: ``"all"``, or ``"reader-val"`` (the CMRC or DRCD file the reader is
             trained on only): ask only the questions about the reader's validation articles
             (``reader.data.val_articles``, never trained on), over the whole file's corpus:
@@ -111,7 +110,7 @@ class RunConfig:
     script: str = "original"
     sample: int | None = None
     progress: Callable[[int, int, str], None] | None = None
-    reader: bool = False
+    reader: bool = True
     questions: str = "all"
 
     def validate(self) -> None:

@@ -442,6 +442,10 @@ class IndexManager:
         """``Retriever.search`` on the live index (same arguments, result and errors)."""
         return self.retriever.search(query, top_k=top_k, mode=mode)
 
+    def embed_query(self, query: str, fold: bool = True):
+        """``Retriever.embed_query`` of the live index (cached query vector)."""
+        return self.retriever.embed_query(query, fold=fold)
+
     def search_many(self, queries: Sequence[str], top_k: int = 5, mode: str = "hybrid"):
         retriever = self.retriever  # one corpus for the whole batch
         return [retriever.search(q, top_k=top_k, mode=mode) for q in queries]

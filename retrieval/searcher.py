@@ -143,8 +143,15 @@ class Retriever:
                               fusion=fusion, store_kind=store_kind, milvus_uri=milvus_uri)
 
     # -- search ------------------------------------------------------------------
-    def _embed_query(self, query: str) -> np.ndarray:
-        text = fold_script(query[:MAX_DENSE_QUERY_CHARS])
+    def embed_query(self, query: str, fold: bool = True) -> np.ndarray:
+        """``(dim,)`` float32 L2-normalised e5 query vector of the first
+        ``MAX_DENSE_QUERY_CHARS`` characters of ``query``, folded to Simplified first unless
+        ``fold=False`` (as the dense leg embeds it). Cached by the text encoded (LRU of
+        ``QUERY_CACHE_SIZE``): the answerer's sentence scorer asks for the same vector right
+        after the search and gets it without a second forward pass."""
+        text = query[:MAX_DENSE_QUERY_CHARS]
+        if fold:
+            text = fold_script(text)
         with self._lock:
             v = self._qcache.get(text)
             if v is not None:
@@ -184,7 +191,7 @@ class Retriever:
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if mode is not SearchMode.BM25:
-            dense = self.backend.dense_search(self._embed_query(query), n, filters)
+            dense = self.backend.dense_search(self.embed_query(query), n, filters)
         if mode is not SearchMode.DENSE:
             lexical = self.backend.lexical_search(query[:MAX_LEXICAL_QUERY_CHARS], n, filters)
         return dense, lexical
@@ -231,7 +238,7 @@ class Retriever:
         if mode is SearchMode.HYBRID:  # both scores for every hit (the gate reads the cosine)
             rows = [i for i, _ in kept]
             if any(i not in cos for i in rows):
-                cos.update(self.backend.dense_scores(self._embed_query(query), [i for i in rows if i not in cos]))
+                cos.update(self.backend.dense_scores(self.embed_query(query), [i for i in rows if i not in cos]))
             if lexical and any(i not in bm25 for i in rows):
                 bm25.update(self.backend.lexical_scores(query[:MAX_LEXICAL_QUERY_CHARS],
                                                         [i for i in rows if i not in bm25]))

@@ -81,3 +81,46 @@ def test_follow_ups_on_the_real_corpus(assistant):
     assert r.refused or ("4329.7" not in r.text and "贵阳邮区中心" in r.text)
     b = assistant.ask("他慰问了多少名投递员？", history=[("吴沛是哪个单位的总经理？", "贵阳市邮政分公司[1]。")])
     assert b.query.startswith("吴沛") and "1200多人" in normalise(b.text)
+
+
+# -- the shipped default: the span reader leads (app, CLI and evaluation load it) ----------
+@pytest.fixture(scope="module")
+def reading(assistant):
+    a = Assistant(assistant.retriever, reader="auto")
+    assert a.reader is not None, "the committed reader did not load over e5"
+    return a
+
+
+@pytest.mark.parametrize("question, fact, marker", ANSWERABLE)
+def test_with_the_reader_the_answer_states_the_fact(reading, question, fact, marker):
+    a = reading.ask(question)
+    assert not a.refused, a.text
+    assert normalise(fact) in normalise(a.text)
+    sa = a.short_answer
+    assert sa is not None
+    c = next(c for c in a.citations if c.number == sa.citation)
+    p = next(h.passage for h in a.passages if h.passage.id == sa.passage_id)
+    assert p.text[sa.start:sa.end] == sa.text and sa.text in c.quote
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_with_the_reader_unanswerable_questions_are_still_refused(reading, question):
+    a = reading.ask(question)
+    assert a.refused and a.short_answer is None, a.text
+
+
+def test_cli_leads_with_the_exact_answer_unless_no_reader(seed_file, tmp_path, capsys):
+    import json
+    import re
+
+    from answering.__main__ import main
+
+    q = "贵州邮政双11期间快递业务收入是多少？"
+    args = ["ask", q, "--index", str(tmp_path / "index"), "--seeds", str(seed_file.parent)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert re.match(r"答案 / Answer: 4329\.7万元 \[\d+\]\n", out), out
+    assert main(args + ["--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["short_answer"]["text"] == "4329.7万元"
+    assert main(args + ["--json", "--no-reader"]) == 0
+    assert json.loads(capsys.readouterr().out)["short_answer"] is None

@@ -341,3 +341,83 @@ def test_numbers_are_found_across_thousands_separators():
 
     assert contains_number("約4,000年前，查莫羅人定居關島", "4000")
     assert not contains_number("761万元", "61万")
+
+
+# -- the reader_confident waiver ---------------------------------------------------------
+def _decide_with_reader(question: str, hits: list[SearchHit], margin: float, **config):
+    from reader.model import ReaderResult
+
+    gate = EvidenceGate(**config)
+    q = fold_script(question)
+    scored = SentenceScorer(HashingEncoder(256)).score_hits(q, hits)
+    return gate.decide(q, hits, scored, reader=ReaderResult((), margin, 1, 0.0))
+
+
+def test_a_sure_reader_overrules_a_failed_soft_rule():
+    # un-04's case, refused by answer_type: a reader sure of a span overrules that rule
+    from answering.gate import READER_CONFIDENT_MAX
+
+    hits = _hits([ZUNYI, QXN])
+    unsure = _decide_with_reader("遵义市邮政分公司发放了多少慰问金？", hits, READER_CONFIDENT_MAX + 1, **OPEN)
+    assert not unsure.answerable and unsure.reason == "answer_type" and unsure.waived == ()
+    sure = _decide_with_reader("遵义市邮政分公司发放了多少慰问金？", hits, READER_CONFIDENT_MAX, **OPEN)
+    assert sure.answerable and sure.waived == ("answer_type",)
+    assert "reader_confident" in sure.reason and sure.failed == ()
+    assert sure.result("answer_type").passed is False  # the trace keeps the failure
+    off = _decide_with_reader("遵义市邮政分公司发放了多少慰问金？", hits, READER_CONFIDENT_MAX,
+                              **OPEN, disabled={"reader_confident"})
+    assert not off.answerable and off.reason == "answer_type"
+
+
+def test_a_sure_reader_does_not_overrule_a_missing_name_or_number():
+    hs = ("hs", 3, "参赛人数从最初的几千人增加到现在的2万多人。")
+    d = _decide_with_reader("衡水湖马拉松2022年有多少人参赛？", _hits([hs]), -50.0, **OPEN)
+    assert not d.answerable and "2022" in d.reason and d.waived == ()
+    d = _decide_with_reader("特斯拉双11期间快递业务收入是多少？",
+                            _hits([("gz", 2, "今年“双11”期间，贵州邮政快递业务收入达4329.7万元。")]),
+                            -50.0, **OPEN)
+    assert not d.answerable and "特斯拉" in d.reason
+
+
+def test_the_waiver_does_not_judge_a_question_in_another_language():
+    d = _decide_with_reader("How many parcel service points did the Akto branch set up?",
+                            _hits([ZUNYI]), -50.0)
+    assert "reader_confident" not in [r.name for r in d.rules]
+
+
+def test_the_waiver_is_listed_and_can_be_switched_off_by_name():
+    from answering.gate import GateConfig, describe_rules
+
+    rows = {r["rule"]: r for r in describe_rules()}
+    assert rows["reader_confident"]["threshold"] == GateConfig().reader_confident_max
+    assert not {r["rule"]: r for r in describe_rules(GateConfig(disabled=frozenset({"reader_confident"})))}[
+        "reader_confident"]["enabled"]
+    with pytest.raises(ValueError, match="unknown gate rule"):
+        GateConfig(disabled=frozenset({"reader_sure"}))
+
+
+@pytest.mark.parametrize("question, not_a_name", [
+    ("托木斯克州的首府為哪一個城市?", "城市"),            # DRCD test: a kind of place
+    ("鄭成功來台後，驅逐哪個外國勢力，在臺建立鄭氏政權?", "外国"),
+    ("黑龍江在哪一個海峽入海?", "入海"),
+    ("中華民國政府遷台後，哪一法規成了凌駕憲法的存在?", "凌驾"),  # a verb jieba tags nr
+    ("土耳其政府出兵干涉，在幾波攻勢下佔領了多少百分比的國土?", "几波"),  # a count
+])
+def test_common_nouns_jieba_tags_as_names_are_no_names(question, not_a_name):
+    from answering.query import parse_query
+
+    names = parse_query(question).names
+    assert not_a_name not in names, names
+
+
+def test_a_region_and_a_place_stay_names():
+    from answering.query import parse_query
+
+    assert "黑龙江" in parse_query("黑龍江在哪一個海峽入海?").names
+    assert "东北" in parse_query("东北的冬天有多冷？").names
+
+
+def test_a_question_naming_the_kind_of_place_is_answered_from_the_place():
+    hit = ("tm", 1, "托木斯克州位於西伯利亞西部，首府為托木斯克市，面積31.6萬平方公里。")
+    d = _decide("托木斯克州的首府為哪一個城市?", _hits([hit]))
+    assert d.answerable, d

@@ -201,3 +201,41 @@ def test_a_clause_quoted_alone_ends_as_a_sentence(assistant):
     c = a.citations[0]
     ps = {h.passage.id: h.passage for h in a.passages}
     assert ps[c.passage_id].text[c.quote_start:c.quote_end] == c.quote  # the quote stays verbatim
+
+
+class CountingEncoder:
+    """A HashingEncoder that counts the query texts it encodes."""
+
+    def __init__(self):
+        from retrieval.encoder import HashingEncoder
+
+        self.inner = HashingEncoder(256)
+        self.model_id, self.dim = self.inner.model_id, self.inner.dim
+        self.queries: list[str] = []
+
+    def encode_queries(self, texts):
+        self.queries += list(texts)
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts):
+        return self.inner.encode_passages(texts)
+
+
+def test_a_question_is_embedded_once_for_search_and_sentence_scores(seed_file):
+    from corpus.pipeline import load_corpus
+    from retrieval.searcher import Retriever
+
+    corpus = load_corpus(seed_file.parent)
+    enc = CountingEncoder()
+    a = Assistant(Retriever.from_corpus(corpus, enc), gate=EvidenceGate(**HASH_GATE))
+    enc.queries.clear()
+    a.ask("貴州郵政雙11期間快遞業務收入是多少？", top_k=3)
+    # Traditional: searched folded to Simplified, its sentences scored against the text as typed
+    assert enc.queries == ["贵州邮政双11期间快递业务收入是多少？", "貴州郵政雙11期間快遞業務收入是多少？"]
+    enc.queries.clear()
+    a.ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    a.ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    assert enc.queries == []  # the same vector: cached, for the search and the scores
+    enc.queries.clear()
+    a.ask("阿克陶县在多少个行政村建立了快递服务点？", top_k=3)
+    assert enc.queries == ["阿克陶县在多少个行政村建立了快递服务点？"]  # one forward pass

@@ -30,7 +30,8 @@ class FakeReader:
     def read(self, question, passages, top_n=3):
         return self._find(question, passages)
 
-    def read_focused(self, question, passages, focus, top_n=3):
+    def read_focused(self, question, passages, focus, top_n=3, focus_len=None):
+        self.focus_len = focus_len
         return self._find(question, passages)
 
 
@@ -123,3 +124,11 @@ def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
     place = expected_type("送件员可以去哪里歇脚？")
     assert _typed_first(r, place).spans[0].text == "4329.7万元"  # not testable on a span
     assert _typed_first(r, None) is r
+
+
+def test_the_stage_reads_focus_windows_of_the_configured_length():
+    from answering.reading import FOCUS_WINDOW_TOKENS
+
+    r = FakeReader("4329.7万元")
+    _assistant(r).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    assert r.focus_len == FOCUS_WINDOW_TOKENS

@@ -116,7 +116,7 @@ def _reader_results(p50: float, growth: float) -> dict:
     lat = {k: {"p50": p50, "p95": p50 * 2, "mean": p50, "n": 3}
            for k in ("answer_reader", "read_in_answer", "answer_sentences", "read", "bare")}
     return {"command": "python -m benchmarks.reader_bench", "started": "2026-12-02 07:00:00",
-            "machine": {"load_avg": [0.5, 0.4, 0.3]}, "load_avg_1min_end": 0.6, "questions": 3,
+            "machine": {"load_avg_at_start": [0.5, 0.4, 0.3]}, "load_avg_1min_end": 0.6, "questions": 3,
             "repeats": 1, "passages": 38, "latency_ms": lat, "windows_read_all": 5.0,
             "answer_reader": {"short_em": 0.5, "short_f1": 0.7, "contains_reference": 0.9, "refused": 0.0},
             "memory_mb": {"rss_before_reader": 1000.0, "rss_after_load": 1000.0 + growth,
@@ -134,6 +134,7 @@ def test_the_reader_section_is_rendered_and_replaced_in_place(tmp_path):
     assert text.index("by hand") < text.index("## Reader (issue #10)")
     assert "| whole answer, with the reader | 120.0 | 240.0 |" in text and "**30 MiB**" in text
     assert text.count("**met**") == 2  # latency and memory targets
+    assert "load average 0.5 at the start, 0.6 at the end" in text  # machine_facts' key
     write_marked_section(md, render_reader(_reader_results(500.0, 400.0)), READER_BEGIN, READER_END)
     text = md.read_text(encoding="utf-8")
     assert text.count("## Reader (issue #10)") == 1 and "120.0" not in text
