@@ -186,7 +186,9 @@ CONCRETE_ATTRIBUTES = frozenset("""材质 材料 颜色 街道 地址 门牌 品
     价格 售价 票价 口号 电话 邮编 网址 学历 专业 民族 籍贯 国籍 血型 星座 生日 车牌 编号 口味 味道 天气 气温
     温度 语言 货币 学校 医院 大学""".split())
 _ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:个|条|家|所|座|种|款|类)([\u4e00-\u9fff]{2})")
-_DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})[日号]")
+#: a month (``3月``, ``3月份``) or a day: ``8日``, or ``8号`` right after a month (``12月8号``);
+#: a bare ``10号`` is a designation (``先锋10号``, ``3号线``), not a day
+_DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})日|(?<=月)(\d{1,2})号")
 
 
 def _attribute(own: str) -> str | None:
@@ -247,7 +249,7 @@ def subject_phrase(own: str) -> str | None:
 def _date_parts(text: str) -> tuple[str, ...]:
     out = []
     for m in _DATE_PART.finditer(match_key(text)):
-        out.append(f"{m.group(1)}月" if m.group(1) else f"{m.group(2)}日")
+        out.append(f"{m.group(1)}月" if m.group(1) else f"{m.group(2) or m.group(3)}日")
     return tuple(out)
 
 

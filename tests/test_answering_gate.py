@@ -421,3 +421,15 @@ def test_a_question_naming_the_kind_of_place_is_answered_from_the_place():
     hit = ("tm", 1, "托木斯克州位於西伯利亞西部，首府為托木斯克市，面積31.6萬平方公里。")
     d = _decide("托木斯克州的首府為哪一個城市?", _hits([hit]))
     assert d.answerable, d
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("先鋒10號為什麼無法在近距離拍攝埃歐的照片?", ()),        # DRCD test: a designation, no day
+    ("地铁3号线几点开通？", ()),
+    ("12月8号兴仁县邮件处理中心员工吃了什么？", ("12月", "8日")),  # 号 after a month is a day
+    ("8日遵义市邮政分公司送去了什么？", ("8日",)),
+    ("3月份的投递量是多少？", ("3月",)),
+])
+def test_a_number_before_hao_is_a_day_only_after_a_month(question, parts):
+    got = tuple(n for n in parse_query(question).numbers if n[-1] in "月日")
+    assert got == parts
