@@ -259,3 +259,16 @@ def test_search_query_prefers_the_structured_field():
     a = rich(Answer(question="那贵州呢？", query="ignored", text="x"), search_query="贵州邮政收入是多少？")
     assert "贵州邮政收入是多少？" in render_answer_message(a)
     assert answer_payload(a)["query"] == "贵州邮政收入是多少？"
+
+
+def test_a_refusal_names_its_failed_rules_not_a_waiver_that_did_not_hold():
+    from types import SimpleNamespace
+
+    from answering.gate import GateDecision, RuleResult
+    from ui.render import refusal_reason
+
+    d = GateDecision(False, "missing: 特斯拉", (RuleResult("names", False, 0, 1, "missing: 特斯拉"),
+                                              RuleResult("coverage", True, 0.9, 0.4),
+                                              RuleResult("reader_confident", False, -2.0, -13.0)))
+    why = refusal_reason(SimpleNamespace(decision=d))
+    assert "names" in why and "reader_confident" not in why and "coverage" not in why

@@ -107,13 +107,16 @@ def short_answer(answer: Any) -> Any | None:
 
 def refusal_reason(answer: Any) -> str | None:
     """Short "why" of a refusal: the gate decision's reason, plus the names of its failed
-    rules; None when the Answer carries no decision."""
+    rules (``GateDecision.failed``: a waiver that did not hold is no failed rule); None when
+    the Answer carries no decision."""
     d = getattr(answer, "decision", None)
     if d is None:
         return None
     reason = str(getattr(d, "reason", "") or "").strip()
-    failed = [str(getattr(r, "name", "")) for r in (getattr(d, "rules", None) or ())
-              if getattr(r, "passed", True) is False and getattr(r, "name", None)]
+    rules = getattr(d, "failed", None)
+    if rules is None:
+        rules = [r for r in (getattr(d, "rules", None) or ()) if getattr(r, "passed", True) is False]
+    failed = [str(getattr(r, "name", "")) for r in rules if getattr(r, "name", None)]
     if failed:
         reason = f"{reason} (规则 rule: {', '.join(failed)})" if reason else f"规则 rule: {', '.join(failed)}"
     return reason or None
