@@ -55,7 +55,8 @@ The rules, in order (``RULES``):
    English questions its margin ran 7.6-15 for answerable ones, so it does not judge them.
 
 Waivers (``WAIVERS``: a ``GateWaiver`` names the rules it overrules) run only when some rule
-failed. ``reader_confident`` (same language): when the span reader is sure of a span (its
+failed. ``reader_confident`` (same language, one-part questions: the reader's margin of a
+multi-part question is its surest part's): when the span reader is sure of a span (its
 no-answer margin at most ``reader_confident_max``), failures of the soft lexical rules
 (``READER_WAIVES``: subject, attribute, best_sentence, coverage, answer_type) do not refuse;
 names, numbers and the other hard rules still do. DRCD's inverted questions
@@ -449,9 +450,10 @@ class GateWaiver:
 
 WAIVERS: tuple[GateWaiver, ...] = (
     GateWaiver("reader_confident", "the span reader is sure of a span: its no-answer margin overrules "
-               "the soft rules (" + ", ".join(sorted(READER_WAIVES)) + "; same language)", READER_WAIVES,
+               "the soft rules (" + ", ".join(sorted(READER_WAIVES)) + "; same language, one-part "
+               "questions)", READER_WAIVES,
                lambda ev: (ev.reader is not None and ev.config.reader_confident_max is not None
-                           and not ev.cross), _reader_confident),
+                           and not ev.cross and len(ev.query.parts) < 2), _reader_confident),
 )
 _WAIVER_NAMES = frozenset(w.name for w in WAIVERS)
 

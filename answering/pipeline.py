@@ -32,6 +32,7 @@ is the sentence holding the best span, cited, with the span as ``Answer.short_an
 """
 from __future__ import annotations
 
+import logging
 import time
 from typing import Iterator, Sequence
 
@@ -48,6 +49,8 @@ from answering.types import Answer, ShortAnswer
 from text.markers import cut_open_marker, normalise_markers, renumber
 from text.markers import CANON
 from text.fold import match_key
+
+log = logging.getLogger(__name__)
 
 STREAM_CHUNK_CHARS = 6  # extractive streaming: characters per partial answer
 ANSWERERS = ("extractive", "generative")
@@ -153,7 +156,11 @@ class Assistant:
         result, spans = None, []
         if self.reader is not None and hits:
             t = time.perf_counter()
-            result, spans = self.reader.read(query, hits, scored)
+            try:
+                result, spans = self.reader.read(query, hits, scored)
+            except Exception as e:  # noqa: BLE001 - a reader failure costs the span, not the answer
+                log.warning("span reader failed (%s: %s); answering with sentences", type(e).__name__, e)
+                result, spans = None, []
             timings["read"] = _ms(t)
         t = time.perf_counter()
         decision = self.gate.decide(query, hits, scored, reader=result)

@@ -133,9 +133,9 @@ _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}(?:省|市|县|区|州|乡|镇|村)$"
 COMMON_NOUNS_TAGGED_AS_NAMES = frozenset(
     "城市 外国 入海 南北 山区 海峡 海岛 平原 高原 山脉 城镇 东南 西南 西北 王国 共和国 大街 宫殿 "
     "城堡 大坝 湖泊 冰川 海湾 河口 河谷 大洋 海洋 凌驾".split())
-#: A word jieba's HMM made up that opens with a question numeral is a count, not a name
-#: (``几波`` of ``在幾波攻勢下``).
-QUESTION_NUMERALS = frozenset("几多")
+#: A word jieba's HMM made up that opens with the question numeral 几 is a count, not a name
+#: (``几波`` of ``在幾波攻勢下``); 多 opens names (``多杰``).
+QUESTION_NUMERALS = frozenset("几")
 
 
 @lru_cache(maxsize=4096)

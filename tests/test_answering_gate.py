@@ -433,3 +433,26 @@ def test_a_question_naming_the_kind_of_place_is_answered_from_the_place():
 def test_a_number_before_hao_is_a_day_only_after_a_month(question, parts):
     got = tuple(n for n in parse_query(question).numbers if n[-1] in "月日")
     assert got == parts
+
+
+def test_a_day_part_is_found_written_with_hao():
+    from text.numbers import contains_number
+
+    assert contains_number("12月8号，兴仁县邮件处理中心送来了午餐", "8日")
+    assert contains_number("12月8日送来了午餐", "8日")
+    assert not contains_number("12月18号送来了午餐", "8日")
+
+
+def test_a_made_up_name_opening_with_duo_stays_a_name():
+    from answering.terms import hard_terms
+
+    assert "多杰" in hard_terms("多杰获得了什么奖？")
+
+
+def test_the_waiver_does_not_judge_a_multi_part_question():
+    # the reader's margin of a two-part question is its surest part's: it cannot vouch for both
+    hits = _hits([ZUNYI, QXN])
+    q = "遵义市邮政分公司发放了多少慰问金？黔西南州分公司投入了多少慰问金？"
+    assert len(parse_query(q).parts) == 2
+    d = _decide_with_reader(q, hits, -50.0, **OPEN)
+    assert "reader_confident" not in [r.name for r in d.rules] and d.waived == ()

@@ -132,3 +132,16 @@ def test_the_stage_reads_focus_windows_of_the_configured_length():
     r = FakeReader("4329.7万元")
     _assistant(r).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
     assert r.focus_len == FOCUS_WINDOW_TOKENS
+
+
+class BrokenReader(FakeReader):
+    def read_focused(self, *a, **k):
+        raise RuntimeError("out of memory")
+
+    read = read_focused
+
+
+def test_a_reader_failure_costs_the_span_not_the_answer(caplog):
+    a = _assistant(BrokenReader("4329.7万元")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    assert not a.refused and a.short_answer is None and "4329.7万元" in a.text
+    assert "span reader failed" in caplog.text

@@ -51,10 +51,14 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 def contains_number(text: str, number: str) -> bool:
     """True when ``match_key(text)`` holds ``number`` (from ``numbers()``) as a whole number;
-    thousands separators are ignored on both sides (``4,000年前`` holds ``4000``)."""
+    thousands separators are ignored on both sides (``4,000年前`` holds ``4000``); a day
+    (``8日``) is held as ``8日`` or ``8号``."""
     t = _THOUSANDS.sub("", match_key(text))
     number = _THOUSANDS.sub("", number)
-    pat = r"(?<![\d.])" + re.escape(number)
+    if number.endswith("日") and number[:-1].isdigit():
+        pat = r"(?<![\d.])" + re.escape(number[:-1]) + "[日号]"
+    else:
+        pat = r"(?<![\d.])" + re.escape(number)
     if number and number[-1].isdigit():
         pat += r"(?!\.?\d)"
     return re.search(pat, t) is not None
