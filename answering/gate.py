@@ -393,11 +393,14 @@ def _answer_type(ev: Evidence) -> RuleResult:
                       "" if ok else f"no sentence holds a {atype.rule or atype.kind} about the question's subject")
 
 
-def _reader(ev: Evidence) -> RuleResult:
+def _reader_margin_at_most(name: str, th: float, fail_detail: str, ev: Evidence) -> RuleResult:
+    """The reader's no-answer margin held to ``th`` (passed when at or below it)."""
     score = float(ev.reader.no_answer_score)
-    th = ev.config.reader_null_max
-    return RuleResult("reader", score <= th, round(score, 4), th,
-                      "" if score <= th else "the reader finds no answer span")
+    return RuleResult(name, score <= th, round(score, 4), th, "" if score <= th else fail_detail)
+
+
+def _reader(ev: Evidence) -> RuleResult:
+    return _reader_margin_at_most("reader", ev.config.reader_null_max, "the reader finds no answer span", ev)
 
 
 RULES: tuple[GateRule, ...] = (
@@ -430,10 +433,8 @@ RULES: tuple[GateRule, ...] = (
 
 
 def _reader_confident(ev: Evidence) -> RuleResult:
-    score = float(ev.reader.no_answer_score)
-    th = ev.config.reader_confident_max
-    return RuleResult("reader_confident", score <= th, round(score, 4), th,
-                      "" if score <= th else "the reader is not sure of a span")
+    return _reader_margin_at_most("reader_confident", ev.config.reader_confident_max,
+                                  "the reader is not sure of a span", ev)
 
 
 @dataclass(frozen=True)
@@ -519,18 +520,18 @@ class EvidenceGate:
         failed = [r for r in results if not r.passed]
         if not failed:
             return GateDecision(True, "ok", tuple(results))
-        waived: list[str] = []
-        by: list[str] = []
+        waived: dict[str, str] = {}  # failed rule -> the waiver that overruled it
         for w in WAIVERS:
             if w.name in self.config.disabled or not w.applies(ev):
                 continue
             res = w.check(ev)
             results.append(res)
             if res.passed:
-                names = [r.name for r in failed if r.name in w.waives and r.name not in waived]
-                waived += names
-                by += [w.name] if names else []
-        if waived and all(r.name in waived for r in failed):
+                for r in failed:
+                    if r.name in w.waives:
+                        waived.setdefault(r.name, w.name)
+        if len(waived) == len(failed):
+            by = list(dict.fromkeys(waived.values()))
             return GateDecision(True, f"ok (waived by {', '.join(by)}: {', '.join(waived)})",
                                 tuple(results), tuple(waived))
         missing = [r.detail[len("missing: "):] for r in failed if r.detail.startswith("missing: ")]
