@@ -554,8 +554,14 @@ class EvidenceGate:
         return kept
 
 
+#: Rules a ``None`` threshold switches off (``GateConfig`` field of each).
+SWITCHED_OFF_BY_NONE = {"reader": "reader_null_max", "reader_confident": "reader_confident_max"}
+
+
 def describe_rules(config: GateConfig | None = None) -> list[dict]:
-    """The rules with their thresholds, for ``python -m answering rules``."""
+    """The rules and waivers with their thresholds, for ``python -m answering rules``: dicts
+    of ``rule``, ``description``, ``threshold`` and ``enabled`` (False when the rule is in
+    ``disabled`` or its threshold is None, ``SWITCHED_OFF_BY_NONE``)."""
     c = config or GateConfig()
     th = {"top_dense": f"{c.min_top_dense} (cross-language {c.min_top_dense_cross})",
           "cross_names": f"a pinyin name match, else cosine >= {c.min_top_dense_cross_unnamed}",
@@ -565,4 +571,5 @@ def describe_rules(config: GateConfig | None = None) -> list[dict]:
           "answer_type": f"{c.type_candidates} sentences within {c.type_margin}",
           "reader": c.reader_null_max, "reader_confident": c.reader_confident_max}
     return [{"rule": r.name, "description": r.description, "threshold": th.get(r.name),
-             "enabled": r.name not in c.disabled} for r in RULES + WAIVERS]
+             "enabled": r.name not in c.disabled
+             and getattr(c, SWITCHED_OFF_BY_NONE.get(r.name, ""), 0) is not None} for r in RULES + WAIVERS]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 from answering.citations import CitationChecker
@@ -55,6 +56,9 @@ log = logging.getLogger(__name__)
 STREAM_CHUNK_CHARS = 6  # extractive streaming: characters per partial answer
 ANSWERERS = ("extractive", "generative")
 SUBJECTLESS_MIN_COVERAGE = 0.5
+#: The decision's reason when the gate passed but the answer is refused after it.
+REASON_NOTHING_CITED = "citation check: no sentence of the answer is supported by a passage"
+REASON_MODEL_DECLINED = "the language model found no answer in the passages"
 
 
 def _ms(t0: float) -> float:
@@ -213,13 +217,17 @@ class Assistant:
                 spans=()) -> Answer:
         timings["answer"] = _ms(t_answer)
         if self.answerer == "generative" and is_refusal(raw, len(hits)):
-            return self._refusal(question, query, hits, decision, timings, t0)
+            return self._refusal(question, query, hits,
+                                 replace(decision, answerable=False, reason=REASON_MODEL_DECLINED),
+                                 timings, t0)
         t = time.perf_counter()
         checked = self.checker.check(raw, hits, lang=query.language)
         timings["check"] = _ms(t)
         timings["total"] = _ms(t0)
         if not checked.text.strip() or not checked.citations:
-            return self._refusal(question, query, hits, decision, timings, t0)
+            return self._refusal(question, query, hits,
+                                 replace(decision, answerable=False, reason=REASON_NOTHING_CITED),
+                                 timings, t0)
         return Answer(question=question, query=query.text, text=checked.text,
                       citations=checked.citations, passages=tuple(hits), refused=False,
                       unsupported=checked.unsupported, timings=timings, parsed=query,

@@ -204,6 +204,9 @@ def main(argv=None) -> int:
     ap.add_argument("--stride", type=int, default=W.STRIDE)
     ap.add_argument("--neg-per-pos", type=float, default=0.5)
     ap.add_argument("--keep-unanswered", type=float, default=0.3)
+    ap.add_argument("--repeat-cmrc", type=int, default=1,
+                    help="train on each answerable CMRC question this many times (CMRC is ~25%% of "
+                         "the questions and its long, clause-like answers are the weaker style)")
     ap.add_argument("--evals", type=int, default=3, help="validation evaluations during the run")
     ap.add_argument("--val-subset", type=int, default=200, help="answerable val questions per interim eval")
     ap.add_argument("--threads", type=int, default=2)
@@ -239,6 +242,8 @@ def main(argv=None) -> int:
     tok = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
     splits = [load_split(s, seed=args.seed, neg_per_pos=args.neg_per_pos) for s in ("cmrc", "drcd")]
     train = [ex for sp in splits for ex in sp.train]
+    if args.repeat_cmrc > 1:  # validation is never repeated; splits[0] is CMRC
+        train += [ex for ex in splits[0].train if ex.answerable] * (args.repeat_cmrc - 1)
     val = [ex for sp in splits for ex in sp.val]
     if args.limit_train:
         rng.shuffle(train)

@@ -402,6 +402,10 @@ def test_the_waiver_is_listed_and_can_be_switched_off_by_name():
     ("黑龍江在哪一個海峽入海?", "入海"),
     ("中華民國政府遷台後，哪一法規成了凌駕憲法的存在?", "凌驾"),  # a verb jieba tags nr
     ("土耳其政府出兵干涉，在幾波攻勢下佔領了多少百分比的國土?", "几波"),  # a count
+    ("綠化植被和水體規劃都是什麼領域的範疇？", "范畴"),    # jieba: 范畴 nr (the reviewed table)
+    ("高句麗的祖先有可能是什麼民族的？", "祖先"),
+    ("文中提及，多少公尺為泰馬派山的防火山道長度?", "长度"),  # 长度 ns
+    ("奧斯陸是哪個國家最大的都市?", "都市"),
 ])
 def test_common_nouns_jieba_tags_as_names_are_no_names(question, not_a_name):
     from answering.query import parse_query
@@ -456,3 +460,53 @@ def test_the_waiver_does_not_judge_a_multi_part_question():
     assert len(parse_query(q).parts) == 2
     d = _decide_with_reader(q, hits, -50.0, **OPEN)
     assert "reader_confident" not in [r.name for r in d.rules] and d.waived == ()
+
+
+@pytest.mark.parametrize("question, junk, core", [
+    # DRCD test: jieba's dictionary holds rare junk entries that glue a function character
+    # to a name or word (和宜兰 2, 于宝庆 2, 任教于 3, 东征中 2, 孙权派 6)
+    ("新竹縣和宜蘭廳是在哪一國家統治台灣時設立的？", "和宜兰", "宜兰"),
+    ("宋理宗於寶慶三年時封哪一個人為信國公?", "于宝庆", "宝庆"),
+    ("劉備勢力退出荊州是由於孫權派誰趁機奪取荊州?", "孙权派", "孙权"),
+    ("在參與第四次十字軍東征中，誰收益最豐厚?", "东征中", None),
+    ("許蘭亭任教於哪一所大學?", "任教于", None),
+])
+def test_a_rare_dictionary_entry_glued_from_a_function_character_yields_its_core(question, junk, core):
+    from answering.query import parse_query
+
+    names = parse_query(question).names
+    assert junk not in names, names
+    if core is not None:
+        assert core in names, names
+
+
+def test_rare_names_without_glue_and_frequent_glue_initial_names_stay_names():
+    from answering.query import parse_query
+
+    assert "特斯拉" in parse_query("特斯拉的CEO是谁？").names          # freq 31, no glue
+    assert "以色列" in parse_query("以色列的首都是哪里？").names      # opens with 以, frequent
+    assert "比洛" in parse_query("比洛在哪一年出生？").names          # rare, 2 characters
+
+
+def test_a_rule_whose_threshold_is_none_is_listed_as_disabled():
+    from answering.gate import GateConfig, describe_rules
+
+    rows = {r["rule"]: r for r in describe_rules(GateConfig(reader_null_max=None))}
+    assert not rows["reader"]["enabled"] and rows["reader_confident"]["enabled"]
+    rows = {r["rule"]: r for r in describe_rules(GateConfig(reader_confident_max=None))}
+    assert rows["reader"]["enabled"] and not rows["reader_confident"]["enabled"]
+
+
+def test_the_common_noun_table_holds_jieba_name_entries_and_no_real_names():
+    from answering.terms import COMMON_NOUNS_FILE, _word_table, jieba_modules
+
+    jieba, _ = jieba_modules()
+    table = _word_table(COMMON_NOUNS_FILE)
+    assert len(table) > 1000
+    tags = {}
+    with open(jieba.get_dict_file().name, encoding="utf-8") as f:
+        for line in f:
+            w, _, t = line.split()[:3]
+            tags[w] = t
+    assert all(tags.get(w) in {"nr", "ns", "nt", "nrt", "nrfg"} for w in table)
+    assert not table & {"台湾", "孙权", "北京", "中国", "日本", "长江", "江南", "联合国", "特斯拉"}

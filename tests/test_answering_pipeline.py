@@ -239,3 +239,14 @@ def test_a_question_is_embedded_once_for_search_and_sentence_scores(seed_file):
     enc.queries.clear()
     a.ask("阿克陶县在多少个行政村建立了快递服务点？", top_k=3)
     assert enc.queries == ["阿克陶县在多少个行政村建立了快递服务点？"]  # one forward pass
+
+
+def test_a_refusal_by_the_citation_check_says_so_not_ok(retriever):
+    from ui.render import refusal_reason
+
+    spy = SpyLLM("火星上有十个邮局[7]。")  # the gate passes; no sentence survives the check
+    a = Assistant(retriever, llm=spy, gate=EvidenceGate(**HASH_GATE)).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    assert a.refused and spy.calls == 1
+    assert not a.decision.answerable
+    why = refusal_reason(a)
+    assert not why.startswith("ok") and "citation" in why, why
