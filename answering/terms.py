@@ -161,7 +161,8 @@ def strict_name(word: str) -> str | None:
     1. A common noun jieba's dictionary tags as a name is no name
        (``COMMON_NOUNS_TAGGED_AS_NAMES``: 城市, 范畴, 祖先 ...).
     2. 2-5 CJK characters + 省/市/县/区/州/乡/镇/村 is a place (``_PLACE``: jieba tags
-       ``毕节市`` a common noun).
+       ``毕节市`` a common noun), unless it names a kind of place (``kind_of_place``:
+       ``行政区``, ``工业区``, ``自治区``; ``和平区``, ``保定市``, ``松滋市`` stay places).
     3. *Glue*: a word jieba made up (its HMM, or a rare dictionary entry of 3+ characters,
        ``made_up``) that begins with a function character (``GLUE_CHARS``) or ends with one or
        with a locative/aspect character (``END_GLUE_CHARS``) stands for its core, the word
@@ -172,16 +173,27 @@ def strict_name(word: str) -> str | None:
     """
     if word in COMMON_NOUNS_TAGGED_AS_NAMES:
         return None
-    if _PLACE.match(word):
+    if _PLACE.match(word) and not kind_of_place(word):
         return word
     if made_up(word):
         if word[0] in QUESTION_NUMERALS:
             return None
-        core = word.lstrip("".join(GLUE_CHARS)).rstrip("".join(GLUE_CHARS | END_GLUE_CHARS))
+        core = glue_core(word)
         if core != word:
             return strict_name(core) if len(core) >= 2 else None
     tags = {f for w, f in _tagged(word)}
-    return word if tags & {"nr", "ns", "nt", "nrt", "nrfg"} else None
+    return word if tags & NAME_TAGS else None
+
+
+def glue_core(word: str) -> str:
+    """``word`` without the function characters jieba glued onto it (only for words jieba
+    made up, ``made_up``): ``GLUE_CHARS`` stripped from both ends (``和宜兰`` -> ``宜兰``,
+    ``季是`` -> ``季``), then ``END_GLUE_CHARS`` from the end when what is left is one character
+    or a dictionary word (``孙权派`` -> ``孙权``, ``人共`` -> ``人``; ``华沙公约`` stays whole)."""
+    glue = "".join(GLUE_CHARS)
+    core = word.lstrip(glue).rstrip(glue)
+    short = core.rstrip(glue + "".join(END_GLUE_CHARS))
+    return short if short != core and (len(short) < 2 or in_dictionary(short)) else core
 
 
 def made_up(word: str) -> bool:
@@ -196,29 +208,53 @@ def made_up(word: str) -> bool:
 
 _ADMIN_SUFFIX = re.compile(
     r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|县|区|州)$")
+#: Groups of names that stand for the same state, place or person (``中国`` / ``中华人民共和国``,
+#: ``孙中山`` / ``孙文``, ``满洲`` / ``满州``): the table ``answering/data/name_aliases.txt``
+#: (its header says where the groups come from); ``name_variants`` adds a name's group.
+NAME_ALIASES_FILE = Path(__file__).parent / "data" / "name_aliases.txt"
+
+
+def _alias_groups(path: Path) -> dict[str, tuple[str, ...]]:
+    """Each name of the table -> its whole group (match keys, in table order)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            group = tuple(dict.fromkeys(normalise(w) for w in line.split()))
+            for w in group:
+                out[w] = group
+    return out
+
+
+NAME_ALIASES = _alias_groups(NAME_ALIASES_FILE)
 
 
 def name_variants(name: str) -> list[str]:
-    """``name`` and, for a place name with an administrative suffix, the name without it
-    (``贵州省`` -> ``贵州``, as in ``贵州邮政``; ``台湾地区`` -> ``台湾``; news text drops 省/市/县
-    freely); the stem keeps
-    at least 2 characters. Normalised."""
+    """The spellings that count as ``name`` in a passage, normalised: the name itself; for a
+    place name with an administrative suffix, the name without it (``贵州省`` -> ``贵州``, as in
+    ``贵州邮政``; ``台湾地区`` -> ``台湾``; news text drops 省/市/县 freely; the stem keeps at least 2
+    characters); and the other names of its alias group (``NAME_ALIASES``: ``中国`` ->
+    ``中华人民共和国``)."""
     name = normalise(name)
     out = [name]
     stem = _ADMIN_SUFFIX.sub("", name)
     if stem != name and len(stem) >= 2:
         out.append(stem)
-    return out
-
-
+    for v in list(out):
+        out.extend(NAME_ALIASES.get(v, ()))
+    return list(dict.fromkeys(out))
 
 
 #: Function characters jieba's HMM glues onto a name it does not know (``季是`` of
 #: ``生殖季是什么时候``, ``将呋塞`` of ``将呋塞米列入``, ``在萱`` of ``在萱侬律``).
 GLUE_CHARS = frozenset("是有在的了和与及被把将从对向为于其也都就而以")
-#: Locative and aspect characters jieba glues onto the end of a word (``东征中``, ``孙权派``,
-#: ``叶时``): a made-up word ending in one is no name of its own (``strict_name`` rule 3).
-END_GLUE_CHARS = frozenset("中内时后派")
+#: Locative, aspect and adverb characters jieba glues onto the end of a word (``东征中``,
+#: ``孙权派``, ``叶时``, ``人共`` of ``布里亚特人共分为``, ``长约``, ``芝大年``): a made-up
+#: word ending in one is no name of its own (``strict_name`` rule 3, ``unlisted_names`` rule 2).
+END_GLUE_CHARS = frozenset("中内时后派共约指所年那专")
+#: Prepositions that are also common surnames: a message opening with one may open with a name
+#: jieba read as the preposition (``于/海为何…`` -> ``于海``; ``unlisted_names`` rule 1), while
+#: ``从/博特罗普…`` opens with the preposition.
+SURNAME_PREPOSITIONS = frozenset("于向")
 #: A dictionary entry of 3+ characters this rare (jieba frequency) is treated like a word the
 #: HMM made up (``made_up``): the dictionary's rare entries hold glued junk.
 RARE_ENTRY_MAX_FREQ = 10
@@ -232,6 +268,48 @@ RUN_BREAK_TAGS = frozenset({"v", "vd", "vn", "vi", "p", "u", "uj", "ul", "uz", "
 #: jieba verb tags (an HMM word after one of them is not taken for a name) and clause ends.
 VERB_TAGS = frozenset({"v", "vd", "vi", "vg", "vq", "p"})
 CLAUSE_ENDS = frozenset("，,。；;：:？?！!、")
+
+
+#: A place-suffixed dictionary word this frequent (jieba frequency) with an ordinary tag can
+#: be a kind of place (``kind_of_place``): ``行政区`` 2,345, ``住宅区`` 141; jieba tags many real
+#: places ``n`` too, rarer ones: ``保定市`` 40, ``大同市`` 41, ``鼓楼区`` 10.
+KIND_OF_PLACE_MIN_FREQ = 100
+
+
+def kind_of_place(word: str) -> bool:
+    """True when a place-suffixed ``word`` names a kind of place, not a place: jieba's
+    dictionary holds it as an ordinary word (``ORDINARY_TAGS``) with frequency >=
+    ``KIND_OF_PLACE_MIN_FREQ``, and the characters before the suffix are an ordinary word
+    (``common_word``): ``行政区`` (行政 n), ``直辖市``, ``旅游区``, ``自治区``. Not ``和平区`` (ns),
+    ``保定市`` (40), ``松滋市`` (260, but 松滋 is no ordinary word), nor a word jieba lacks."""
+    jieba, _ = jieba_modules()
+    return (dictionary_tag(word) in ORDINARY_TAGS
+            and jieba.dt.FREQ.get(word, 0) >= KIND_OF_PLACE_MIN_FREQ
+            and common_word(word[:-1]))
+
+
+def common_word(word: str) -> bool:
+    """True when jieba's dictionary tags ``word`` as an ordinary word (``ORDINARY_TAGS``:
+    ``行政`` n, ``工业`` n; not ``毕节`` ns, nor the abbreviation ``通化`` j) or it is an ordinary
+    word tagged as a name (``COMMON_NOUNS_TAGGED_AS_NAMES``)."""
+    if word in COMMON_NOUNS_TAGGED_AS_NAMES:
+        return True
+    return in_dictionary(word) and dictionary_tag(word) in ORDINARY_TAGS
+
+
+def dictionary_tag(word: str) -> str | None:
+    """jieba's dictionary tag of ``word`` (``行政区`` -> ``n``), None for a word it lacks."""
+    _, pseg = jieba_modules()
+    return pseg.dt.word_tag_tab.get(word)
+
+
+#: jieba tags of ordinary words: nouns, verbs, verbal nouns, adjectives, adverbs, idioms and
+#: fixed phrases (not names ``nr``/``ns``/``nt``, nor ``nz`` or the abbreviation tag ``j``,
+#: which jieba gives many place names: ``通化 j``).
+ORDINARY_TAGS = frozenset({"n", "v", "vn", "a", "an", "ad", "d", "l", "i"})
+#: jieba's name tags: person, place, organisation, transliterated person (``nz`` is left out:
+#: jieba tags too many ordinary words ``nz``).
+NAME_TAGS = frozenset({"nr", "ns", "nt", "nrt", "nrfg"})
 
 
 @lru_cache(maxsize=65536)
@@ -251,12 +329,14 @@ def unlisted_names(text: str) -> tuple[str, ...]:
 
     1. *Fragments*: two or more consecutive single-character Han words, none of them a
        function word (``GLUE_CHARS``) or tagged as one (``RUN_BREAK_TAGS``): ``史/继/偕`` ->
-       ``史继偕``, ``汗/国`` -> ``汗国``. The message's first word may be a preposition, since a
-       question rarely opens with one and jieba reads a surname as one (``于/海为何…`` -> ``于海``).
+       ``史继偕``, ``汗/国`` -> ``汗国``. The message's first word may be a preposition that is
+       also a surname (``SURNAME_PREPOSITIONS``), since jieba reads the surname as the
+       preposition (``于/海为何…`` -> ``于海``; ``从/博特罗普…`` opens with the preposition).
     2. *HMM words*: a noun of 2+ Han characters that jieba's HMM made up (not in the
        dictionary, ``in_dictionary``), with function characters stripped from its ends
-       (``符泳``; ``季是`` -> ``季``: dropped, one character left), standing before any verb of
-       its clause (where questions put what they ask about: ``在香港的泳坛，符泳以什么而闻名``);
+       (``glue_core``: ``符泳``; ``季是`` -> ``季`` and ``人共`` -> ``人``: dropped, one character
+       left), standing before any verb of its clause (where questions put what they ask
+       about: ``在香港的泳坛，符泳以什么而闻名``);
        after the verb HMM words are as often ordinary words jieba lacks (``开车到…县城寄件``).
 
     The evidence gate requires them in the top passages (rule ``unlisted_names``): a
@@ -269,7 +349,8 @@ def unlisted_names(text: str) -> tuple[str, ...]:
     run = ""
     for i, (w, f) in enumerate(tagged + [("。", "x")]):
         single = len(w) == 1 and _CJK.match(w) is not None
-        if single and ((w not in GLUE_CHARS and f not in RUN_BREAK_TAGS) or (i == 0 and f == "p")):
+        if single and ((w not in GLUE_CHARS and f not in RUN_BREAK_TAGS)
+                       or (i == 0 and w in SURNAME_PREPOSITIONS)):
             run += w
             continue
         if len(run) >= 2:
@@ -285,7 +366,7 @@ def unlisted_names(text: str) -> tuple[str, ...]:
             continue
         if verb_before or not f.startswith("n") or len(_CJK.findall(w)) < 2 or in_dictionary(w):
             continue
-        core = w.strip("".join(GLUE_CHARS))
+        core = glue_core(w)
         if len(_CJK.findall(core)) >= 2 and len(core) == len(_CJK.findall(core)):
             out.append(core)
     known = set(hard_terms(text))

@@ -7,6 +7,7 @@ Examples::
     python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --holdout-half --sample 300 --out eval-out/cmrc-holdout
     python -m evaluation run --testset ../shared/data/drcd-test/DRCD_test.json --script simplified --sample 300 --out eval-out/drcd-simp
     python -m evaluation run --testset ../shared/data/cmrc2018-trial/cmrc2018_trial.json --questions reader-val --reader on --out eval-out/cmrc
+    python -m evaluation name-audit ../shared/data/drcd-test/DRCD_test.json --show 20
 
 Exit status 0 on success, 2 on bad arguments or an invalid test set (message on stderr).
 """
@@ -100,7 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--negatives", nargs="+", type=Path, default=None,
                    help="results.jsonl of unanswerable questions (--questions reader-val-unindexed): "
                         "choose the threshold that refuses the most of them beyond the answerable ones")
+    a = sub.add_parser("name-audit",
+                       help="questions of a SQuAD file whose required names are missing from their own "
+                            "gold paragraph (false refusals of the name rules; no model, seconds)")
+    a.add_argument("testset", type=Path, help="SQuAD-format .json (CMRC 2018 / DRCD)")
+    a.add_argument("--show", type=int, default=20, help="flagged questions to list (default 20)")
     return p
+
+
+def _name_audit(args) -> int:
+    from corpus.squad import read_squad
+    from evaluation.name_audit import audit, report
+
+    try:
+        entries = read_squad(args.testset)
+    except (ValueError, OSError) as e:
+        print(f"evaluation: error: {e}", file=sys.stderr)
+        return 2
+    print(report(audit(entries), show=args.show))
+    return 0
 
 
 def _reader_threshold(args) -> int:
@@ -122,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "reader-threshold":
         return _reader_threshold(args)
+    if args.command == "name-audit":
+        return _name_audit(args)
     from evaluation.runner import RunConfig, run
 
     from retrieval.fusion import FusionConfig

@@ -510,3 +510,49 @@ def test_the_common_noun_table_holds_jieba_name_entries_and_no_real_names():
             tags[w] = t
     assert all(tags.get(w) in {"nr", "ns", "nt", "nrt", "nrfg"} for w in table)
     assert not table & {"台湾", "孙权", "北京", "中国", "日本", "长江", "江南", "联合国", "特斯拉"}
+
+
+# --- name-audit fixes (python -m evaluation name-audit over DRCD test / CMRC trial) ---
+
+def test_a_name_is_found_under_another_name_of_its_alias_group():
+    # DRCD paragraphs write 中華人民共和國 / 大韓民國 where the question writes 中國 / 韓國
+    assert "中华人民共和国" in name_variants("中國")
+    assert "孙文" in name_variants("孙中山")
+    assert name_found("韓國", "大韓民國的首都是首爾。", 0.5)
+    assert not name_found("韓國", "日本的首都是東京。", 0.5)
+    assert "中国" not in name_variants("台湾")     # a region is not its state
+
+
+def test_glue_core_strips_end_glue_only_down_to_a_dictionary_word():
+    from answering.terms import glue_core
+
+    assert glue_core("人共") == "人"          # 布里亚特人共分为…: 共 is glue
+    assert glue_core("孙权派") == "孙权"
+    assert glue_core("华沙公约") == "华沙公约"  # 华沙公 is no word: 约 stays
+    assert glue_core("和宜兰") == "宜兰"
+
+
+@pytest.mark.parametrize("question, junk", [
+    ("布里亚特人共分为几个部落？", "人共"),
+    ("这条铁路长约多少公里？", "长约"),
+])
+def test_end_glue_fragments_are_no_names(question, junk):
+    q = parse_query(question)
+    assert junk not in q.names + q.unlisted, (q.names, q.unlisted)
+
+
+def test_a_kind_of_place_is_no_place_name_but_a_named_district_is():
+    from answering.terms import strict_name
+
+    assert strict_name("行政区") is None and strict_name("住宅区") is None
+    assert strict_name("自治区") is None
+    assert strict_name("和平区") == "和平区"     # jieba: ns
+    assert strict_name("通化市") == "通化市"     # jieba: 通化 j (an abbreviation), a place
+    assert strict_name("毕节市") == "毕节市"     # jieba: n, 毕节 n, but rare (3)
+    assert strict_name("保定市") == "保定市"     # jieba: n (40), 保定 an ordinary word
+    assert strict_name("松滋市") == "松滋市"     # jieba: n (260), 松滋 no ordinary word
+
+
+def test_only_a_preposition_that_is_a_surname_may_open_a_name():
+    assert "于海" in unlisted_names("于海为何无缘中国国奥队？")
+    assert not any(n.startswith("从") for n in unlisted_names("从博特罗普到埃森有多远？"))
