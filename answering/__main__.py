@@ -1,5 +1,5 @@
 """Command line: ``python -m answering ask "问题" [--llm SPEC] [--llm-base-url URL] [--top-k 5]
-[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--model SPEC] [--no-reader]``; ``python -m answering rules`` lists the gate rules.
+[--mode hybrid] [--json] [--index DIR] [--seeds DIR] [--model SPEC] [--no-reader]``; ``python -m answering rules`` lists the gate rules, the answer types and the span trims.
 
 Prints the answer (led by the span reader's exact answer, ``Answer.short_answer``, unless
 ``--no-reader`` or a non-e5 encoder) and its numbered sources (title, paragraph, quote), or with ``--json`` the
@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         for t in TYPE_RULES:
             ex = t.examples[0] if t.examples else ""
             print(f"  {t.name:<13} {t.description:<46} e.g. {ex}")
+        from answering.span_trim import DISABLED, TRIM_RULES
+
+        print("\nReader span trims (in order):")
+        for r in TRIM_RULES:
+            print(f"  {r.name:<13} {r.description}" + ("  [off]" if r.name in DISABLED else ""))
         return 0
     from answering.llm import LLMError
     from answering.pipeline import Assistant

@@ -18,6 +18,8 @@ wins. ``VALUE_TESTS`` says, per kind, what counts as a value in a sentence. List
 * ``expected_type(question)`` -> ``AnswerType`` or None (no typed expectation: how/why/
   what/lists).
 * ``matches(answer_type, sentence)`` -> True when the sentence holds a value of that type.
+* ``value_spans(answer_type, text)`` -> where the values of that type are in ``text``
+  (count, money, percent, day: ``VALUE_PATTERNS``), for trimming a reader span to its value.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from functools import lru_cache
 from typing import Callable
 
 from answering.terms import jieba_modules
-from text.fold import match_key
+from text.fold import fold_chars, fold_script, match_key
 from text.numbers import MONEY, QUANTITY, has_quantity
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
@@ -372,3 +374,38 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
         return has_quantity(span, answer_type.units)
     return matches(answer_type, span)
 
+
+
+#: approximation words written before a value, part of it (``近250公里``, ``约1.7万元``)
+APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
+
+
+def _unit_alt(units: frozenset[str]) -> str:
+    return "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
+
+
+#: kind -> regex of one value of that kind in a (Simplified, half-width) text, with its
+#: approximation word; a count's unit is one of the question's interchangeable units.
+VALUE_PATTERNS: dict[str, Callable[[AnswerType], re.Pattern]] = {
+    "count": lambda t: re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{_unit_alt(t.units)})") if t.units else None,
+    "money": lambda t: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
+    "percent": lambda t: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
+    "day": lambda t: re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?<![\d.])\d{1,2}\s*[日号]"
+                                r"|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"),
+}
+
+
+def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` character offsets in ``text`` of each value of ``answer_type``
+    (``VALUE_PATTERNS``), in order; ``[]`` for other kinds, or none found. Found on the
+    text's offset-keeping fold (half-width, Simplified), so Traditional and full-width
+    text is read too (``貴州郵政收入達４３２９.７萬元`` -> the span of ``４３２９.７萬元``); the raw
+    text when script folding changes its length."""
+    build = VALUE_PATTERNS.get(answer_type.kind)
+    pattern = build(answer_type) if build else None
+    if pattern is None or not text:
+        return []
+    folded = fold_script(fold_chars(text))
+    if len(folded) != len(text):
+        folded = fold_chars(text)
+    return [(m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start()]

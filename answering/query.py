@@ -76,6 +76,7 @@ class Query:
         answer_type: expected answer type, or None.
         is_list: a list question (哪些/列举/分别 ...).
         parts: the interrogative sentences of ``own`` when it asks two or more questions.
+        part_types: the expected answer type of each part (None where it has none).
         truncated: part of the message was left out of the search (long input).
         notices: messages for the user about how the message was read (e.g. what was cut).
     """
@@ -99,6 +100,7 @@ class Query:
     subject: str | None = None
     is_list: bool = False
     parts: tuple[str, ...] = ()
+    part_types: tuple[AnswerType | None, ...] = ()
     truncated: bool = False
     notices: tuple[str, ...] = field(default_factory=tuple)
 
@@ -123,7 +125,8 @@ class Query:
                 "answer_type": None if t is None else {"kind": t.kind, "rule": t.rule,
                                                        "units": sorted(t.units), "cue": t.cue,
                                                        "role": t.role},
-                "is_list": self.is_list, "parts": list(self.parts), "truncated": self.truncated,
+                "is_list": self.is_list, "parts": list(self.parts),
+                "part_types": [None if p is None else p.kind for p in self.part_types], "truncated": self.truncated,
                 "notices": list(self.notices)}
 
 
@@ -258,6 +261,7 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
     lang = language(own)
     atype = expected_type(own) or (expected_type(text) if text != own else None)
     names = tuple(t for t in hard_terms(text) if numbers(t) != [t])
+    parts = _parts(own)
     return Query(question=question, own=own, text=text, condensed=c, language=lang,
                  script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
                  unlisted=unlisted_names(text) if lang == "zh" else (),
@@ -265,7 +269,8 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
                  dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
                  attribute=_attribute(own),
                  subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
-                 is_list=is_list_question(own), parts=_parts(own), truncated=truncated,
+                 is_list=is_list_question(own), parts=parts,
+                 part_types=tuple(expected_type(p) for p in parts), truncated=truncated,
                  notices=notices)
 
 

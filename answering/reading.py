@@ -7,7 +7,8 @@ parsed question and the gate's scored sentences it reads the windows around the 
 part), and returns the spans with the reader's no-answer margin, which the gate's ``reader``
 rule holds to ``GateConfig.reader_null_max`` (calibrated open-domain: ``gate.READER_NULL_MAX``).
 
-``support_sentences`` turns the spans into the answer's quotes: the sentence of the passage
+Each span is cut to the value the question asks for (``answering.span_trim``: ``达4329.7万元``
+-> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the sentence of the passage
 that holds each span (``text.sentences``), so the citation quote is that sentence and the
 short answer is its exact characters (``Answer.shorts``).
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from answering.query import Query
+from answering.span_trim import trim_span
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.sentences import Sentence, split_sentences
@@ -101,26 +103,30 @@ class ReaderStage:
         focus = [(index[id(s.hit)], s.sentence.start, s.sentence.end)
                  for s in list(scored)[:FOCUS_SENTENCES] if id(s.hit) in index]
         questions = list(query.parts) or [query.text]
+        types = list(query.part_types) if query.parts else [query.answer_type]
         results = []
-        for q in questions:
+        for q, answer_type in zip(questions, types):
             if focus:
                 r = self.reader.read_focused(q, texts, focus, top_n=CANDIDATE_SPANS, **self._focus_len)
             else:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS)
-            results.append(_typed_first(r, query.answer_type if len(questions) == 1 else None))
-        main = min(results, key=lambda r: r.no_answer_score)
+            results.append(_typed_first(r, answer_type))
+        main = min(range(len(results)), key=lambda i: results[i].no_answer_score)
         spans: list[SpanEvidence] = []
-        for r in results if len(results) > 1 else [main]:
+        for r, answer_type in zip(results, types) if len(results) > 1 else [(results[main], types[main])]:
             best = list(r.spans[:1])
             # a list question may take several spans of the best span's sentence
             extra = [sp for sp in r.spans[1:TOP_SPANS]
                      if query.is_list and best and sp.passage_index == best[0].passage_index]
             for sp in best + extra:
-                sent = _sentence_at(texts[sp.passage_index], sp.start, sp.end)
+                text = texts[sp.passage_index]
+                s, e = trim_span(answer_type, text[sp.start:sp.end])
+                start, end = sp.start + s, sp.start + e
+                sent = _sentence_at(text, start, end)
                 if sent is not None:
-                    spans.append(SpanEvidence(sp.text, sp.passage_index + 1, sp.start, sp.end,
+                    spans.append(SpanEvidence(text[start:end], sp.passage_index + 1, start, end,
                                               float(sp.score), sent))
-        return main, spans
+        return results[main], spans
 
     @staticmethod
     def wants_span(query: Query) -> bool:

@@ -190,8 +190,8 @@ def sha256(path: Path) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train the span reader (CPU).")
-    ap.add_argument("--epochs", type=float, default=2.0)
-    ap.add_argument("--max-minutes", type=float, default=52.0,
+    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--max-minutes", type=float, default=53.0,
                     help="wall-clock cap for the training steps (stops at a step boundary)")
     ap.add_argument("--steps", type=int, default=0, help="fix the step count (0: from epochs and the cap)")
     ap.add_argument("--seed", type=int, default=SEED)
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=8e-4)
     ap.add_argument("--rank", type=int, default=32)
-    ap.add_argument("--freeze-below", type=int, default=6, help="no adapters below this layer")
+    ap.add_argument("--freeze-below", type=int, default=4, help="no adapters below this layer")
     ap.add_argument("--max-len", type=int, default=W.MAX_LEN)
     ap.add_argument("--stride", type=int, default=W.STRIDE)
     ap.add_argument("--neg-per-pos", type=float, default=0.5)

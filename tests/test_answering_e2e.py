@@ -103,7 +103,26 @@ def test_with_the_reader_the_answer_states_the_fact(reading, question, fact, mar
     assert p.text[sa.start:sa.end] == sa.text and sa.text in c.quote
 
 
-@pytest.mark.parametrize("question", UNANSWERABLE)
+# questions whose reader span runs past the value asked for (a clause, a speech verb):
+# the short answer is the value (answering.span_trim)
+TRIMMED = [("贵州省邮政分公司在双11期间发放的慰问补贴有多少？", "61万余元"),
+           ("衡水市體育局競技體育科主任是誰？", "李妙"),
+           ("铜仁市邮政分公司拨了多少专款购买慰问物资？", "1.2万元")]
+
+
+@pytest.mark.parametrize("question, value", TRIMMED)
+def test_with_the_reader_the_short_answer_is_the_value_asked_for(reading, question, value):
+    a = reading.ask(question)
+    assert not a.refused and a.short_answer is not None, a.text
+    assert a.short_answer.text == value
+
+
+# near-topic: the article exists but states no date; a reader margin just under the old
+# waiver threshold (-13.49 at -13) once let the reader_confident waiver overrule answer_type
+NEAR_TOPIC_UNANSWERABLE = ["中国邮政科技创新体系建设的《意见》是哪天印发的？"]
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE + NEAR_TOPIC_UNANSWERABLE)
 def test_with_the_reader_unanswerable_questions_are_still_refused(reading, question):
     a = reading.ask(question)
     assert a.refused and a.short_answer is None, a.text

@@ -384,7 +384,7 @@ def test_the_training_command_runs_and_writes_a_model_card(tmp_path):
         assert hashlib.sha256((out / f).read_bytes()).hexdigest() in card
     assert "--steps 2" in card and "load average" in card and "min (data, training" in card
     cfg = json.loads((out / "config.json").read_text(encoding="utf-8"))
-    assert isinstance(cfg["no_answer_threshold"], float) and cfg["lora_layers"] == list(range(6, 12))
+    assert isinstance(cfg["no_answer_threshold"], float) and cfg["lora_layers"] == list(range(4, 12))
     r = SpanReader.load(out).read("问题？", ["一段文字。"])
     assert r.windows == 1
 
