@@ -19,7 +19,7 @@ wins. ``VALUE_TESTS`` says, per kind, what counts as a value in a sentence. List
   what/lists).
 * ``matches(answer_type, sentence)`` -> True when the sentence holds a value of that type.
 * ``value_spans(answer_type, text)`` -> where the values of that type are in ``text``
-  (count, money, percent, day: ``VALUE_PATTERNS``), for trimming a reader span to its value.
+  (count, money, percent, day, year: ``VALUE_PATTERNS``), for trimming a reader span to its value.
 """
 from __future__ import annotations
 
@@ -390,6 +390,8 @@ VALUE_PATTERNS: dict[str, Callable[[AnswerType], re.Pattern]] = {
     "count": lambda t: re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{_unit_alt(t.units)})") if t.units else None,
     "money": lambda t: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
     "percent": lambda t: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
+    "year": lambda t: re.compile(r"(?:公元前|公元|前)?(?<![\d.])\d{3,4}\s*年(?![代前间初末底])"
+                                 r"|[一二〇零][一二三四五六七八九〇零]{3}年(?![代前间初末底])"),
     "day": lambda t: re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?<![\d.])\d{1,2}\s*[日号]"
                                 r"|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"),
 }

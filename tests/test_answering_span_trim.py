@@ -23,6 +23,10 @@ def _trimmed(question: str, span: str) -> str:
     ("衡水邮政这块的营收涨到了多少？", "收入规模从最初的100万元增长到800万元", "100万元增长到800万元"),
     ("双11期间发放的慰问补贴有多少？", "5.8万余人次，发放慰问补贴61万余元", "61万余元"),
     ("双11期间发放的慰问补贴有多少？", "30万元，另有61万余元", "30万元"),
+    ("衡水湖国际马拉松赛从哪一年开始举办？", "2012年开始", "2012年"),
+    ("中國科大的西校區最早在哪一年時興建?", "1986年的", "1986年"),
+    ("秦始皇在哪一年统一六国？", "公元前221年，秦灭齐", "公元前221年"),
+    ("他在哪一年出生？", "1998年4月", "1998年"),
 ])
 def test_rule_1_value_cuts_the_span_to_the_values_of_one_clause(question, span, kept):
     assert _trimmed(question, span) == kept
@@ -30,7 +34,8 @@ def test_rule_1_value_cuts_the_span_to_the_values_of_one_clause(question, span, 
 
 @pytest.mark.parametrize("question, span", [
     ("贵州邮政双11期间快递业务收入是多少？", "业务量收均创历史新高"),   # no value: unchanged
-    ("佛教艺术最早可以追溯至哪一年？", "1960年代"),                   # a year keeps its span
+    ("这一概念从哪一年代之后兴起？", "1960年代"),                     # a decade is no year value
+    ("佛教艺术最早可以追溯至哪一年？", "2500年前"),                     # nor "years ago"
     ("这家公司在哪里？", "贵阳市南明区"),                                # no trim for places
 ])
 def test_rule_1_value_leaves_spans_without_a_value_of_a_trimmed_kind(question, span):
