@@ -212,6 +212,8 @@ DEMONSTRATIVES = frozenset("此该这本其")
 _OPENING_QUOTES = frozenset("“‘《「『〈\"'")
 _CLOSING_QUOTES = frozenset("”’》」』〉\"'")
 _OPENING_PUNCT = _OPENING_QUOTES | _CLOSING_QUOTES  # a phrase may open with either
+#: words that open a topic, not a subject (``有关尼罗河泛滥的日子…``: the subject is 尼罗河)
+TOPIC_OPENERS = frozenset({"有关", "关于", "对于", "至于"})
 
 
 def subject_phrase(own: str) -> str | None:
@@ -219,19 +221,25 @@ def subject_phrase(own: str) -> str | None:
     nouns, names, numerals or quote/title marks (``SUBJECT_TAGS``), with at least 2 Han
     characters; None otherwise. News and encyclopedia questions open with what they ask
     about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``); a leading time word
-    (``目前，``, ``最初``: jieba ``t``) is skipped."""
+    (``目前，``, ``最初``: jieba ``t``) or topic opener (``有关``, ``关于``: ``TOPIC_OPENERS``) is
+    skipped; a word ending in 于 (``隶属于``) ends the phrase. Measured and not adopted
+    (DRCD validation, issue #10): dropping a trailing ``境内`` and reading ``历史上…`` as no
+    subject cost two no-answer refusals for one answer."""
     from answering.terms import _tagged
 
     # segmented in Simplified; the phrase is compared by match key, so it serves either script
     own = _DEFINITION.sub("", segmentation_form(own))  # 什么是“乡里制”？ asks about 乡里制
     parts: list[tuple[str, str]] = []
     words = list(_tagged(own))
-    while words and (words[0][1] == "t" or not words[0][0].strip() or words[0][0] in "，,、"):
+    while words and (words[0][1] == "t" or not words[0][0].strip() or words[0][0] in "，,、"
+                     or words[0][0] in TOPIC_OPENERS):
         words.pop(0)  # 目前，此品牌…/最初在巴黎…: a time word sets the scene, it is not the subject
     for i, (word, flag) in enumerate(words):
         if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
             if any(c in word for c in "哪什谁") or (flag == "l" and any(c in word for c in "几多")):
                 break  # 哪些地方/vn, 什么样/l: the question word, not the subject
+            if len(word) >= 2 and word.endswith("于") and word[0] not in "关对至":
+                break  # 隶属于/位于/属于 (jieba may tag them n): the predicate begins
             nxt = words[i + 1][1] if i + 1 < len(words) else "x"
             if flag == "vn" and not (nxt.startswith("n") or nxt == "vn"):
                 break  # a verbal noun modifies a noun (投资/vn 银行/n), else it is the predicate

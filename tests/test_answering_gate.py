@@ -326,6 +326,16 @@ def test_subject_phrase_spans_the_whole_name(question, subject):
     assert subject_phrase(question) == subject
 
 
+@pytest.mark.parametrize("question, subject", [
+    # DRCD validation false refusals (issue #10): the subject rule asked for these phrases
+    ("有關尼羅河氾濫的日子古埃及人是如何預測的？", "尼罗河"),      # 有关/关于 open a topic
+    ("關於萬里長城的傳說有哪些？", "万里长城"),
+    ("南華縣隸屬於哪一個國家所管轄?", "南华县"),                  # 隶属于 (jieba: n) is a verb
+])
+def test_subject_phrase_leaves_out_topic_openers_and_verbs_in_yu(question, subject):
+    assert subject_phrase(question) == subject
+
+
 def test_a_verbal_noun_before_the_question_word_ends_the_subject():
     assert subject_phrase("哪些地方欧洲越橘较多？") is None
 
