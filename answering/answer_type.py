@@ -311,6 +311,11 @@ def _has_tag(sentence: str, tags: tuple[str, ...]) -> bool:
 NOUN_WINDOW = 10
 
 
+def _unit_alt(units: frozenset[str]) -> str:
+    """Regex alternation of ``units``, longest first (``平方公里`` before ``公里``)."""
+    return "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
+
+
 def _count_value(t: AnswerType, s: str) -> bool:
     if not has_quantity(s, t.units):
         return False
@@ -318,8 +323,7 @@ def _count_value(t: AnswerType, s: str) -> bool:
         return False
     if t.noun is None:
         return True
-    alt = "|".join(sorted((re.escape(u) for u in t.units), key=len, reverse=True))
-    for m in re.finditer(rf"{QUANTITY}\s*(?:{alt})", s):
+    for m in re.finditer(rf"{QUANTITY}\s*(?:{_unit_alt(t.units)})", s):
         if t.noun in s[max(0, m.start() - NOUN_WINDOW): m.end() + NOUN_WINDOW]:
             return True
     return False
@@ -375,36 +379,35 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
     return matches(answer_type, span)
 
 
-
 #: approximation words written before a value, part of it (``近250公里``, ``约1.7万元``)
 APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
 
-
-def _unit_alt(units: frozenset[str]) -> str:
-    return "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
-
-
 #: kind -> regex of one value of that kind in a (Simplified, half-width) text, with its
 #: approximation word; a count's unit is one of the question's interchangeable units.
-VALUE_PATTERNS: dict[str, Callable[[AnswerType], re.Pattern]] = {
-    "count": lambda t: re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{_unit_alt(t.units)})") if t.units else None,
-    "money": lambda t: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
-    "percent": lambda t: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
-    "year": lambda t: re.compile(r"(?:公元前|公元|前)?(?<![\d.])\d{3,4}\s*年(?![代前间初末底])"
-                                 r"|[一二〇零][一二三四五六七八九〇零]{3}年(?![代前间初末底])"),
-    "day": lambda t: re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?<![\d.])\d{1,2}\s*[日号]"
-                                r"|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"),
+VALUE_PATTERNS: dict[str, Callable[[frozenset[str]], re.Pattern | None]] = {
+    "count": lambda units: re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{_unit_alt(units)})") if units else None,
+    "money": lambda units: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
+    "percent": lambda units: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
+    "year": lambda units: re.compile(r"(?:公元前|公元|前)?(?<![\d.])\d{3,4}\s*年(?![代前间初末底])"
+                                     r"|[一二〇零][一二三四五六七八九〇零]{3}年(?![代前间初末底])"),
+    "day": lambda units: re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?<![\d.])\d{1,2}\s*[日号]"
+                                    r"|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"),
 }
+
+
+@lru_cache(maxsize=64)
+def _value_pattern(kind: str, units: frozenset[str]) -> re.Pattern | None:
+    build = VALUE_PATTERNS.get(kind)
+    return build(units) if build else None
 
 
 def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     """``(start, end)`` character offsets in ``text`` of each value of ``answer_type``
     (``VALUE_PATTERNS``), in order; ``[]`` for other kinds, or none found. Found on the
     text's offset-keeping fold (half-width, Simplified), so Traditional and full-width
-    text is read too (``貴州郵政收入達４３２９.７萬元`` -> the span of ``４３２９.７萬元``); the raw
-    text when script folding changes its length."""
-    build = VALUE_PATTERNS.get(answer_type.kind)
-    pattern = build(answer_type) if build else None
+    text is read too (``貴州郵政收入達４３２９.７萬元`` -> the span of ``４３２９.７萬元``); on the width
+    fold alone when script folding changes the text's length."""
+    pattern = _value_pattern(answer_type.kind, answer_type.units)
     if pattern is None or not text:
         return []
     folded = fold_script(fold_chars(text))

@@ -238,7 +238,7 @@ def subject_phrase(own: str) -> str | None:
         if word in _OPENING_PUNCT or flag.startswith("n") or flag in SUBJECT_TAGS:
             if any(c in word for c in "哪什谁") or (flag == "l" and any(c in word for c in "几多")):
                 break  # 哪些地方/vn, 什么样/l: the question word, not the subject
-            if len(word) >= 2 and word.endswith("于") and word[0] not in "关对至":
+            if len(word) >= 2 and word.endswith("于") and word not in TOPIC_OPENERS:
                 break  # 隶属于/位于/属于 (jieba may tag them n): the predicate begins
             nxt = words[i + 1][1] if i + 1 < len(words) else "x"
             if flag == "vn" and not (nxt.startswith("n") or nxt == "vn"):

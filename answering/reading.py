@@ -8,9 +8,9 @@ part), and returns the spans with the reader's no-answer margin, which the gate'
 rule holds to ``GateConfig.reader_null_max`` (calibrated open-domain: ``gate.READER_NULL_MAX``).
 
 Each span is cut to the value the question asks for (``answering.span_trim``: ``达4329.7万元``
--> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the sentence of the passage
-that holds each span (``text.sentences``), so the citation quote is that sentence and the
-short answer is its exact characters (``Answer.shorts``).
+-> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the
+sentence of the passage that holds it (``text.sentences``), so the citation quote is that
+sentence and the short answer is its exact characters (``Answer.shorts``).
 
 Why/how/definition questions (``SENTENCE_QUESTIONS``) are not answered by a span: the answer
 is the extractive answerer's sentences, with a span highlighted when one lies inside them.
@@ -111,9 +111,8 @@ class ReaderStage:
             else:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS)
             results.append(_typed_first(r, answer_type))
-        main = min(range(len(results)), key=lambda i: results[i].no_answer_score)
         spans: list[SpanEvidence] = []
-        for r, answer_type in zip(results, types) if len(results) > 1 else [(results[main], types[main])]:
+        for r, answer_type in zip(results, types):
             best = list(r.spans[:1])
             # a list question may take several spans of the best span's sentence
             extra = [sp for sp in r.spans[1:TOP_SPANS]
@@ -126,7 +125,7 @@ class ReaderStage:
                 if sent is not None:
                     spans.append(SpanEvidence(text[start:end], sp.passage_index + 1, start, end,
                                               float(sp.score), sent))
-        return results[main], spans
+        return min(results, key=lambda r: r.no_answer_score), spans
 
     @staticmethod
     def wants_span(query: Query) -> bool:

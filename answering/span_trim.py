@@ -20,8 +20,10 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    the punctuation after it) is cut: ``李妙称赞道。`` -> ``李妙``; ``张耿群说`` -> ``张耿群``.
 
 A year followed by ``代``/``前``/``间``/``初``/``末``/``底`` is no year value (``1960年代``
-and ``2500年前`` are DRCD answers themselves), so such a span keeps its length. Measured with ``python -m evaluation run`` (reader validation split open-domain,
-CMRC 118 / DRCD 420, and the seed set; checkpoint sha256 86942e76...): short-answer F1
+and ``2500年前`` are DRCD answers themselves), so such a span keeps its length.
+
+Measured with ``python -m evaluation run`` (reader validation split open-domain, CMRC 118 /
+DRCD 420, and the seed set; checkpoint sha256 86942e76...): short-answer F1
 0.555 / 0.748 / 0.665 untrimmed -> 0.553 / 0.749 / 0.714 (README, "The span reader").
 """
 from __future__ import annotations
