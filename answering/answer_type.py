@@ -97,6 +97,9 @@ class AnswerType:
         noun: for ``count`` questions, the noun counted (``多少辆汽车`` -> ``汽车``): the answer's
             quantity must stand next to it (within ``NOUN_WINDOW`` characters): 5.3万余人次 of
             people greeted is no count of 员工.
+        endpoint: for number questions (count, money, percent, number), True when the question
+            asks what a change reached (``营收涨到了多少``, ``ENDPOINT``): of ``100万元增长到800万元``
+            the answer is the last value.
     """
 
     kind: str
@@ -105,6 +108,7 @@ class AnswerType:
     cue: str | None = None
     rule: str = ""
     noun: str | None = None
+    endpoint: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,14 +153,34 @@ def _is_unit_word(q: str, m: re.Match) -> bool:
 
 
 def _role(q: str) -> str | None:
-    """The noun right before ``是谁`` (``阿克陶县邮政分公司的总经理是谁`` -> ``总经理``)."""
-    m = re.search(r"([\u4e00-\u9fff]{2,})是谁", q)
+    """The noun right before ``是谁`` or ``叫什么`` (``阿克陶县邮政分公司的总经理是谁`` -> ``总经理``)."""
+    m = re.search(r"([\u4e00-\u9fff]{2,})(?:是谁|叫什么)", q)
     if not m:
         return None
     jieba, _ = jieba_modules()
     words = [w for w in jieba.cut(m.group(1)) if w.strip()]
     last = words[-1] if words else ""
     return last if len(last) >= 2 else None
+
+
+#: endings of a noun for a person by role or relation: ``物流部经理叫什么名字`` asks for a
+#: person's name, ``英文名叫什么`` / ``机器人叫什么名字`` do not
+PERSON_ROLE_ENDINGS: tuple[str, ...] = (
+    "长", "经理", "主任", "书记", "主席", "总裁", "董事", "委员", "老板", "代表", "教练", "员", "师",
+    "者", "手", "负责人", "创始人", "主持人", "发言人", "带头人", "联系人", "传承人", "妻子", "丈夫",
+    "儿子", "女儿", "父亲", "母亲", "医生", "警官", "厂长", "主编", "导演", "演员", "作家", "总监")
+
+
+def _named_person(q: str, m: re.Match) -> AnswerType | None:
+    role = _role(q)
+    if role is None or not role.endswith(PERSON_ROLE_ENDINGS):
+        return None
+    return AnswerType("person", role=role, rule="person-name")
+
+
+#: a number question about what a change reached (``涨到了多少``, ``提升至多少``)
+ENDPOINT = re.compile(r"(?:到|至)了?(?:百分之)?(?:多少|几)")
+ENDPOINT_KINDS = frozenset({"count", "money", "percent", "number"})
 
 
 def _counted_noun(q: str, end: int) -> str | None:
@@ -227,6 +251,9 @@ TYPE_RULES: tuple[TypeRule, ...] = (
     TypeRule("person", re.compile(r"谁|哪位|什么人(?!员)"),
              lambda q, m: AnswerType("person", role=_role(q), rule="person"),
              ("衡水市体育局竞技体育科主任是谁？", "谁主持了会议？"), description="a person's name"),
+    TypeRule("person-name", re.compile(r"叫什么"), _named_person,
+             ("衡水市分公司寄递事业部物流部经理叫什么名字？",),
+             description="the name of a person named by role (经理叫什么名字; not 英文名叫什么)"),
     TypeRule("area", re.compile(r"多大面积|面积(?:是|有)?多[少大]|占地(?:面积)?(?:有|是)?多[少大]|多少(?:亩|平方米|平方公里|公顷)"),
              _fixed("count", UNIT_GROUPS[2], "area"), ("新园区占地多少亩？", "这座湖的面积有多大？"),
              description="an area (300亩, 2万平方米)"),
@@ -280,8 +307,9 @@ DISABLED: set[str] = set()
 
 def expected_type(question: str) -> AnswerType | None:
     """The answer type ``question`` asks for (first ``TYPE_RULES`` row that applies), or
-    None. ``哪几`` asks for a list, not a count (``午餐有哪几个菜？`` -> None). The question may be
-    in any script or width (its match key is read)."""
+    None. ``哪几`` asks for a list, not a count (``午餐有哪几个菜？`` -> None). ``endpoint`` is set for
+    a number question matching ``ENDPOINT``. The question may be in any script or width (its
+    match key is read)."""
     q = match_key(question or "")
     for rule in TYPE_RULES:
         if rule.name in DISABLED:
@@ -290,6 +318,8 @@ def expected_type(question: str) -> AnswerType | None:
         if m:
             t = rule.build(q, m)
             if t is not None:
+                if t.kind in ENDPOINT_KINDS and ENDPOINT.search(q):
+                    t = replace(t, endpoint=True)
                 return t if t.rule == rule.name else replace(t, rule=rule.name)
     return None
 

@@ -107,7 +107,9 @@ def test_with_the_reader_the_answer_states_the_fact(reading, question, fact, mar
 # the short answer is the value (answering.span_trim)
 TRIMMED = [("贵州省邮政分公司在双11期间发放的慰问补贴有多少？", "61万余元"),
            ("衡水市體育局競技體育科主任是誰？", "李妙"),
-           ("铜仁市邮政分公司拨了多少专款购买慰问物资？", "1.2万元")]
+           ("铜仁市邮政分公司拨了多少专款购买慰问物资？", "1.2万元"),
+           ("衡水市分公司寄递事业部物流部经理叫什么名字？", "于雷"),          # role, speaker
+           ("靠着给马拉松做物流引来的客户，衡水邮政这块的营收涨到了多少？", "800万元")]  # endpoint
 
 
 @pytest.mark.parametrize("question, value", TRIMMED)

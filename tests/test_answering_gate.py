@@ -28,6 +28,8 @@ from retrieval.types import SearchHit
     ("衡水湖国际马拉松赛从哪一年开始举办？", "year", None),
     ("中国邮政科技创新体系建设的《意见》是哪天印发的？", "day", None),
     ("衡水市体育局竞技体育科主任是谁？", "person", None),
+    ("衡水市分公司寄递事业部物流部经理叫什么名字？", "person", None),
+    ("这支球队的主教练叫什么？", "person", None),
     ("How many parcel service points did Akto set up?", "number", None),
     ("What year did the marathon start?", "year", None),
 ])
@@ -42,6 +44,9 @@ def test_expected_type(question, kind, unit):
     "12月8日兴仁县邮件处理中心员工的午餐有哪几个菜？",  # 哪几: a list, not a count (gz-07)
     "“五送”快递员活动送的是哪五样东西？",
     "常州邮政如何处理进口国际邮件？",
+    "这款app叫什么名字？",              # a name, but no person's: no person type
+    "这个机器人叫什么名字？",
+    "中国邮政的英文名叫什么？",
 ])
 def test_no_expected_type(question):
     assert expected_type(question) is None

@@ -5,7 +5,7 @@ import pytest
 
 from answering import span_trim
 from answering.answer_type import expected_type, value_spans
-from answering.span_trim import TRIM_RULES, trim_span, trim_speaker, trim_to_value
+from answering.span_trim import TRIM_RULES, trim_edges, trim_role, trim_span, trim_speaker, trim_to_value
 
 
 def _trimmed(question: str, span: str) -> str:
@@ -20,7 +20,7 @@ def _trimmed(question: str, span: str) -> str:
     ("有多少名党员参加？", "近300名党员参加十九届六中全会精神专题辅导报告会", "近300名"),
     ("群众满意度是多少？", "群众满意度达100%。", "100%"),
     ("配餐车是哪天驶进兴仁县邮件处理中心的？", "12月8日中午", "12月8日"),
-    ("衡水邮政这块的营收涨到了多少？", "收入规模从最初的100万元增长到800万元", "100万元增长到800万元"),
+    ("这项服务带来了多少收入？", "收入规模从最初的100万元增长到800万元", "100万元增长到800万元"),
     ("双11期间发放的慰问补贴有多少？", "5.8万余人次，发放慰问补贴61万余元", "61万余元"),
     ("双11期间发放的慰问补贴有多少？", "30万元，另有61万余元", "30万元"),
     ("衡水湖国际马拉松赛从哪一年开始举办？", "2012年开始", "2012年"),
@@ -51,6 +51,56 @@ def test_rule_2_speaker_cuts_a_trailing_speech_verb(span, kept):
     assert span[s:e] == kept
 
 
+@pytest.mark.parametrize("question, span, kept", [
+    ("衡水邮政这块的营收涨到了多少？", "收入规模从最初的100万元增长到800万元", "800万元"),
+    ("员工人数增加到了多少人？", "员工从120人增加到300人，", "300人"),
+    ("發電量佔比提升至多少？", "發電量佔比由35%提升至48%", "48%"),
+    ("风电占比提高到百分之多少？", "风电占比由35%提高到48%", "48%"),
+    ("员工人数增加了多少人？", "员工从120人增加到300人", "120人增加到300人"),   # the change, not its end
+])
+def test_rule_1_value_keeps_the_end_value_when_the_question_asks_what_a_change_reached(question, span, kept):
+    assert _trimmed(question, span) == kept
+
+
+@pytest.mark.parametrize("question, span, kept", [
+    ("衡水市分公司寄递事业部物流部经理叫什么名字？", "衡水市分公司寄递事业部物流部经理于雷说", "于雷"),
+    ("阿克陶县邮政分公司的总经理是谁？", "阿克陶县邮政分公司总经理张耿群", "张耿群"),
+    ("這支球隊的總教練是誰？", "球隊總教練：林書豪", "林書豪"),
+    ("阿克陶县邮政分公司的总经理是谁？", "张耿群", "张耿群"),       # no role in the span
+    ("阿克陶县邮政分公司的总经理是谁？", "总经理", "总经理"),       # nothing after the role
+    ("谁主持了会议？", "党委书记王军", "党委书记王军"),             # the question names no role
+])
+def test_rule_3_role_cuts_the_role_the_question_names(question, span, kept):
+    assert _trimmed(question, span) == kept
+    t = expected_type(question)
+    s, e = trim_role(t, span)
+    assert (s, e) == ((0, len(span)) if kept == span else (span.rindex(kept), len(span)))
+
+
+@pytest.mark.parametrize("span, kept", [
+    ("毛利家的", "毛利家"),               # a modifier 的 after a noun: the head was cut off
+    ("西元前1534年的", "西元前1534年"),
+    ("的水軍", "水軍"),                   # a leading 的: the modifier was cut off
+    ("文章奧府」，", "文章奧府"),          # trailing clause mark and an unmatched closer
+    ("「奧古斯都", "奧古斯都"),            # an unmatched opener
+    ("《中華人民共和國村民委員會組織法", "中華人民共和國村民委員會組織法"),
+    ("《西南军魂》，", "《西南军魂》"),
+    ("、口罩、手套", "口罩、手套"),
+])
+def test_rule_4_edges_strips_what_no_answer_begins_or_ends_with(span, kept):
+    s, e = trim_edges(None, span)
+    assert span[s:e] == kept
+    assert _trimmed("这是什么？", span) == kept      # for any question, typed or not
+
+
+@pytest.mark.parametrize("span", [
+    "因為該處是最溫暖的",       # 的 after an adjective: a whole nominal predicate
+    "目的", "的士", "《西南军魂》", "“四个更大”重要要求", "7.4万元。", "，", "的",
+])
+def test_rule_4_edges_leaves_complete_spans(span):
+    assert trim_edges(None, span) == (0, len(span))
+
+
 def test_a_rule_switched_off_leaves_the_span(monkeypatch):
     q, span = "群众满意度是多少？", "群众满意度达100%。"
     monkeypatch.setattr(span_trim, "DISABLED", {"value"})
@@ -58,11 +108,12 @@ def test_a_rule_switched_off_leaves_the_span(monkeypatch):
     assert trim_to_value(expected_type(q), span) != (0, len(span))  # the rule itself still trims
 
 
-def test_no_type_no_trim_and_the_kept_part_is_never_empty():
-    assert trim_span(None, "7.4万元，为员工") == (0, len("7.4万元，为员工"))
+def test_an_untyped_question_gets_only_the_edges_and_the_kept_part_is_never_empty():
+    assert trim_span(None, "7.4万元，为员工") == (0, len("7.4万元，为员工"))   # no value trim
+    assert trim_span(None, "7.4万元，") == (0, len("7.4万元"))                 # the edges rule
     for rule in TRIM_RULES:
         for span in ("", "。", "说"):
-            s, e = trim_span(expected_type("负责人是谁？" if "person" in rule.kinds else "投入了多少慰问金？"), span)
+            s, e = trim_span(expected_type("负责人是谁？" if "person" in (rule.kinds or ()) else "投入了多少慰问金？"), span)
             assert (s, e) == (0, len(span))
 
 

@@ -32,6 +32,13 @@ CJK_PUNCT = frozenset(
     "﹁﹂﹃﹄︰︱︳︴﹐﹑﹒﹔﹕﹖﹗"
 )
 
+#: opening -> closing bracket or quote (Chinese, full-width and ASCII forms); a text that
+#: holds one without the other was cut in the middle of a title or quotation.
+BRACKET_PAIRS: dict[str, str] = {
+    "「": "」", "『": "』", "《": "》", "〈": "〉", "“": "”", "‘": "’", "（": "）", "(": ")",
+    "【": "】", "〔": "〕", "［": "］", "[": "]", "﹁": "﹂", "﹃": "﹄",
+}
+
 
 def is_han(ch: str) -> bool:
     """True for one Han ideograph (``HAN_RANGES``)."""
