@@ -59,7 +59,7 @@ VALUE_KINDS = frozenset({"count", "money", "percent", "day", "year"})
 _ROLE_GLUE = " \t:：，,、·"
 #: rule 4: clause marks no answer begins or ends with (a final 。 of a clause answer stays)
 EDGE_MARKS = frozenset("，,、；;：:")
-_LEAD_MARKS = EDGE_MARKS | frozenset("。.！!？?")
+_LEAD_MARKS = EDGE_MARKS | frozenset("。！？")  # not ASCII . ! ? (.NET)
 _CLOSERS = {c: o for o, c in BRACKET_PAIRS.items()}
 #: rule 4: jieba tag prefixes of the words after which a final 的 is a cut-off modifier
 NOMINAL_TAGS = ("n", "m", "t", "q", "j", "s", "f", "eng")

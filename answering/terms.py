@@ -165,7 +165,8 @@ def strict_name(word: str) -> str | None:
        ``行政区``, ``工业区``, ``自治区``; ``和平区``, ``保定市``, ``松滋市`` stay places).
     3. *Glue*: a word jieba made up (its HMM, or a rare dictionary entry of 3+ characters,
        ``made_up``) that begins with a function character (``GLUE_CHARS``) or ends with one or
-       with a locative/aspect character (``END_GLUE_CHARS``) stands for its core, the word
+       with a locative/aspect character (``END_GLUE_CHARS``), or begins with a locative,
+       aspect, measure-word or verb character (``START_GLUE_CHARS``), stands for its core, the word
        with those characters stripped, when the core (2+ characters) is a name itself:
        ``和宜兰`` -> ``宜兰``, ``孙权派`` -> ``孙权``; ``叶有``, ``任教于``, ``东征中`` are no names.
        One opening with 几 is a count (``QUESTION_NUMERALS``: ``几波``).
@@ -188,12 +189,17 @@ def strict_name(word: str) -> str | None:
 def glue_core(word: str) -> str:
     """``word`` without the function characters jieba glued onto it (only for words jieba
     made up, ``made_up``): ``GLUE_CHARS`` stripped from both ends (``和宜兰`` -> ``宜兰``,
-    ``季是`` -> ``季``), then ``END_GLUE_CHARS`` from the end when what is left is one character
-    or a dictionary word (``孙权派`` -> ``孙权``, ``人共`` -> ``人``; ``华沙公约`` stays whole)."""
+    ``季是`` -> ``季``), then ``END_GLUE_CHARS`` from the end and ``START_GLUE_CHARS`` from the
+    start, each when what is left is one character or a dictionary word (``孙权派`` -> ``孙权``,
+    ``人共`` -> ``人``, ``项发明`` -> ``发明``, ``下西`` -> ``西``; ``华沙公约``, ``下北泽`` stay whole)."""
     glue = "".join(GLUE_CHARS)
     core = word.lstrip(glue).rstrip(glue)
-    short = core.rstrip(glue + "".join(END_GLUE_CHARS))
-    return short if short != core and (len(short) < 2 or in_dictionary(short)) else core
+    for strip in (lambda w: w.rstrip(glue + "".join(END_GLUE_CHARS)),
+                  lambda w: w.lstrip(glue + "".join(START_GLUE_CHARS))):
+        short = strip(core)
+        if short != core and (len(short) < 2 or in_dictionary(short)):
+            core = short
+    return core
 
 
 def made_up(word: str) -> bool:
@@ -250,7 +256,11 @@ GLUE_CHARS = frozenset("是有在的了和与及被把将从对向为于其也�
 #: Locative, aspect and adverb characters jieba glues onto the end of a word (``东征中``,
 #: ``孙权派``, ``叶时``, ``人共`` of ``布里亚特人共分为``, ``长约``, ``芝大年``): a made-up
 #: word ending in one is no name of its own (``strict_name`` rule 3, ``unlisted_names`` rule 2).
-END_GLUE_CHARS = frozenset("中内时后派共约指所年那专")
+END_GLUE_CHARS = frozenset("中内时后派共约指所年那专会用")
+#: Locative, aspect, measure-word and verb characters jieba glues onto the start of a word
+#: (``下西`` of ``在誰的幫助下西羅馬``, ``著东`` of ``代表著東羅馬``, ``项发明`` of ``由於哪項發明``,
+#: ``称区`` of ``大火之後稱區``; DRCD test, name audit): stripped like ``END_GLUE_CHARS``.
+START_GLUE_CHARS = frozenset("下着著项称")
 #: Prepositions that are also common surnames: a message opening with one may open with a name
 #: jieba read as the preposition (``于/海为何…`` -> ``于海``; ``unlisted_names`` rule 1), while
 #: ``从/博特罗普…`` opens with the preposition.

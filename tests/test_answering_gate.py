@@ -547,9 +547,26 @@ def test_glue_core_strips_end_glue_only_down_to_a_dictionary_word():
     assert glue_core("和宜兰") == "宜兰"
 
 
+def test_glue_core_strips_start_glue_only_down_to_a_dictionary_word():
+    from answering.terms import glue_core
+
+    assert glue_core("项发明") == "发明"      # 由於哪項發明: a measure word after 哪
+    assert glue_core("下西") == "西"          # 在誰的幫助下西羅馬…: a locative
+    assert glue_core("着东") == "东" and glue_core("著东") == "东"   # 代表著東羅馬: an aspect particle
+    assert glue_core("力会") == "力" and glue_core("普用") == "普"   # a modal verb, a verb
+    assert glue_core("下北泽") == "下北泽"    # 北泽 is no dictionary word: 下 stays
+
+
 @pytest.mark.parametrize("question, junk", [
     ("布里亚特人共分为几个部落？", "人共"),
     ("这条铁路长约多少公里？", "长约"),
+    # DRCD test (name audit): function characters glued by jieba's HMM
+    ("什麼力會與向內的萬有引力平衡讓恆星內部穩定？", "力会"),
+    ("大火之後稱區被國王命名為什麼?", "称区"),
+    ("獸醫約翰登祿普用橡膠管黏成圓形製成充氣輪胎，是因為在醫治什麼的時候得到的啟示?", "普用"),
+    ("在帝國割讓哪個城市後，也代表著東羅馬帝國再也沒有額外土地能夠割讓了?", "著东"),
+    ("由於哪項發明，人們不再需要使用蠟燭或煤油來照明，因而得以避免了很多可能發生的火災?", "项发明"),
+    ("西元409年阿拉里克再次包圍羅馬城，最後在誰的幫助下西羅馬皇帝霍諾里烏斯才保住皇位?", "下西"),
 ])
 def test_end_glue_fragments_are_no_names(question, junk):
     q = parse_query(question)

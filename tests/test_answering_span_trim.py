@@ -86,6 +86,7 @@ def test_rule_3_role_cuts_the_role_the_question_names(question, span, kept):
     ("《中華人民共和國村民委員會組織法", "中華人民共和國村民委員會組織法"),
     ("《西南军魂》，", "《西南军魂》"),
     ("、口罩、手套", "口罩、手套"),
+    ("。衡水湖", "衡水湖"),
 ])
 def test_rule_4_edges_strips_what_no_answer_begins_or_ends_with(span, kept):
     s, e = trim_edges(None, span)
@@ -95,7 +96,7 @@ def test_rule_4_edges_strips_what_no_answer_begins_or_ends_with(span, kept):
 
 @pytest.mark.parametrize("span", [
     "因為該處是最溫暖的",       # 的 after an adjective: a whole nominal predicate
-    "目的", "的士", "《西南军魂》", "“四个更大”重要要求", "7.4万元。", "，", "的",
+    "目的", "的士", "《西南军魂》", "“四个更大”重要要求", "7.4万元。", "，", "的", ".NET框架",
 ])
 def test_rule_4_edges_leaves_complete_spans(span):
     assert trim_edges(None, span) == (0, len(span))
