@@ -133,11 +133,12 @@ _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}(?:省|市|县|区|州|乡|镇|村)$"
 #: ``answering/data/common_nouns_tagged_as_names.txt`` (the 1,500 most frequent entries of each
 #: name tag, reviewed; its header says how), and words seen in questions that name the kind of
 #: place, not the place (DRCD test: ``哪一個城市``, ``在哪一個海峽入海``, ``凌駕憲法``). A specific
-#: region (东北, 江南, 中原) stays a name.
+#: region (东北, 江南, 中原) stays a name. Words for a kind of name (``英文名``, ``拉丁名``: CMRC trial
+#: ``…银行的英文名是什么？``) are no names either.
 COMMON_NOUNS_FILE = Path(__file__).parent / "data" / "common_nouns_tagged_as_names.txt"
 COMMON_NOUNS_SEEN = frozenset(
     "城市 外国 入海 南北 山区 海峡 海岛 平原 高原 山脉 城镇 东南 西南 西北 王国 共和国 大街 宫殿 "
-    "城堡 大坝 湖泊 冰川 海湾 河口 河谷 大洋 海洋 凌驾".split())
+    "城堡 大坝 湖泊 冰川 海湾 河口 河谷 大洋 海洋 凌驾 英文名 拉丁名".split())
 
 
 def _word_table(path: Path) -> frozenset[str]:

@@ -547,6 +547,15 @@ def test_glue_core_strips_end_glue_only_down_to_a_dictionary_word():
     assert glue_core("和宜兰") == "宜兰"
 
 
+@pytest.mark.parametrize("question, word", [
+    ("西贡商业信用银行的英文名是什么？", "英文名"),     # CMRC trial (name audit)
+    ("这种植物的拉丁名是什么？", "拉丁名"),
+])
+def test_a_word_for_a_kind_of_name_is_no_required_name(question, word):
+    q = parse_query(question)
+    assert word not in q.names + q.unlisted, (q.names, q.unlisted)
+
+
 def test_glue_core_strips_start_glue_only_down_to_a_dictionary_word():
     from answering.terms import glue_core
 
