@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Callable
 
 from answering.terms import jieba_modules
-from text.fold import fold_chars, fold_script, match_key
+from text.fold import match_key, offset_fold
 from text.numbers import MONEY, QUANTITY, has_quantity
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
@@ -440,7 +440,4 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     pattern = _value_pattern(answer_type.kind, answer_type.units)
     if pattern is None or not text:
         return []
-    folded = fold_script(fold_chars(text))
-    if len(folded) != len(text):
-        folded = fold_chars(text)
-    return [(m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start()]
+    return [(m.start(), m.end()) for m in pattern.finditer(offset_fold(text)) if m.end() > m.start()]

@@ -46,7 +46,7 @@ from typing import Callable
 from answering.answer_type import AnswerType, value_spans
 from answering.terms import jieba_modules
 from text.chars import BRACKET_PAIRS
-from text.fold import fold_chars, fold_script
+from text.fold import offset_fold
 
 #: clause marks: values on both sides of one belong to different statements
 CLAUSE_MARKS = frozenset("，,；;。！？!?：:")
@@ -115,13 +115,6 @@ def trim_speaker(answer_type: AnswerType, span: str) -> tuple[int, int]:
     return 0, len(span[:m.start()].rstrip())
 
 
-def _folded(span: str) -> str:
-    """``span`` folded to Simplified half-width with its length kept (width fold alone when
-    the script fold would change the length)."""
-    folded = fold_script(fold_chars(span))
-    return folded if len(folded) == len(span) else fold_chars(span)
-
-
 def trim_role(answer_type: AnswerType, span: str) -> tuple[int, int]:
     """Rule 3: the span after the last mention of the question's role (``answer_type.role``),
     and the glue after it (``_ROLE_GLUE``); unchanged when there is no role, the span does
@@ -129,7 +122,7 @@ def trim_role(answer_type: AnswerType, span: str) -> tuple[int, int]:
     role = answer_type.role
     if not role:
         return 0, len(span)
-    at = _folded(span).rfind(role)
+    at = offset_fold(span).rfind(role)
     if at < 0:
         return 0, len(span)
     start = at + len(role)

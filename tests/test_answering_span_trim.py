@@ -138,3 +138,12 @@ def test_the_short_answer_is_the_trimmed_span_with_its_passage_offsets():
     assert passage.text[s.start:s.end] == "4329.7万元"
     c = next(c for c in a.citations if c.number == s.citation)
     assert c.quote_start <= s.start < s.end <= c.quote_end
+
+
+def test_offset_fold_keeps_the_length_so_offsets_index_the_raw_text():
+    from text.fold import offset_fold
+
+    for text in ("總經理：林書豪", "收入達４３２９.７萬元", "頭髮", ""):
+        assert len(offset_fold(text)) == len(text)
+    assert offset_fold("總經理：林書豪") == "总经理：林书豪"
+    assert offset_fold("收入達４３２９.７萬元") == "收入达4329.7万元"

@@ -101,6 +101,15 @@ def fold_script(text: str) -> str:
         return conv.convert(text)
 
 
+def offset_fold(text: str) -> str:
+    """``text`` folded to half-width Simplified with its length kept, so offsets found on the
+    result index ``text``: ``fold_script(fold_chars(text))``, or ``fold_chars(text)`` alone
+    when the script fold would change the length (OpenCC phrase conversions). Raises
+    TypeError for a non-str."""
+    folded = fold_script(fold_chars(text))
+    return folded if len(folded) == len(text) else fold_chars(text)
+
+
 def segmentation_form(text: str) -> str:
     """NFKC, Traditional -> Simplified; case and whitespace kept (what jieba is given).
     Raises TypeError for a non-str."""
