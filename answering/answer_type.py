@@ -97,9 +97,9 @@ class AnswerType:
         noun: for ``count`` questions, the noun counted (``多少辆汽车`` -> ``汽车``): the answer's
             quantity must stand next to it (within ``NOUN_WINDOW`` characters): 5.3万余人次 of
             people greeted is no count of 员工.
-        endpoint: for number questions (count, money, percent, number), True when the question
-            asks what a change reached (``营收涨到了多少``, ``ENDPOINT``): of ``100万元增长到800万元``
-            the answer is the last value.
+        endpoint: for count, money and percent questions, True when the question asks what a
+            change reached (``营收涨到了多少``, ``ENDPOINT``): of ``100万元增长到800万元`` the answer
+            is the value after ``到``.
     """
 
     kind: str
@@ -166,9 +166,13 @@ def _role(q: str) -> str | None:
 #: endings of a noun for a person by role or relation: ``物流部经理叫什么名字`` asks for a
 #: person's name, ``英文名叫什么`` / ``机器人叫什么名字`` do not
 PERSON_ROLE_ENDINGS: tuple[str, ...] = (
-    "长", "经理", "主任", "书记", "主席", "总裁", "董事", "委员", "老板", "代表", "教练", "员", "师",
-    "者", "手", "负责人", "创始人", "主持人", "发言人", "带头人", "联系人", "传承人", "妻子", "丈夫",
-    "儿子", "女儿", "父亲", "母亲", "医生", "警官", "厂长", "主编", "导演", "演员", "作家", "总监")
+    "局长", "厂长", "校长", "院长", "市长", "县长", "镇长", "村长", "部长", "社长", "会长", "队长",
+    "站长", "所长", "行长", "董事长", "科长", "处长", "组长", "班长", "园长", "馆长", "省长", "区长",
+    "州长", "乡长", "船长", "机长", "车长", "秘书长", "司长", "团长", "厅长", "署长", "店长", "首长",
+    "理事长", "委员长", "议长", "台长", "经理", "主任", "书记", "主席", "总裁", "董事", "委员", "老板",
+    "代表", "教练", "员", "师", "者", "选手", "歌手", "车手", "棋手", "负责人", "创始人", "主持人",
+    "发言人", "带头人", "联系人", "传承人", "妻子", "丈夫", "儿子", "女儿", "父亲", "母亲", "医生",
+    "警官", "主编", "导演", "作家", "总监")
 
 
 def _named_person(q: str, m: re.Match) -> AnswerType | None:
@@ -178,9 +182,11 @@ def _named_person(q: str, m: re.Match) -> AnswerType | None:
     return AnswerType("person", role=role, rule="person-name")
 
 
-#: a number question about what a change reached (``涨到了多少``, ``提升至多少``)
-ENDPOINT = re.compile(r"(?:到|至)了?(?:百分之)?(?:多少|几)")
-ENDPOINT_KINDS = frozenset({"count", "money", "percent", "number"})
+#: a number question about what a change reached (``涨到了多少``, ``提升至多少``; not ``领到多少``)
+ENDPOINT = re.compile(r"(?:增长|增加|上涨|涨|提高|提升|上升|攀升|升|下降|降低|降|减少|减|扩大|缩小|"
+                      r"回落|跌|达)(?:到|至)了?(?:百分之)?(?:多少|几)")
+#: the kinds whose values the span trim cuts to (``answering.span_trim.VALUE_KINDS``, less day/year)
+ENDPOINT_KINDS = frozenset({"count", "money", "percent"})
 
 
 def _counted_noun(q: str, end: int) -> str | None:

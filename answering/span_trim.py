@@ -17,12 +17,12 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    first one (``近``, ``约`` ...: part of the value): ``达4329.7万元`` -> ``4329.7万元``;
    ``近300名党员参加…`` -> ``近300名``; ``100万元增长到800万元`` stays (one clause), unless the
    question asks what the change reached (``营收涨到了多少``: ``AnswerType.endpoint``), when the
-   last value is the answer: ``800万元``.
+   value after ``到`` is the answer: ``800万元``.
 2. ``speaker`` (person questions): a speech verb that ends the span (``SPEECH_VERBS``, with
    the punctuation after it) is cut: ``李妙称赞道。`` -> ``李妙``; ``张耿群说`` -> ``张耿群``.
-3. ``role`` (person questions that name a role, ``AnswerType.role``): the span up to and
-   including the last mention of that role is cut, when a name is left after it:
-   ``物流部经理叫什么名字？`` / ``物流部经理于雷`` -> ``于雷``. (CMRC and DRCD references to such
+3. ``role`` (person questions that name a role, ``AnswerType.role``): the span up to the
+   name after the first mention of that role (a whole word) is cut, when a name follows it:
+   ``物流部经理叫什么名字？`` / ``物流部经理于雷`` -> ``于雷``; ``董事长为王石`` stays. (CMRC and DRCD references to such
    questions hold the role in 5 of 84 cases, all of them whole clauses.)
 4. ``edges`` (every question, typed or not): what no answer begins or ends with is cut, one
    piece at a time: a clause mark at either end (``EDGE_MARKS``), an opening bracket or quote
@@ -55,8 +55,11 @@ SPEECH_VERBS = ("称赞道", "告诉记者", "介绍说", "表示", "介绍", "�
 _SPEAKER_END = re.compile("(?:" + "|".join(SPEECH_VERBS) + r")[\s。，,.：:“”\"]*$")
 #: kinds the ``value`` rule trims to (``time`` answers keep their span: ``1998年4月``)
 VALUE_KINDS = frozenset({"count", "money", "percent", "day", "year"})
-#: rule 3: what may stand between a role and the name after it (``总教练：林书豪``)
-_ROLE_GLUE = " \t:：，,、·"
+#: rule 1: what joins a change's start value to its end value (``100万元增长到800万元``)
+ENDPOINT_MARKS = ("到", "至")
+#: rule 3: jieba tags of the word the role must be followed by (punctuation between allowed:
+#: ``总教练：林书豪``): a person's name (``董事长为王石`` stays whole)
+NAME_TAGS = ("nr",)
 #: rule 4: clause marks no answer begins or ends with (a final 。 of a clause answer stays)
 EDGE_MARKS = frozenset("，,、；;：:")
 _LEAD_MARKS = EDGE_MARKS | frozenset("。！？")  # not ASCII . ! ? (.NET)
@@ -91,19 +94,20 @@ class TrimRule:
 
 def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:
     """Rule 1: the span's values of ``answer_type`` up to the first clause mark after the
-    first value, only the last of them for an ``endpoint`` question (``(0, len(span))`` when
-    it holds none)."""
+    first value; for an ``endpoint`` question only the first value after ``到``/``至``
+    (``ENDPOINT_MARKS``), else the last one (``(0, len(span))`` when it holds none)."""
     found = value_spans(answer_type, span)
     if not found:
         return 0, len(span)
-    start, end = found[0]
+    run = found[:1]
     for s, e in found[1:]:
-        if any(ch in CLAUSE_MARKS for ch in span[end:s]):
+        if any(ch in CLAUSE_MARKS for ch in span[run[-1][1]:s]):
             break
-        if answer_type.endpoint:
-            start = s
-        end = e
-    return start, end
+        run.append((s, e))
+    if answer_type.endpoint and len(run) > 1:
+        after = [v for prev, v in zip(run, run[1:]) if any(m in span[prev[1]:v[0]] for m in ENDPOINT_MARKS)]
+        return after[0] if after else run[-1]
+    return run[0][0], run[-1][1]
 
 
 def trim_speaker(answer_type: AnswerType, span: str) -> tuple[int, int]:
@@ -116,19 +120,26 @@ def trim_speaker(answer_type: AnswerType, span: str) -> tuple[int, int]:
 
 
 def trim_role(answer_type: AnswerType, span: str) -> tuple[int, int]:
-    """Rule 3: the span after the last mention of the question's role (``answer_type.role``),
-    and the glue after it (``_ROLE_GLUE``); unchanged when there is no role, the span does
-    not name it, or nothing would be left."""
+    """Rule 3: the span from the name after the first mention of the question's role
+    (``answer_type.role``, a whole jieba word; punctuation between allowed): ``物流部经理于雷``
+    -> ``于雷``. Unchanged when there is no role, the span does not name it as a word, or the
+    word after it is no name (``NAME_TAGS``: ``董事长为王石``, ``总经理助理王五``)."""
     role = answer_type.role
-    if not role:
+    if not role or role not in offset_fold(span):
         return 0, len(span)
-    at = offset_fold(span).rfind(role)
-    if at < 0:
-        return 0, len(span)
-    start = at + len(role)
-    while start < len(span) and span[start] in _ROLE_GLUE:
-        start += 1
-    return (start, len(span)) if start < len(span) else (0, len(span))
+    _, pseg = jieba_modules()
+    words, at = [], 0
+    for w in pseg.cut(offset_fold(span)):
+        words.append((w.word, w.flag, at))
+        at += len(w.word)
+    for i, (word, _, _) in enumerate(words):
+        if word != role:
+            continue
+        rest = [(w, f, a) for w, f, a in words[i + 1:] if w.strip() and f not in ("x", "w")]
+        if rest and rest[0][1].startswith(NAME_TAGS):
+            return rest[0][2], len(span)
+        break
+    return 0, len(span)
 
 
 def _edge_cut(span: str) -> tuple[int, int]:

@@ -192,13 +192,16 @@ def glue_core(word: str) -> str:
     made up, ``made_up``): ``GLUE_CHARS`` stripped from both ends (``和宜兰`` -> ``宜兰``,
     ``季是`` -> ``季``), then ``END_GLUE_CHARS`` from the end and ``START_GLUE_CHARS`` from the
     start, each when what is left is one character or a dictionary word (``孙权派`` -> ``孙权``,
-    ``人共`` -> ``人``, ``项发明`` -> ``发明``, ``下西`` -> ``西``; ``华沙公约``, ``下北泽`` stay whole)."""
+    ``人共`` -> ``人``, ``下西`` -> ``西``; ``华沙公约``, ``下北泽`` stay whole), and
+    ``MEASURE_GLUE_CHARS`` from the start only down to a dictionary word of 2+ characters
+    (``项发明`` -> ``发明``; ``项飙`` stays)."""
     glue = "".join(GLUE_CHARS)
     core = word.lstrip(glue).rstrip(glue)
-    for strip in (lambda w: w.rstrip(glue + "".join(END_GLUE_CHARS)),
-                  lambda w: w.lstrip(glue + "".join(START_GLUE_CHARS))):
+    for strip, least in ((lambda w: w.rstrip(glue + "".join(END_GLUE_CHARS)), 0),
+                         (lambda w: w.lstrip(glue + "".join(START_GLUE_CHARS)), 0),
+                         (lambda w: w.lstrip("".join(MEASURE_GLUE_CHARS)), 2)):
         short = strip(core)
-        if short != core and (len(short) < 2 or in_dictionary(short)):
+        if short != core and ((len(short) < 2 and not least) or (len(short) >= least and in_dictionary(short))):
             core = short
     return core
 
@@ -257,11 +260,14 @@ GLUE_CHARS = frozenset("是有在的了和与及被把将从对向为于其也�
 #: Locative, aspect and adverb characters jieba glues onto the end of a word (``东征中``,
 #: ``孙权派``, ``叶时``, ``人共`` of ``布里亚特人共分为``, ``长约``, ``芝大年``): a made-up
 #: word ending in one is no name of its own (``strict_name`` rule 3, ``unlisted_names`` rule 2).
-END_GLUE_CHARS = frozenset("中内时后派共约指所年那专会用")
-#: Locative, aspect, measure-word and verb characters jieba glues onto the start of a word
-#: (``下西`` of ``在誰的幫助下西羅馬``, ``著东`` of ``代表著東羅馬``, ``项发明`` of ``由於哪項發明``,
-#: ``称区`` of ``大火之後稱區``; DRCD test, name audit): stripped like ``END_GLUE_CHARS``.
-START_GLUE_CHARS = frozenset("下着著项称")
+END_GLUE_CHARS = frozenset("中内时后派共约指所年那专")
+#: Locative, aspect and verb characters jieba glues onto the start of a word (``下西`` of
+#: ``在誰的幫助下西羅馬``, ``著东`` of ``代表著東羅馬``, ``称区`` of ``大火之後稱區``; DRCD test,
+#: name audit): stripped like ``END_GLUE_CHARS``.
+START_GLUE_CHARS = frozenset("下着著称")
+#: Measure words jieba glues onto the start of a word (``项发明`` of ``由於哪項發明``) that are
+#: also surnames (``项立``, ``项飙``): stripped only down to a dictionary word of 2+ characters.
+MEASURE_GLUE_CHARS = frozenset("项")
 #: Prepositions that are also common surnames: a message opening with one may open with a name
 #: jieba read as the preposition (``于/海为何…`` -> ``于海``; ``unlisted_names`` rule 1), while
 #: ``从/博特罗普…`` opens with the preposition.

@@ -47,6 +47,9 @@ def test_expected_type(question, kind, unit):
     "这款app叫什么名字？",              # a name, but no person's: no person type
     "这个机器人叫什么名字？",
     "中国邮政的英文名叫什么？",
+    "这款智能助手叫什么名字？",
+    "该项工作的抓手叫什么？",
+    "她的特长叫什么？",
 ])
 def test_no_expected_type(question):
     assert expected_type(question) is None
@@ -556,23 +559,32 @@ def test_a_word_for_a_kind_of_name_is_no_required_name(question, word):
     assert word not in q.names + q.unlisted, (q.names, q.unlisted)
 
 
+@pytest.mark.parametrize("question, name", [
+    ("项立是哪里人？", "项立"), ("李会担任什么职务？", "李会"), ("项飙在哪所大学任教？", "项飙"),
+])
+def test_names_that_open_with_a_measure_word_or_end_in_a_verb_stay_required(question, name):
+    q = parse_query(question)
+    assert name in q.names + q.unlisted, (q.names, q.unlisted)
+
+
+
+
 def test_glue_core_strips_start_glue_only_down_to_a_dictionary_word():
     from answering.terms import glue_core
 
     assert glue_core("项发明") == "发明"      # 由於哪項發明: a measure word after 哪
     assert glue_core("下西") == "西"          # 在誰的幫助下西羅馬…: a locative
     assert glue_core("着东") == "东" and glue_core("著东") == "东"   # 代表著東羅馬: an aspect particle
-    assert glue_core("力会") == "力" and glue_core("普用") == "普"   # a modal verb, a verb
     assert glue_core("下北泽") == "下北泽"    # 北泽 is no dictionary word: 下 stays
+    assert glue_core("项立") == "项立" and glue_core("项飙") == "项飙"   # 项 is also a surname
+    assert glue_core("李会") == "李会" and glue_core("王用") == "王用"   # 会/用 end given names
 
 
 @pytest.mark.parametrize("question, junk", [
     ("布里亚特人共分为几个部落？", "人共"),
     ("这条铁路长约多少公里？", "长约"),
     # DRCD test (name audit): function characters glued by jieba's HMM
-    ("什麼力會與向內的萬有引力平衡讓恆星內部穩定？", "力会"),
     ("大火之後稱區被國王命名為什麼?", "称区"),
-    ("獸醫約翰登祿普用橡膠管黏成圓形製成充氣輪胎，是因為在醫治什麼的時候得到的啟示?", "普用"),
     ("在帝國割讓哪個城市後，也代表著東羅馬帝國再也沒有額外土地能夠割讓了?", "著东"),
     ("由於哪項發明，人們不再需要使用蠟燭或煤油來照明，因而得以避免了很多可能發生的火災?", "项发明"),
     ("西元409年阿拉里克再次包圍羅馬城，最後在誰的幫助下西羅馬皇帝霍諾里烏斯才保住皇位?", "下西"),

@@ -57,6 +57,9 @@ def test_rule_2_speaker_cuts_a_trailing_speech_verb(span, kept):
     ("發電量佔比提升至多少？", "發電量佔比由35%提升至48%", "48%"),
     ("风电占比提高到百分之多少？", "风电占比由35%提高到48%", "48%"),
     ("员工人数增加了多少人？", "员工从120人增加到300人", "120人增加到300人"),   # the change, not its end
+    ("营收涨到了多少？", "营收从100万元涨到800万元和200万元", "800万元"),      # the value after 到
+    ("每户能领到多少钱？", "每户领到500元补贴及200元消费券", "500元补贴及200元"),  # 领到: no change
+    ("共收到多少件捐赠物资？", "收到衣物3000件及图书500件", "3000件及图书500件"),
 ])
 def test_rule_1_value_keeps_the_end_value_when_the_question_asks_what_a_change_reached(question, span, kept):
     assert _trimmed(question, span) == kept
@@ -69,12 +72,15 @@ def test_rule_1_value_keeps_the_end_value_when_the_question_asks_what_a_change_r
     ("阿克陶县邮政分公司的总经理是谁？", "张耿群", "张耿群"),       # no role in the span
     ("阿克陶县邮政分公司的总经理是谁？", "总经理", "总经理"),       # nothing after the role
     ("谁主持了会议？", "党委书记王军", "党委书记王军"),             # the question names no role
+    ("总经理是谁？", "总经理张耿群和副总经理李明", "张耿群和副总经理李明"),  # the first mention, a whole word
+    ("该公司的经理是谁？", "总经理助理王五", "总经理助理王五"),     # 经理 only inside other words
+    ("董事长是谁？", "董事长为王石", "董事长为王石"),               # no name right after the role
 ])
 def test_rule_3_role_cuts_the_role_the_question_names(question, span, kept):
     assert _trimmed(question, span) == kept
     t = expected_type(question)
     s, e = trim_role(t, span)
-    assert (s, e) == ((0, len(span)) if kept == span else (span.rindex(kept), len(span)))
+    assert (s, e) == ((0, len(span)) if kept == span else (span.index(kept), len(span)))
 
 
 @pytest.mark.parametrize("span, kept", [
