@@ -124,21 +124,18 @@ def trim_role(answer_type: AnswerType, span: str) -> tuple[int, int]:
     (``answer_type.role``, a whole jieba word; punctuation between allowed): ``物流部经理于雷``
     -> ``于雷``. Unchanged when there is no role, the span does not name it as a word, or the
     word after it is no name (``NAME_TAGS``: ``董事长为王石``, ``总经理助理王五``)."""
-    role = answer_type.role
-    if not role or role not in offset_fold(span):
+    role, folded = answer_type.role, offset_fold(span)
+    if not role or role not in folded:
         return 0, len(span)
     _, pseg = jieba_modules()
-    words, at = [], 0
-    for w in pseg.cut(offset_fold(span)):
-        words.append((w.word, w.flag, at))
-        at += len(w.word)
-    for i, (word, _, _) in enumerate(words):
-        if word != role:
-            continue
-        rest = [(w, f, a) for w, f, a in words[i + 1:] if w.strip() and f not in ("x", "w")]
-        if rest and rest[0][1].startswith(NAME_TAGS):
-            return rest[0][2], len(span)
-        break
+    after_role, at = False, 0
+    for w in pseg.cut(folded):
+        word, flag, start = w.word, w.flag, at
+        at += len(word)
+        if not after_role:
+            after_role = word == role
+        elif word.strip() and flag not in ("x", "w"):  # the first word after the role
+            return (start, len(span)) if flag.startswith(NAME_TAGS) else (0, len(span))
     return 0, len(span)
 
 
@@ -180,7 +177,7 @@ TRIM_RULES: tuple[TrimRule, ...] = (
     TrimRule("speaker", frozenset({"person"}), trim_speaker,
              "person: cut a trailing speech verb (李妙称 -> 李妙)"),
     TrimRule("role", frozenset({"person"}), trim_role,
-             "person, the question names a role: cut through the role (物流部经理于雷 -> 于雷)"),
+             "person, the question names a role: cut to the name after it (物流部经理于雷 -> 于雷)"),
     TrimRule("edges", None, trim_edges,
              "any question: cut end clause marks, unmatched brackets, cut-off 的 (毛利家的 -> 毛利家)"),
 )

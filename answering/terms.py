@@ -197,11 +197,9 @@ def glue_core(word: str) -> str:
     (``项发明`` -> ``发明``; ``项飙`` stays)."""
     glue = "".join(GLUE_CHARS)
     core = word.lstrip(glue).rstrip(glue)
-    for strip, least in ((lambda w: w.rstrip(glue + "".join(END_GLUE_CHARS)), 0),
-                         (lambda w: w.lstrip(glue + "".join(START_GLUE_CHARS)), 0),
-                         (lambda w: w.lstrip("".join(MEASURE_GLUE_CHARS)), 2)):
-        short = strip(core)
-        if short != core and ((len(short) < 2 and not least) or (len(short) >= least and in_dictionary(short))):
+    for chars, at_start, one_char_left_ok in _GLUE_STRIPS:
+        short = core.lstrip(chars) if at_start else core.rstrip(chars)
+        if short != core and ((one_char_left_ok and len(short) < 2) or (len(short) >= 2 and in_dictionary(short))):
             core = short
     return core
 
@@ -268,6 +266,13 @@ START_GLUE_CHARS = frozenset("下着著称")
 #: Measure words jieba glues onto the start of a word (``项发明`` of ``由於哪項發明``) that are
 #: also surnames (``项立``, ``项飙``): stripped only down to a dictionary word of 2+ characters.
 MEASURE_GLUE_CHARS = frozenset("项")
+#: ``glue_core``'s strips, in order: (characters stripped, from the start?, may one character
+#: be left?); otherwise what is left must be a dictionary word of 2+ characters
+_GLUE_STRIPS: tuple[tuple[str, bool, bool], ...] = (
+    ("".join(sorted(GLUE_CHARS | END_GLUE_CHARS)), False, True),
+    ("".join(sorted(GLUE_CHARS | START_GLUE_CHARS)), True, True),
+    ("".join(sorted(MEASURE_GLUE_CHARS)), True, False),
+)
 #: Prepositions that are also common surnames: a message opening with one may open with a name
 #: jieba read as the preposition (``于/海为何…`` -> ``于海``; ``unlisted_names`` rule 1), while
 #: ``从/博特罗普…`` opens with the preposition.
