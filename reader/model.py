@@ -29,6 +29,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from reader import windows as W
+from text.chars import whole_runs
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent / "checkpoint"
 WEIGHTS_FILE = "reader.safetensors"
@@ -218,6 +219,9 @@ class SpanReader:
             max_answer_tokens: longest span, tokens.
         Returns:
             :class:`ReaderResult`; no passages → no spans and ``no_answer_score = +inf``.
+            A span is stripped of outer whitespace and never starts or ends inside a
+            number or Latin word (``text.chars.whole_runs``: ``345人`` of ``12345人`` is
+            read as ``12345人``).
         """
         t0 = time.perf_counter()
         q = W.encode_question(self.tokenizer, _as_text(question), self.max_query_tokens)
@@ -310,6 +314,7 @@ class SpanReader:
                 cs += 1
             while ce > cs and text[ce - 1].isspace():
                 ce -= 1
+            cs, ce = whole_runs(text, cs, ce)
             if ce <= cs or any(sp.passage_index == pi and cs < sp.end and ce > sp.start for sp in spans):
                 continue
             spans.append(Span(text[cs:ce], pi, cs, ce, score))

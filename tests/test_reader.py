@@ -398,3 +398,32 @@ def test_a_focus_sentence_inside_a_window_already_read_adds_no_window(tok):
     far_e = LONG.index("。", far) + 1
     assert reader.read_focused("多少件？", [LONG], [(0, s, e), (0, s2, e2)]).windows == 1
     assert reader.read_focused("多少件？", [LONG], [(0, s, e), (0, far, far_e)]).windows == 2
+
+
+@pytest.mark.parametrize("passage,anchor,cut,whole", [
+    ("本市去年共有12345人参加了义务植树。", "12345人", "345人", "12345人"),   # 12|345
+    ("公司全年收入3,500万元，同比增长。", "3,500万元", "500万元", "3,500万元"),  # 3|,|500
+    ("新机型号iPhone15Pro将于秋季上市。", "iPhone15Pro", "iPhone15", "iPhone15Pro"),
+])
+def test_a_span_never_starts_or_ends_inside_a_number_or_latin_word(tok, passage, anchor, cut, whole):
+    # the tokenizer splits long numbers and model names into pieces; a span that starts or
+    # ends between two of them (``345人`` of ``12345人``) states a value the passage does not
+    # hold, so the reader widens it to the whole run
+    reader = _reader(tok, TargetModel(_answer_ids(tok, passage, anchor, cut)))
+    best = reader.read("多少？", [passage]).best
+    assert best is not None and best.text == whole
+    assert passage[best.start:best.end] == whole
+
+
+def test_whole_runs_keeps_spans_already_on_run_edges():
+    from text.chars import whole_runs
+
+    text = "约1500公里，2,300人，GDP增长3.5%"
+    for piece in ("1500公里", "约1500", "2,300人", "GDP", "3.5%", "公里"):
+        i = text.index(piece)
+        assert whole_runs(text, i, i + len(piece)) == (i, i + len(piece))
+    i = text.index("500公里")
+    assert whole_runs(text, i, i + 5) == (text.index("1500"), i + 5)
+    i = text.index("3.5")
+    assert whole_runs(text, i + 2, i + 3) == (i, i + 3)  # 5 of 3.5
+    assert whole_runs(text, 0, 0) == (0, 0)

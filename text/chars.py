@@ -25,6 +25,9 @@ HAN_CLASS = "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}" for a,
 HAN = re.compile(f"[{HAN_CLASS}]")
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
+#: a number or Latin word that no answer span starts or ends inside: letters and digits
+#: (ASCII and full-width), with thousands groups and a decimal part (``3,500``, ``3.5``)
+ALNUM_RUN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
 
 #: Chinese punctuation, full-width forms and quotes used in Chinese text.
 CJK_PUNCT = frozenset(
@@ -66,3 +69,30 @@ def language(text: str) -> str:
     text = text or ""
     cjk = han_count(text)
     return "zh" if cjk and cjk >= len(LATIN_WORD.findall(text)) else "en"
+
+
+def whole_runs(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``text[start:end]`` so it neither starts nor ends inside an ``ALNUM_RUN``.
+
+    The XLM-R tokenizer splits long numbers and model names into pieces (``12|345``,
+    ``3|,|500``, ``iPhone|15|Pro``), so a span read over tokens may start or end between
+    two of them and state a value the text does not hold (``345人`` of ``12345人``).
+
+    Args:
+        text: the passage.
+        start / end: character offsets of the span in ``text`` (end exclusive).
+
+    Returns:
+        ``(start, end)``, widened to the whole runs cut at either end; unchanged when both
+        ends already lie on run edges (or the span is empty).
+    """
+    if end <= start:
+        return start, end
+    for m in ALNUM_RUN.finditer(text):
+        if m.start() >= end:
+            break
+        if m.start() < start < m.end():
+            start = m.start()
+        if m.start() < end < m.end():
+            end = m.end()
+    return start, end
