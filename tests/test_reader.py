@@ -404,6 +404,8 @@ def test_a_focus_sentence_inside_a_window_already_read_adds_no_window(tok):
     ("本市去年共有12345人参加了义务植树。", "12345人", "345人", "12345人"),   # 12|345
     ("公司全年收入3,500万元，同比增长。", "3,500万元", "500万元", "3,500万元"),  # 3|,|500
     ("新机型号iPhone15Pro将于秋季上市。", "iPhone15Pro", "iPhone15", "iPhone15Pro"),
+    # DRCD validation, open-domain: 1|1.4 read as 1.4光年
+    ("白塞爾測出一顆恆星的距離是11.4光年，顯示了天空的廣大。", "11.4光年", "1.4光年", "11.4光年"),
 ])
 def test_a_span_never_starts_or_ends_inside_a_number_or_latin_word(tok, passage, anchor, cut, whole):
     # the tokenizer splits long numbers and model names into pieces; a span that starts or
