@@ -15,7 +15,9 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    type (``answer_type.value_spans``) is cut to its values, from the first to the last one
    before the next clause mark (``CLAUSE_MARKS``), with the approximation word before the
    first one (``近``, ``约`` ...: part of the value): ``达4329.7万元`` -> ``4329.7万元``;
-   ``近300名党员参加…`` -> ``近300名``; ``100万元增长到800万元`` stays (one clause), unless the
+   ``近300名党员参加…`` -> ``近300名``; a range's first number without a unit stays with it
+   (``RANGE_MARKS``: ``宽度12到500公里`` -> ``12到500公里``, not ``500公里``);
+   ``100万元增长到800万元`` stays (one clause), unless the
    question asks what the change reached (``营收涨到了多少``: ``AnswerType.endpoint``), when the
    value after ``到`` is the answer: ``800万元``.
 2. ``speaker`` (person questions): a speech verb that ends the span (``SPEECH_VERBS``, with
@@ -43,10 +45,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from answering.answer_type import AnswerType, value_spans
+from answering.answer_type import APPROXIMATION, AnswerType, value_spans
 from answering.terms import jieba_modules
 from text.chars import BRACKET_PAIRS
 from text.fold import offset_fold
+from text.numbers import QUANTITY
 
 #: clause marks: values on both sides of one belong to different statements
 CLAUSE_MARKS = frozenset("，,；;。！？!?：:")
@@ -57,6 +60,10 @@ _SPEAKER_END = re.compile("(?:" + "|".join(SPEECH_VERBS) + r")[\s。，,.：:“
 VALUE_KINDS = frozenset({"count", "money", "percent", "day", "year"})
 #: rule 1: what joins a change's start value to its end value (``100万元增长到800万元``)
 ENDPOINT_MARKS = ("到", "至")
+#: rule 1: what joins the two numbers of a range (``12到500公里``, ``3000-5000人``); a range's
+#: first number often has no unit and is kept with the value after it
+RANGE_MARKS = ("到", "至", "~", "～", "-", "－", "—", "–")
+_RANGE_START = re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{'|'.join(map(re.escape, RANGE_MARKS))})\s*$")
 #: rule 3: jieba tags of the word the role must be followed by (punctuation between allowed:
 #: ``总教练：林书豪``): a person's name (``董事长为王石`` stays whole)
 NAME_TAGS = ("nr",)
@@ -94,8 +101,9 @@ class TrimRule:
 
 def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:
     """Rule 1: the span's values of ``answer_type`` up to the first clause mark after the
-    first value; for an ``endpoint`` question only the first value after ``到``/``至``
-    (``ENDPOINT_MARKS``), else the last one (``(0, len(span))`` when it holds none)."""
+    first value, from a range's unit-less first number before them (``12到500公里``); for an
+    ``endpoint`` question only the first value after ``到``/``至`` (``ENDPOINT_MARKS``), else
+    the last one (``(0, len(span))`` when it holds none)."""
     found = value_spans(answer_type, span)
     if not found:
         return 0, len(span)
@@ -107,7 +115,12 @@ def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:
     if answer_type.endpoint and len(run) > 1:
         after = [v for prev, v in zip(run, run[1:]) if any(m in span[prev[1]:v[0]] for m in ENDPOINT_MARKS)]
         return after[0] if after else run[-1]
-    return run[0][0], run[-1][1]
+    start = run[0][0]
+    if not answer_type.endpoint:
+        m = _RANGE_START.search(span, 0, start)
+        if m is not None:
+            start = m.start()
+    return start, run[-1][1]
 
 
 def trim_speaker(answer_type: AnswerType, span: str) -> tuple[int, int]:

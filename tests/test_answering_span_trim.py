@@ -32,6 +32,20 @@ def test_rule_1_value_cuts_the_span_to_the_values_of_one_clause(question, span, 
     assert _trimmed(question, span) == kept
 
 
+@pytest.mark.parametrize("question, span, kept", [
+    # DRCD validation, open-domain: the reader read the width 12到500公里; the rule kept
+    # 500公里, a length the passage does not state
+    ("喀爾巴阡山脈的總長度大約為多少公里?", "寬度12到500公里", "12到500公里"),
+    ("这种植物生长在海拔多少米的地区？", "生长于海拔200至2300米的地区", "200至2300米"),
+    ("每天有多少人参观？", "每天约3000-5000人参观", "约3000-5000人"),
+    ("这条公路长多少公里？", "全长约120～150公里", "约120～150公里"),
+    ("这项服务带来了多少收入？", "由100增长到800万元", "800万元"),  # a verb between: no range
+    ("营收涨到了多少？", "营收从100万元涨到800万元", "800万元"),     # the end value asked for
+])
+def test_rule_1_value_keeps_a_range_whose_first_number_has_no_unit(question, span, kept):
+    assert _trimmed(question, span) == kept
+
+
 @pytest.mark.parametrize("question, span", [
     ("贵州邮政双11期间快递业务收入是多少？", "业务量收均创历史新高"),   # no value: unchanged
     ("这一概念从哪一年代之后兴起？", "1960年代"),                     # a decade is no year value
