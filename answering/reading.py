@@ -40,6 +40,10 @@ CANDIDATE_SPANS = 8
 #: 420) and seed set: F1 0.551 / 0.683 / 0.673 against 0.554 / 0.686 / 0.670, read time
 #: p50 ~68 ms against ~92 ms on 2 cores (``benchmarks.reader_bench``)
 FOCUS_WINDOW_TOKENS = 160
+#: longest span read, tokens, when the question has an expected answer type (a name, a
+#: number, a date: short) and when it has none (a list or a what-question may be a clause)
+TYPED_SPAN_TOKENS = 30
+UNTYPED_SPAN_TOKENS = 60
 #: a span holding a value of the question's expected type (``answer_type.span_matches``)
 #: is preferred to a better-scored untyped one within this many logits (start + end)
 TYPED_SPAN_MARGIN = 4.0
@@ -106,10 +110,12 @@ class ReaderStage:
         types = list(query.part_types) if query.parts else [query.answer_type]
         results = []
         for q, answer_type in zip(questions, types):
+            longest = TYPED_SPAN_TOKENS if answer_type is not None else UNTYPED_SPAN_TOKENS
             if focus:
-                r = self.reader.read_focused(q, texts, focus, top_n=CANDIDATE_SPANS, **self._focus_len)
+                r = self.reader.read_focused(q, texts, focus, top_n=CANDIDATE_SPANS,
+                                             max_answer_tokens=longest, **self._focus_len)
             else:
-                r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS)
+                r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
             results.append(_typed_first(r, answer_type))
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):

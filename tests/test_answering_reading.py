@@ -1,6 +1,8 @@
 """The reader stage in the pipeline (issue #10), with a fake span reader (no model)."""
 from __future__ import annotations
 
+import pytest
+
 from answering.gate import EvidenceGate
 from answering.pipeline import Assistant
 from answering.reading import ReaderStage
@@ -27,11 +29,13 @@ class FakeReader:
                 return ReaderResult((Span(self.answer, i, at, at + len(self.answer), 9.0),), self.margin, 1, 0.0)
         return ReaderResult((), 5.0, 1, 0.0)
 
-    def read(self, question, passages, top_n=3):
+    def read(self, question, passages, top_n=3, max_answer_tokens=30):
+        self.max_answer_tokens = max_answer_tokens
         return self._find(question, passages)
 
-    def read_focused(self, question, passages, focus, top_n=3, focus_len=None):
+    def read_focused(self, question, passages, focus, top_n=3, max_answer_tokens=30, focus_len=None):
         self.focus_len = focus_len
+        self.max_answer_tokens = max_answer_tokens
         return self._find(question, passages)
 
 
@@ -145,3 +149,16 @@ def test_a_reader_failure_costs_the_span_not_the_answer(caplog):
     a = _assistant(BrokenReader("4329.7万元")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
     assert not a.refused and a.short_answer is None and "4329.7万元" in a.text
     assert "span reader failed" in caplog.text
+
+
+@pytest.mark.parametrize("question, longest", [
+    ("贵州邮政双11期间快递业务收入是多少？", "TYPED_SPAN_TOKENS"),        # money: a short value
+    ("阿克陶县分公司为快递服务点统一配备了哪些设施？", "UNTYPED_SPAN_TOKENS"),  # a list may be a clause
+])
+def test_an_untyped_question_may_read_a_longer_span(question, longest):
+    import answering.reading as reading
+
+    r = FakeReader("标识牌、货柜")
+    _assistant(r).ask(question, top_k=3)
+    assert r.max_answer_tokens == getattr(reading, longest)
+    assert reading.UNTYPED_SPAN_TOKENS > reading.TYPED_SPAN_TOKENS
