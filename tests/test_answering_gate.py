@@ -30,6 +30,9 @@ from retrieval.types import SearchHit
     ("衡水市体育局竞技体育科主任是谁？", "person", None),
     ("衡水市分公司寄递事业部物流部经理叫什么名字？", "person", None),
     ("这支球队的主教练叫什么？", "person", None),
+    ("西雙版納傣族自治州的東南方與哪一個國家比鄰?", "place", None),   # DRCD: 哪一個 as 哪个
+    ("新的花垣鎮是由原窩勺鄉整體和哪一個地區相合併而成的?", "place", None),
+    ("这项活动是哪一个单位开展的？", "organisation", None),
     ("How many parcel service points did Akto set up?", "number", None),
     ("What year did the marathon start?", "year", None),
 ])
