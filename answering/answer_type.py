@@ -283,7 +283,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
     TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
-    TypeRule("organisation", re.compile(r"哪一?个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
+    TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
     TypeRule("number", re.compile(_HOW_MANY), _fixed("number"),
              ("阿克陶县建了多少站点？",), description="any number"),
