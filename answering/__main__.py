@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         from answering.span_trim import DISABLED, TRIM_RULES
 
         print("\nReader span trims (in order):")
+        print(f"  {'whole_value':<13} count/money/percent/day/year/time: widen a span to the whole value it cuts"
+              " on its passage (4 of 4個國家 -> 4個)" + ("  [off]" if "whole_value" in DISABLED else ""))
         for r in TRIM_RULES:
             print(f"  {r.name:<13} {r.description}" + ("  [off]" if r.name in DISABLED else ""))
         return 0

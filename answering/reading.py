@@ -7,8 +7,9 @@ parsed question and the gate's scored sentences it reads the windows around the 
 part), and returns the spans with the reader's no-answer margin, which the gate's ``reader``
 rule holds to ``GateConfig.reader_null_max`` (calibrated open-domain: ``gate.READER_NULL_MAX``).
 
-Each span is cut to the value the question asks for (``answering.span_trim``: ``达4329.7万元``
--> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the
+Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`` of
+``4個國家`` -> ``4個``), then cut to the value the question asks for (``answering.span_trim``:
+``达4329.7万元`` -> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the
 sentence of the passage that holds it (``text.sentences``), so the citation quote is that
 sentence and the short answer is its exact characters (``Answer.shorts``).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from answering.query import Query
-from answering.span_trim import trim_span
+from answering.span_trim import trim_span, whole_value
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.sentences import Sentence, split_sentences
@@ -125,8 +126,9 @@ class ReaderStage:
                      if query.is_list and best and sp.passage_index == best[0].passage_index]
             for sp in best + extra:
                 text = texts[sp.passage_index]
-                s, e = trim_span(answer_type, text[sp.start:sp.end])
-                start, end = sp.start + s, sp.start + e
+                wide_start, wide_end = whole_value(answer_type, text, sp.start, sp.end)
+                s, e = trim_span(answer_type, text[wide_start:wide_end])
+                start, end = wide_start + s, wide_start + e
                 sent = _sentence_at(text, start, end)
                 if sent is not None:
                     spans.append(SpanEvidence(text[start:end], sp.passage_index + 1, start, end,

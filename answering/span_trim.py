@@ -11,6 +11,14 @@ of factoid QA systems is the typed entity, not the clause around it (Harabagiu e
 Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one off by name;
 ``python -m answering rules`` lists them):
 
+0. ``whole_value`` (count, money, percent, day, year and time questions; ``WHOLE_VALUE_KINDS``;
+   applied first, on the passage, by ``whole_value``): the span is widened to every value of
+   the expected type it cuts (``answer_type.value_spans``; a time question's values are days
+   and years). A reader span ends on an XLM-R piece, and the pieces of ``4個國家`` are
+   ``4|個國家``, so it may read ``4`` of a count, ``5月20`` of ``5月20日`` or ``1871年`` of
+   ``1871年1月18日`` (a time question); ``300名`` of ``近300名`` -> ``近300名``. A value the span
+   holds whole, or does not touch, leaves it.
+
 1. ``value`` (count, money, percent, day, year questions): a span holding a value of the expected
    type (``answer_type.value_spans``) is cut to its values, from the first to the last one
    before the next clause mark (``CLAUSE_MARKS``), with the approximation word before the
@@ -42,7 +50,7 @@ DRCD 420, and the seed set; checkpoint sha256 86942e76...): short-answer F1
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from answering.answer_type import APPROXIMATION, AnswerType, value_spans
@@ -97,6 +105,29 @@ class TrimRule:
         if self.name in DISABLED:
             return False
         return self.kinds is None or (answer_type is not None and answer_type.kind in self.kinds)
+
+
+#: rule 0: answer kind -> the kinds of value a span of it is widened to (a time question is
+#: answered by a day or a year)
+WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = {k: (k,) for k in sorted(VALUE_KINDS)} | {"time": ("day", "year")}
+
+
+def whole_value(answer_type: AnswerType | None, text: str, start: int, end: int) -> tuple[int, int]:
+    """Rule 0: ``(start, end)``, character offsets of a span in its passage ``text``, widened to
+    every value of the expected type that it cuts, i.e. shares a character with and does not
+    hold whole (``WHOLE_VALUE_KINDS``, ``answer_type.value_spans``): ``4`` of ``以及4個國家``
+    -> the offsets of ``4個``. Unchanged for an untyped question (None), a kind without
+    values, an empty span, or when the rule is in ``DISABLED``."""
+    kinds = WHOLE_VALUE_KINDS.get(answer_type.kind, ()) if answer_type is not None else ()
+    if not kinds or "whole_value" in DISABLED or end <= start:
+        return start, end
+    lo, hi = start, end
+    for kind in kinds:
+        typed = answer_type if kind == answer_type.kind else replace(answer_type, kind=kind)
+        for vs, ve in value_spans(typed, text):
+            if vs < end and ve > start and (vs < start or ve > end):
+                lo, hi = min(lo, vs), max(hi, ve)
+    return lo, hi
 
 
 def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:

@@ -5,7 +5,8 @@ import pytest
 
 from answering import span_trim
 from answering.answer_type import expected_type, value_spans
-from answering.span_trim import TRIM_RULES, trim_edges, trim_role, trim_span, trim_speaker, trim_to_value
+from answering.span_trim import (TRIM_RULES, trim_edges, trim_role, trim_span, trim_speaker, trim_to_value,
+                                  whole_value)
 
 
 def _trimmed(question: str, span: str) -> str:
@@ -167,3 +168,47 @@ def test_offset_fold_keeps_the_length_so_offsets_index_the_raw_text():
         assert len(offset_fold(text)) == len(text)
     assert offset_fold("總經理：林書豪") == "总经理：林书豪"
     assert offset_fold("收入達４３２９.７萬元") == "收入达4329.7万元"
+
+
+@pytest.mark.parametrize("question, passage, span, whole", [
+    # DRCD validation, open-domain: the XLM-R pieces are 4|個國家 and 5|月|20|日; the reader
+    # read 4 and 5月20, values the passage does not state on their own
+    ("中國科大內共設有幾個國家人才培養基地?", "學校有國家重點學科建設項目以及4個國家人才培養基地。", "4", "4個"),
+    ("蔣中正為第一屆中華民國總統，並於何時於南京舉行就職?", "兩人於5月20日於南京舉行就職典禮。", "5月20", "5月20日"),
+    ("贵州邮政双11期间快递业务收入是多少？", "快递业务收入达4329.7万元，同比增长46.8%", "4329.7", "4329.7万元"),
+    ("衡水湖国际马拉松赛从哪一年开始举办？", "赛事自2012年开始举办", "2012", "2012年"),
+    ("配餐车是哪天驶进处理中心的？", "12月8日中午驶进", "12月8", "12月8日"),
+    ("有多少名党员参加？", "近300名党员参加了报告会", "300名", "近300名"),
+])
+def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(question, passage, span, whole):
+    at = passage.index(span)
+    s, e = whole_value(expected_type(question), passage, at, at + len(span))
+    assert passage[s:e] == whole
+
+
+@pytest.mark.parametrize("question, passage, span", [
+    ("中國科大內共設有幾個國家人才培養基地?", "以及4個國家人才培養基地。", "4個"),   # already whole
+    ("蟹狀星雲的波霎擁有多快的自轉速率？", "自轉速率為每秒30轉。", "每秒30"),        # untyped
+    ("他是谁？", "董事长王石于2012年卸任", "王石"),                               # no value kind
+    ("有多少名党员参加？", "共300名党员，另有50名群众", "300名"),                  # the next value is not cut
+])
+def test_whole_value_leaves_spans_that_cut_no_value_of_the_expected_type(question, passage, span):
+    at = passage.index(span)
+    assert whole_value(expected_type(question), passage, at, at + len(span)) == (at, at + len(span))
+
+
+def test_whole_value_switched_off_leaves_the_span(monkeypatch):
+    monkeypatch.setattr(span_trim, "DISABLED", {"whole_value"})
+    passage = "以及4個國家人才培養基地。"
+    assert whole_value(expected_type("共設有幾個國家人才培養基地?"), passage, 2, 3) == (2, 3)
+
+
+def test_the_short_answer_is_the_whole_value_the_reader_cut():
+    """The reader reads the bare number; the short answer is the value with its unit."""
+    from tests.test_answering_reading import FakeReader, _assistant
+
+    a = _assistant(FakeReader("4329.7")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=3)
+    s = a.short_answer
+    assert s is not None and s.text == "4329.7万元"
+    passage = next(h.passage for h in a.passages if h.passage.id == s.passage_id)
+    assert passage.text[s.start:s.end] == "4329.7万元"
