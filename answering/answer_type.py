@@ -30,7 +30,7 @@ from typing import Callable
 
 from answering.terms import jieba_modules
 from text.fold import match_key, offset_fold
-from text.numbers import MONEY, QUANTITY, has_quantity
+from text.numbers import MONEY, has_quantity, quantity_pattern
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
 UNIT_GROUPS: tuple[frozenset[str], ...] = (
@@ -248,8 +248,8 @@ def _en_length(q: str, m: re.Match) -> AnswerType:
 _HOW_MANY = r"多少|(?<!哪)几[个位名次年月日天人件家种项条届组辆台]|多大|多远|多长|多高|多深|多宽|多重|多久"
 
 TYPE_RULES: tuple[TypeRule, ...] = (
-    TypeRule("year", re.compile(r"哪一?年|何年|什么年份|几几年"), _fixed("year"),
-             ("衡水湖国际马拉松赛从哪一年开始举办？",), description="a year (2012年)"),
+    TypeRule("year", re.compile(r"哪一?年|何年|什么年份|几几年|(?:西元|公元)前?几年"), _fixed("year"),
+             ("衡水湖国际马拉松赛从哪一年开始举办？", "放射實驗室於西元幾年所成立?"), description="a year (2012年)"),
     TypeRule("day", re.compile(r"哪一?天|几月几[日号]|哪一?日|什么日子|何日"), _fixed("day"),
              ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
@@ -347,11 +347,6 @@ def _has_tag(sentence: str, tags: tuple[str, ...]) -> bool:
 NOUN_WINDOW = 10
 
 
-def _unit_alt(units: frozenset[str]) -> str:
-    """Regex alternation of ``units``, longest first (``平方公里`` before ``公里``)."""
-    return "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
-
-
 def _count_value(t: AnswerType, s: str) -> bool:
     if not has_quantity(s, t.units):
         return False
@@ -359,7 +354,7 @@ def _count_value(t: AnswerType, s: str) -> bool:
         return False
     if t.noun is None:
         return True
-    for m in re.finditer(rf"{QUANTITY}\s*(?:{_unit_alt(t.units)})", s):
+    for m in re.finditer(quantity_pattern(t.units), s):
         if t.noun in s[max(0, m.start() - NOUN_WINDOW): m.end() + NOUN_WINDOW]:
             return True
     return False
@@ -421,7 +416,7 @@ APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
 #: kind -> regex of one value of that kind in a (Simplified, half-width) text, with its
 #: approximation word; a count's unit is one of the question's interchangeable units.
 VALUE_PATTERNS: dict[str, Callable[[frozenset[str]], re.Pattern | None]] = {
-    "count": lambda units: re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{_unit_alt(units)})") if units else None,
+    "count": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(units)}") if units else None,
     "money": lambda units: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
     "percent": lambda units: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
     "year": lambda units: re.compile(r"(?:公元前|公元|前)?(?<![\d.])\d{3,4}\s*年(?![代前间初末底])"

@@ -34,6 +34,10 @@ from retrieval.types import SearchHit
     ("新的花垣鎮是由原窩勺鄉整體和哪一個地區相合併而成的?", "place", None),
     ("How many parcel service points did Akto set up?", "number", None),
     ("What year did the marathon start?", "year", None),
+    # DRCD: 西元幾年 asks for a calendar year (a count of 年 would refuse 19xx/20xx years)
+    ("放射實驗室於西元幾年所成立?", "year", None),
+    ("秦朝于公元前几年统一六国？", "year", None),
+    ("他在这家公司工作了几年？", "count", "年"),
 ])
 def test_expected_type(question, kind, unit):
     t = expected_type(question)
@@ -71,6 +75,11 @@ def test_no_expected_type(question):
     (AnswerType("year"), "衡水湖国际马拉松赛自2012年开始每年举办一届", True),
     (AnswerType("day"), "“十四五”时期，中国邮政将建立科技创新体系", False),
     (AnswerType("day"), "11月8日，遵义市邮政分公司领导为员工带去了方便面", True),
+    # a calendar year is no count of years: 服务了多少年 is not answered by 自2012年开始
+    (AnswerType("count", frozenset({"年"})), "衡水湖国际马拉松赛自2012年开始每年举办一届", False),
+    (AnswerType("count", frozenset({"年"})), "10年来，衡水市分公司以优质的服务完成了服务工作", True),
+    (AnswerType("count", frozenset({"年"})), "这座古城已有2000多年的历史", True),
+    (AnswerType("count", frozenset({"年"})), "这座古城已有1500年的历史", True),
     (AnswerType("person", role="主任"), "衡水市体育局竞技体育科主任李妙称赞道", True),
     (AnswerType("person", role="总经理"), "阿木提·马木提今年47岁，在巴仁乡杏花村经营一家小商店", False),
 ])

@@ -127,6 +127,11 @@ def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
     assert _typed_first(ReaderResult((share, money), -3.0, 2, 0.0), pct).spans[0].text == "46.8%"
     place = expected_type("送件员可以去哪里歇脚？")
     assert _typed_first(r, place).spans[0].text == "4329.7万元"  # not testable on a span
+    # the seed page: 服务…多少年了 read 第10个年 (of 第10个年头) first, then 2012年开始; a
+    # calendar year is no count of years, so 第10年 is put first, not 2012年
+    years = expected_type("衡水市分公司服务衡水湖国际马拉松赛多少年了？")
+    spans = (Span("第10个年", 0, 0, 5, 8.0), Span("2012年开始", 0, 9, 16, 6.8), Span("第10年", 0, 20, 24, 4.3))
+    assert _typed_first(ReaderResult(spans, -3.0, 3, 0.0), years).spans[0].text == "第10年"
     assert _typed_first(r, None) is r
 
 

@@ -1,8 +1,9 @@
 """The web chat in a real browser: Playwright driving Debian Chromium (never `playwright install`).
 
-* ``test_browser_chat_cites_seed_article``: the app over the seed corpus (real e5 model when
-  it can be loaded, else the HashingEncoder), asks about the Guizhou article, waits for the
-  streamed answer, checks the badge, the sources panel and the full article, and saves a
+* ``test_browser_chat_cites_seed_article``: the app over the seed corpus (real e5 model and
+  the span reader, as ``app.py`` runs by default, when they can be loaded, else the
+  HashingEncoder), asks about the Guizhou article, waits for the streamed answer, checks the
+  bold exact answer (with e5), the badge, the sources panel and the full article, and saves a
   screenshot under tmp_path and to ``<repo>/.cache/screenshots/chat.png`` for humans.
 * ``test_browser_xss_passage_inert``: a throwaway corpus holding ``<script>``, ``<img onerror>``,
   Markdown and ``$`` amounts; the page shows them literally and runs nothing.
@@ -29,7 +30,8 @@ def _serve(assistant, tmp_path):
 
 
 def _seed_assistant(repo_root: Path):
-    """Real Assistant over the seed corpus: e5 when it loads, else HashingEncoder + its gate."""
+    """Real Assistant over the seed corpus, as ``app.py`` builds it: e5 and the span reader
+    when they load, else HashingEncoder + its gate (no reader)."""
     from answering.pipeline import Assistant
     from corpus.pipeline import load_corpus
     from retrieval.searcher import Retriever
@@ -40,7 +42,7 @@ def _seed_assistant(repo_root: Path):
 
         enc = load_encoder("e5")
         enc.encode_queries(["测试"])  # converts the bundled weights once if needed
-        return Assistant(Retriever.from_corpus(corpus, enc)), "e5"
+        return Assistant(Retriever.from_corpus(corpus, enc), reader="auto"), "e5"
     except (ImportError, OSError, ValueError, RuntimeError) as e:  # model not available here
         from answering.gate import EvidenceGate
         from retrieval.encoder import HashingEncoder
@@ -91,6 +93,9 @@ def test_browser_chat_cites_seed_article(browser, repo_root, tmp_path):
         bot = page.locator("#chatbot [data-testid='bot']").last
         answer_text = bot.inner_text()
         assert "4329.7" in answer_text, answer_text
+        if which == "e5":  # the span reader's exact answer leads, in bold, and is marked in its sentence
+            assert bot.locator("strong.short-answer").first.inner_text().strip() == "4329.7万元", answer_text
+            assert "4329.7万元" in bot.locator("mark.span").first.inner_text()
         badges = bot.locator("sup.cite")
         assert badges.count() >= 1
         # the first citation's article is the Guizhou welfare article

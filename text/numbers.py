@@ -26,6 +26,21 @@ _DIGIT_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[万亿千百]+)?%?")
 #: A quantity in digits or Chinese numerals, optional multiplier, optional 多/余.
 QUANTITY = r"(?:\d(?:[\d.,]*\d)?|[零一二三四五六七八九十两百千]+)\s*(?:[万亿千百]\s*)*(?:多|余)?"
 
+#: A calendar year of the 20th or 21st century (``2012年``, not ``2000多年``): no count of
+#: years; ``自2012年开始`` does not answer ``服务了多少年`` (``quantity_pattern``).
+CALENDAR_YEAR = r"(?:19|20)\d{2}\s*年(?![多余])"
+
+
+def quantity_pattern(units: tuple[str, ...] | frozenset[str]) -> str:
+    """Regex (a string) of a quantity (``QUANTITY``, starting a number, not inside one)
+    followed by one of ``units`` (longest first: ``平方公里`` before ``公里``); when ``units``
+    hold ``年`` a calendar year (``CALENDAR_YEAR``) is no match. For match-key (Simplified,
+    half-width) text. ``units`` must not be empty."""
+    alt = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
+    year = rf"(?!{CALENDAR_YEAR})" if "年" in units else ""
+    return rf"(?<![\d.,]){year}{QUANTITY}\s*(?:{alt})"
+
+
 #: Currency words written after the amount (longest first in the pattern).
 CURRENCY_WORDS: tuple[str, ...] = ("新台币", "人民币", "美元", "欧元", "港元", "港币", "日元", "英镑",
                                   "卢布", "韩元", "澳元", "加元", "台币", "美金", "元", "块",
@@ -76,11 +91,11 @@ def money_spans(text: str) -> list[tuple[str, str]]:
 
 def has_quantity(text: str, units: tuple[str, ...] | frozenset[str]) -> bool:
     """True when ``match_key(text)`` holds a quantity (``QUANTITY``) followed by one of
-    ``units`` (``has_quantity("近300名投递员", {"名", "人"})``)."""
+    ``units`` (``quantity_pattern``: ``has_quantity("近300名投递员", {"名", "人"})``; not
+    ``has_quantity("自2012年开始", {"年"})``, a calendar year)."""
     if not units:
         return False
-    alt = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
-    return re.search(rf"{QUANTITY}\s*(?:{alt})", match_key(text)) is not None
+    return re.search(quantity_pattern(units), match_key(text)) is not None
 
 
 _CN_DATE = re.compile(r"(?:(?<!\d)(?P<y>\d{3,4})\s*年\s*)?(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
