@@ -80,6 +80,9 @@ def test_no_expected_type(question):
     (AnswerType("count", frozenset({"年"})), "10年来，衡水市分公司以优质的服务完成了服务工作", True),
     (AnswerType("count", frozenset({"年"})), "这座古城已有2000多年的历史", True),
     (AnswerType("count", frozenset({"年"})), "这座古城已有1500年的历史", True),
+    # seed akto-13: a quantity after a full-width comma (，10 分钟, folded to ,10分钟) is one
+    (AnswerType("count", frozenset({"分钟", "小时"})), "送到村里新设的快递服务点就可以了，10 分钟左右的车程", True),
+    (AnswerType("count", frozenset({"人"})), "共有12,345人", True),
     (AnswerType("person", role="主任"), "衡水市体育局竞技体育科主任李妙称赞道", True),
     (AnswerType("person", role="总经理"), "阿木提·马木提今年47岁，在巴仁乡杏花村经营一家小商店", False),
 ])

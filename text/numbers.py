@@ -32,13 +32,14 @@ CALENDAR_YEAR = r"(?:19|20)\d{2}\s*年(?![多余])"
 
 
 def quantity_pattern(units: tuple[str, ...] | frozenset[str]) -> str:
-    """Regex (a string) of a quantity (``QUANTITY``, starting a number, not inside one)
+    """Regex (a string) of a quantity (``QUANTITY``, starting a number, not inside one: not
+    after a digit, a decimal point or a thousands comma; a clause comma may precede it)
     followed by one of ``units`` (longest first: ``平方公里`` before ``公里``); when ``units``
     hold ``年`` a calendar year (``CALENDAR_YEAR``) is no match. For match-key (Simplified,
     half-width) text. ``units`` must not be empty."""
     alt = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
     year = rf"(?!{CALENDAR_YEAR})" if "年" in units else ""
-    return rf"(?<![\d.,]){year}{QUANTITY}\s*(?:{alt})"
+    return rf"(?<![\d.])(?<!\d,){year}{QUANTITY}\s*(?:{alt})"
 
 
 #: Currency words written after the amount (longest first in the pattern).
