@@ -80,13 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         for t in TYPE_RULES:
             ex = t.examples[0] if t.examples else ""
             print(f"  {t.name:<13} {t.description:<46} e.g. {ex}")
-        from answering.span_trim import DISABLED, TRIM_RULES
+        from answering.span_trim import DISABLED, TRIM_RULES, WHOLE_VALUE_DESCRIPTION
 
         print("\nReader span trims (in order):")
-        print(f"  {'whole_value':<13} count/money/percent/day/year/time: widen a span to the whole value it cuts"
-              " on its passage (4 of 4個國家 -> 4個)" + ("  [off]" if "whole_value" in DISABLED else ""))
-        for r in TRIM_RULES:
-            print(f"  {r.name:<13} {r.description}" + ("  [off]" if r.name in DISABLED else ""))
+        trims = [("whole_value", WHOLE_VALUE_DESCRIPTION)] + [(r.name, r.description) for r in TRIM_RULES]
+        for name, description in trims:
+            print(f"  {name:<13} {description}" + ("  [off]" if name in DISABLED else ""))
         return 0
     from answering.llm import LLMError
     from answering.pipeline import Assistant

@@ -55,7 +55,7 @@ from typing import Callable
 
 from answering.answer_type import APPROXIMATION, AnswerType, value_spans
 from answering.terms import jieba_modules
-from text.chars import BRACKET_PAIRS
+from text.chars import BRACKET_PAIRS, widen_to_whole
 from text.fold import offset_fold
 from text.numbers import QUANTITY
 
@@ -110,6 +110,9 @@ class TrimRule:
 #: rule 0: answer kind -> the kinds of value a span of it is widened to (a time question is
 #: answered by a day or a year)
 WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = {k: (k,) for k in sorted(VALUE_KINDS)} | {"time": ("day", "year")}
+#: rule 0's line in the rules listing (``python -m answering rules``)
+WHOLE_VALUE_DESCRIPTION = ("count/money/percent/day/year/time: widen a span to the whole value it cuts on its "
+                           "passage (4 of 4個國家 -> 4個)")
 
 
 def whole_value(answer_type: AnswerType | None, text: str, start: int, end: int) -> tuple[int, int]:
@@ -119,15 +122,11 @@ def whole_value(answer_type: AnswerType | None, text: str, start: int, end: int)
     -> the offsets of ``4個``. Unchanged for an untyped question (None), a kind without
     values, an empty span, or when the rule is in ``DISABLED``."""
     kinds = WHOLE_VALUE_KINDS.get(answer_type.kind, ()) if answer_type is not None else ()
-    if not kinds or "whole_value" in DISABLED or end <= start:
+    if not kinds or "whole_value" in DISABLED:
         return start, end
-    lo, hi = start, end
-    for kind in kinds:
-        typed = answer_type if kind == answer_type.kind else replace(answer_type, kind=kind)
-        for vs, ve in value_spans(typed, text):
-            if vs < end and ve > start and (vs < start or ve > end):
-                lo, hi = min(lo, vs), max(hi, ve)
-    return lo, hi
+    values = [v for kind in kinds
+              for v in value_spans(answer_type if kind == answer_type.kind else replace(answer_type, kind=kind), text)]
+    return widen_to_whole(values, start, end)
 
 
 def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:

@@ -7,6 +7,7 @@ dates: ``二〇二一年``). Ranges from the Unicode 15.1 block list (Blocks.txt
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 #: (first, last) code points of the Han ideograph ranges.
 HAN_RANGES: tuple[tuple[int, int], ...] = (
@@ -71,8 +72,22 @@ def language(text: str) -> str:
     return "zh" if cjk and cjk >= len(LATIN_WORD.findall(text)) else "en"
 
 
+def widen_to_whole(pieces: Iterable[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` widened so that neither end lies strictly inside one of ``pieces``
+    (``(start, end)`` character offsets, end exclusive): a piece the span cuts is taken whole;
+    a piece it holds whole, or does not touch, changes nothing. Unchanged for an empty span."""
+    if end <= start:
+        return start, end
+    lo, hi = start, end
+    for ps, pe in pieces:
+        if ps < start < pe or ps < end < pe:
+            lo, hi = min(lo, ps), max(hi, pe)
+    return lo, hi
+
+
 def whole_runs(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``text[start:end]`` so it neither starts nor ends inside an ``ALNUM_RUN``.
+    """Widen ``text[start:end]`` so it neither starts nor ends inside an ``ALNUM_RUN``
+    (``widen_to_whole``).
 
     The XLM-R tokenizer splits long numbers and model names into pieces (``12|345``,
     ``3|,|500``, ``iPhone|15|Pro``), so a span read over tokens may start or end between
@@ -86,13 +101,4 @@ def whole_runs(text: str, start: int, end: int) -> tuple[int, int]:
         ``(start, end)``, widened to the whole runs cut at either end; unchanged when both
         ends already lie on run edges (or the span is empty).
     """
-    if end <= start:
-        return start, end
-    for m in ALNUM_RUN.finditer(text):
-        if m.start() >= end:
-            break
-        if m.start() < start < m.end():
-            start = m.start()
-        if m.start() < end < m.end():
-            end = m.end()
-    return start, end
+    return widen_to_whole((m.span() for m in ALNUM_RUN.finditer(text)), start, end)
