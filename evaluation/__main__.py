@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--negatives", nargs="+", type=Path, default=None,
                    help="results.jsonl of unanswerable questions (--questions reader-val-unindexed): "
                         "choose the threshold that refuses the most of them beyond the answerable ones")
+    w = sub.add_parser("waiver-threshold",
+                       help="the reader_confident waiver's threshold from results.jsonl files (runs with "
+                            "--gate reader_confident_max=-5): below every unanswerable question it waived")
+    w.add_argument("results", nargs="+", type=Path, help="results.jsonl of answerable questions")
+    w.add_argument("--negatives", nargs="+", type=Path, required=True,
+                   help="results.jsonl holding unanswerable questions")
     a = sub.add_parser("name-audit",
                        help="questions of a SQuAD file whose required names are missing from their own "
                             "gold paragraph (false refusals of the name rules; no model, seconds)")
@@ -137,10 +143,24 @@ def _reader_threshold(args) -> int:
     return 0
 
 
+def _waiver_threshold(args) -> int:
+    from evaluation.calibration import load_rows, waiver_threshold
+
+    try:
+        res = waiver_threshold(load_rows(args.results), load_rows(args.negatives))
+    except (FileNotFoundError, json.JSONDecodeError) as e:
+        print(f"evaluation: error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(res))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "reader-threshold":
         return _reader_threshold(args)
+    if args.command == "waiver-threshold":
+        return _waiver_threshold(args)
     if args.command == "name-audit":
         return _name_audit(args)
     from evaluation.runner import RunConfig, run

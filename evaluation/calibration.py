@@ -14,6 +14,11 @@ would refuse), on answerable questions only. It is the smallest margin at which 
 refuses at most ``max_added`` of the answerable questions that the other rules let through.
 ``python -m evaluation reader-threshold RESULTS.jsonl ...`` prints it; the value adopted is
 ``answering.gate.READER_NULL_MAX``.
+
+:func:`waiver_threshold` sets the ``reader_confident`` waiver's threshold
+(``answering.gate.READER_CONFIDENT_MAX``) from runs with a permissive waiver: ``python -m
+evaluation waiver-threshold ANSWERABLE.jsonl ... --negatives UNANSWERABLE.jsonl ...``. Both
+move with every retrained checkpoint.
 """
 from __future__ import annotations
 
@@ -96,6 +101,46 @@ def reader_threshold_net(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequence[
             "answerable": base["answerable"], "refused_by_rule": sum(x > t for x in pos),
             "added_false_refusal": round(sum(x > t for x in pos) / base["answerable"], 4),
             "threshold_at_max_added": base["threshold"]}
+
+
+def waived_margins(rows: Iterable[dict[str, Any]], answerable: bool = True,
+                   waiver: str = "reader_confident") -> list[float]:
+    """The ``waiver``'s margins on the answerable (or unanswerable) rows it let through
+    (``gate_reason`` ``"ok (waived by reader_confident: ...)"``)."""
+    out = []
+    for r in rows:
+        g = r.get("gate") or {}
+        if (r.get("answer_metrics") is not None) != answerable or "answer_metrics" not in r:
+            continue
+        if str(g.get("gate_reason", "")).startswith(f"ok (waived by {waiver}") and g.get(waiver) is not None:
+            out.append(float(g[waiver]))
+    return out
+
+
+def waiver_threshold(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequence[dict[str, Any]],
+                     safety: float = 0.5) -> dict[str, Any]:
+    """The ``reader_confident`` waiver's threshold (waive when margin <= t) from runs with a
+    permissive waiver (``--gate reader_confident_max=-5``): the highest whole number at least
+    ``safety`` below every margin at which the waiver let an unanswerable question through,
+    so that it lets none of them through; with the answerable questions it then still waives.
+
+    Args:
+        pos_rows: rows of answerable questions (``--questions reader-val``, seed set).
+        neg_rows: rows of unanswerable ones (``--questions reader-val-unindexed``,
+            ``refuse.jsonl``, the seed set).
+    Returns:
+        ``{"threshold", "negatives_waived", "closest_negative", "answerable_waived",
+        "answerable_waived_at_threshold"}``; threshold None when the permissive run waived
+        no unanswerable question (nothing to set it on).
+    """
+    pos = waived_margins(pos_rows)
+    neg = waived_margins(neg_rows, answerable=False)
+    if not neg:
+        return {"threshold": None, "negatives_waived": 0, "closest_negative": None,
+                "answerable_waived": len(pos), "answerable_waived_at_threshold": len(pos)}
+    t = float(math.floor(min(neg) - safety))
+    return {"threshold": t, "negatives_waived": len(neg), "closest_negative": round(min(neg), 4),
+            "answerable_waived": len(pos), "answerable_waived_at_threshold": sum(x <= t for x in pos)}
 
 
 def load_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:

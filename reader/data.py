@@ -15,6 +15,13 @@ Examples (:class:`QAExample`):
 * ``random``: a "no answer" negative: the question with a paragraph of another article.
 
 ``neg_per_pos`` negatives per question on average (alternating the two kinds).
+
+Script variants (:func:`script_variant`): every example again in the other script (CMRC
+Simplified -> Traditional, DRCD Traditional -> Simplified; OpenCC via
+``text.fold.to_script``), the answer's offsets kept exactly. Without them the reader learnt
+DRCD's short answers on Traditional text only: DRCD's validation passages folded to
+Simplified read at F1 0.693 against 0.782 for the originals (gold passage), while the
+product's questions and news are Simplified.
 """
 from __future__ import annotations
 
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus.squad import entry_paragraphs, load_squad_questions, read_squad
+from text.fold import script_of, to_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -34,6 +42,9 @@ DATA_FILES: dict[str, Path] = {
 VAL_SHARE = 0.12
 SEED = 13
 KINDS = ("positive", "retrieved", "random")
+#: The script each source is written in; its variant is the other one.
+SOURCE_SCRIPTS = {"cmrc": "simplified", "drcd": "traditional"}
+OTHER_SCRIPT = {"simplified": "traditional", "traditional": "simplified"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,31 @@ class Split:
     val: list[QAExample] = field(default_factory=list)
     val_articles: list[str] = field(default_factory=list)
     n_articles: int = 0
+
+
+def script_variant(ex: QAExample, script: str | None = None) -> QAExample:
+    """``ex`` in another script: question, passage and answers converted (OpenCC), the
+    source renamed ``<source>-<script>`` (``drcd-simplified``). The passage is converted in
+    three pieces (before, answer, after), so ``answer_start`` indexes the converted answer
+    exactly. ``script`` defaults to the other script of the example's source
+    (``SOURCE_SCRIPTS``; for another source, of its passage's script).
+
+    Raises:
+        ValueError: an unknown script name.
+    """
+    if script is None:
+        own = SOURCE_SCRIPTS.get(ex.source) or script_of(ex.context)
+        script = OTHER_SCRIPT.get(own, "simplified")
+    conv = lambda t: to_script(t, script)  # noqa: E731
+    answers = tuple(conv(a) for a in ex.answers)
+    if ex.answerable:
+        before = conv(ex.context[:ex.answer_start])
+        context = before + answers[0] + conv(ex.context[ex.answer_end:])
+        start = len(before)
+    else:
+        context, start = conv(ex.context), -1
+    return QAExample(ex.qid, conv(ex.question), context, answers, start, ex.kind,
+                     f"{ex.source}-{script}", ex.article_id)
 
 
 def _paragraph_table(path: Path) -> dict[str, list[str]]:

@@ -48,3 +48,31 @@ def test_the_net_threshold_refuses_more_unanswerable_than_answerable_questions()
     assert res["negatives_refused_by_rule"] == 3 and res["refused_by_rule"] == 1
     none = reader_threshold_net(pos, [_row(5.0, answerable=False)], max_added=0.05)
     assert none["gain"] == 0 and none["refused_by_rule"] == 0 and none["negatives_refused_by_rule"] == 0
+
+
+def _waived(margin, answerable=True, waived=True):
+    reason = "ok (waived by reader_confident: subject)" if waived else "subject"
+    return {"answer_metrics": {"f1": 1.0} if answerable else None, "refused": not waived,
+            "gate": {"gate_reason": reason, "reader_confident": margin}}
+
+
+def test_the_waiver_threshold_lets_no_unanswerable_question_through(tmp_path, capsys):
+    from evaluation.calibration import waiver_threshold
+
+    pos = [_waived(m) for m in (-20.0, -16.2, -13.9, -8.0)] + [_waived(-30.0, waived=False)]
+    neg = [_waived(-13.17, answerable=False), _waived(-9.0, answerable=False),
+           _waived(-25.0, answerable=False, waived=False)]   # refused anyway: no constraint
+    res = waiver_threshold(pos, neg)
+    # the closest unanswerable margin waived is -13.17: the threshold is the whole number at
+    # least 0.5 below it, and only the answerable margins at or below it stay waived
+    assert res["threshold"] == -14.0 and res["closest_negative"] == -13.17
+    assert res["negatives_waived"] == 2 and res["answerable_waived"] == 4
+    assert res["answerable_waived_at_threshold"] == 2
+    assert all(m > res["threshold"] for m in (-13.17, -9.0))
+    assert waiver_threshold(pos, [])["threshold"] is None
+    p, n = tmp_path / "pos.jsonl", tmp_path / "neg.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in pos), encoding="utf-8")
+    n.write_text("\n".join(json.dumps(r) for r in neg), encoding="utf-8")
+    assert main(["waiver-threshold", str(p), "--negatives", str(n)]) == 0
+    assert json.loads(capsys.readouterr().out)["threshold"] == -14.0
+    assert main(["waiver-threshold", str(p), "--negatives", str(tmp_path / "missing.jsonl")]) == 2

@@ -15,8 +15,10 @@
 * ``segmentation_form(text)``: NFKC + ``t2s``, case and whitespace kept: the form jieba
   segments and tags (its dictionary is Simplified; ``陳炯明在民國幾年時`` is one run to it).
 * ``normalize_text(text)``: NFKC + ``t2s`` + lower case, whitespace kept (BM25 tokens).
+* ``to_script(text, script)``: the text in the other script, both directions (OpenCC ``t2s``
+  or ``s2t``): the span reader trains on each question in both scripts.
 
-OpenCC 1.4.2 (https://github.com/BYVoid/OpenCC), configuration ``t2s``.
+OpenCC 1.4.2 (https://github.com/BYVoid/OpenCC), configurations ``t2s`` and ``s2t``.
 """
 from __future__ import annotations
 
@@ -30,7 +32,11 @@ import opencc
 #: OpenCC configuration used for script folding (Traditional Chinese -> Simplified).
 OPENCC_CONFIG = "t2s"
 
+#: OpenCC configuration per target script of :func:`to_script`.
+SCRIPT_CONFIGS = {"simplified": "t2s", "traditional": "s2t"}
+
 _converter: opencc.OpenCC | None = None
+_converters: dict[str, opencc.OpenCC] = {}
 _lock = threading.Lock()
 
 _SPACE_LIKE = {"\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ",
@@ -98,6 +104,23 @@ def fold_script(text: str) -> str:
         return text
     conv = _t2s()
     with _lock:  # the C++ converter is not documented as thread-safe
+        return conv.convert(text)
+
+
+def to_script(text: str, script: str) -> str:
+    """``text`` converted to ``script`` (``"simplified"``: OpenCC ``t2s``, as
+    :func:`fold_script`; ``"traditional"``: OpenCC ``s2t``). OpenCC converts phrases, so
+    the length may change (rarely): convert pieces separately to keep offsets. Raises
+    TypeError for a non-str, ValueError for another script name."""
+    _check(text)
+    if script not in SCRIPT_CONFIGS:
+        raise ValueError(f"script must be one of {', '.join(SCRIPT_CONFIGS)}, got {script!r}")
+    if not text:
+        return text
+    with _lock:  # the C++ converter is not documented as thread-safe
+        conv = _converters.get(script)
+        if conv is None:
+            conv = _converters[script] = opencc.OpenCC(SCRIPT_CONFIGS[script])
         return conv.convert(text)
 
 
