@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("results", nargs="+", type=Path)
     c.add_argument("--max-added", type=float, default=0.01,
                    help="share of answerable questions the rule may refuse (default 0.01)")
+    c.add_argument("--clear", action="store_true",
+                   help="the whole number at least 0.5 above every answerable margin: the rule refuses "
+                        "no answerable question (with --negatives: how many unanswerable it still refuses)")
     c.add_argument("--negatives", nargs="+", type=Path, default=None,
                    help="results.jsonl of unanswerable questions (--questions reader-val-unindexed): "
                         "choose the threshold that refuses the most of them beyond the answerable ones")
@@ -129,10 +132,12 @@ def _name_audit(args) -> int:
 
 
 def _reader_threshold(args) -> int:
-    from evaluation.calibration import load_rows, reader_threshold, reader_threshold_net
+    from evaluation.calibration import load_rows, reader_threshold, reader_threshold_clear, reader_threshold_net
 
     try:
-        if args.negatives:
+        if args.clear:
+            res = reader_threshold_clear(load_rows(args.results), load_rows(args.negatives or []))
+        elif args.negatives:
             res = reader_threshold_net(load_rows(args.results), load_rows(args.negatives), args.max_added)
         else:
             res = reader_threshold(load_rows(args.results), args.max_added)

@@ -13,7 +13,8 @@ points of false refusals on CMRC and 3.3 on DRCD.
 would refuse), on answerable questions only. It is the smallest margin at which the rule
 refuses at most ``max_added`` of the answerable questions that the other rules let through.
 ``python -m evaluation reader-threshold RESULTS.jsonl ...`` prints it; the value adopted is
-``answering.gate.READER_NULL_MAX``.
+``answering.gate.READER_NULL_MAX`` was set that way until the both-scripts checkpoint; since
+then by :func:`reader_threshold_clear` (``--clear``: no answerable validation question refused).
 
 :func:`waiver_threshold` sets the ``reader_confident`` waiver's threshold
 (``answering.gate.READER_CONFIDENT_MAX``) from runs with a permissive waiver: ``python -m
@@ -103,6 +104,26 @@ def reader_threshold_net(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequence[
             "threshold_at_max_added": base["threshold"]}
 
 
+def reader_threshold_clear(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequence[dict[str, Any]] = (),
+                           safety: float = 0.5) -> dict[str, Any]:
+    """The ``reader`` rule's threshold that refuses none of the answerable questions the
+    other rules answer: the smallest whole number at least ``safety`` (margin units, start +
+    end logits) above every answerable margin, ``t = ceil(max(pos) + safety)``; with the
+    unanswerable questions it still refuses (``neg_rows``).
+
+    Raises:
+        ValueError: no answerable row carries a reader margin.
+    """
+    pos = margins(pos_rows)
+    if not pos:
+        raise ValueError("no answerable row carries a reader margin: run with --reader on "
+                         "--gate reader_null_max=1000")
+    neg = margins(neg_rows, answerable=False)
+    t = float(math.ceil(max(pos) + safety))
+    return {"threshold": t, "highest_answerable": round(max(pos), 4), "answerable": len(pos),
+            "negatives": len(neg), "negatives_refused_by_rule": sum(x > t for x in neg)}
+
+
 def waived_margins(rows: Iterable[dict[str, Any]], answerable: bool = True,
                    waiver: str = "reader_confident") -> list[float]:
     """The ``waiver``'s margins on the answerable (or unanswerable) rows it let through
@@ -128,6 +149,8 @@ def waiver_threshold(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequence[dict
         pos_rows: rows of answerable questions (``--questions reader-val``, seed set).
         neg_rows: rows of unanswerable ones (``--questions reader-val-unindexed``,
             ``refuse.jsonl``, the seed set).
+        safety: the least gap, in margin units (start + end logits), between the threshold
+            and the closest unanswerable margin: ``t = floor(min(neg) - safety)``.
     Returns:
         ``{"threshold", "negatives_waived", "closest_negative", "answerable_waived",
         "answerable_waived_at_threshold"}``; threshold None when the permissive run waived

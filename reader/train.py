@@ -207,7 +207,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat-cmrc", type=int, default=1,
                     help="train on each answerable CMRC question this many times (CMRC is ~25%% of "
                          "the questions and its long, clause-like answers are the weaker style)")
-    ap.add_argument("--both-scripts", type=int, default=1,
+    ap.add_argument("--both-scripts", type=int, default=1, choices=(0, 1),
                     help="1: train on every example in both scripts (CMRC also in Traditional, DRCD "
                          "also in Simplified; reader.data.script_variant); 0: original scripts only")
     ap.add_argument("--evals", type=int, default=3, help="validation evaluations during the run")
@@ -391,7 +391,8 @@ def main(argv=None) -> int:
     served = SpanReader.load(out)
     # the whole split, and the same questions in the other script (drcd-simplified: DRCD's
     # short answers in the script of the product's news; cmrc-traditional)
-    final = evaluate(served, val + [script_variant(ex) for ex in val], with_negatives=True)
+    final = evaluate(served, val + ([script_variant(ex) for ex in val] if args.both_scripts else []),
+                     with_negatives=True)
     thr, curve = calibrate(final["pos_scores"], final["neg_scores"])
     cfg_out["no_answer_threshold"] = thr
     cfg_out["calibration_curve"] = curve

@@ -76,3 +76,20 @@ def test_the_waiver_threshold_lets_no_unanswerable_question_through(tmp_path, ca
     assert main(["waiver-threshold", str(p), "--negatives", str(n)]) == 0
     assert json.loads(capsys.readouterr().out)["threshold"] == -14.0
     assert main(["waiver-threshold", str(p), "--negatives", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_the_clear_threshold_refuses_no_answerable_question(tmp_path, capsys):
+    from evaluation.calibration import reader_threshold_clear
+
+    pos = [_row(m) for m in (-3.0, 5.2, 9.996)] + [_row(50.0, refused=True)]   # refused: no constraint
+    neg = [_row(m, answerable=False) for m in (12.0, 10.4, 3.0)]
+    res = reader_threshold_clear(pos, neg)
+    assert res["threshold"] == 11.0 and res["highest_answerable"] == 9.996  # ceil(9.996 + 0.5)
+    assert res["negatives_refused_by_rule"] == 1                           # 12.0 only
+    assert all(m <= res["threshold"] for m in margins(pos))
+    with pytest.raises(ValueError, match="reader margin"):
+        reader_threshold_clear([_row(None)])
+    p = tmp_path / "pos.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in pos), encoding="utf-8")
+    assert main(["reader-threshold", str(p), "--clear"]) == 0
+    assert json.loads(capsys.readouterr().out)["threshold"] == 11.0

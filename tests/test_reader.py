@@ -237,20 +237,26 @@ def test_script_variant_converts_everything_and_keeps_the_answer_offsets():
     assert s.context[s.answer_start:s.answer_end] == s.answers[0] == "花青素"
 
 
-def test_script_variant_of_a_negative_and_of_a_phrase_that_changes_length():
-    from reader.data import script_variant
-    from text.fold import to_script
+def test_script_variant_of_a_negative_and_of_a_phrase_that_changes_length(monkeypatch):
+    import reader.data as D
 
-    neg = script_variant(_example(answer_start=-1, kind="retrieved", context="臺灣的鐵路。"))
+    neg = D.script_variant(_example(answer_start=-1, kind="retrieved", context="臺灣的鐵路。"))
     assert neg.answer_start == -1 and not neg.answerable and neg.context == "台湾的铁路。"
-    # OpenCC converts phrases; an answer whose conversion is longer or shorter than its
-    # source still lands exactly on its converted text
-    ctx = "他用鼠标点击了一下按钮。"
-    ex = _example(context=ctx, answers=("鼠标",), answer_start=2, source="cmrc", question="他用什么点击？")
-    v = script_variant(ex, "traditional")
-    assert v.context[v.answer_start:v.answer_end] == v.answers[0] == to_script("鼠标", "traditional")
+    # OpenCC converts phrases, so a conversion may change a text's length (none of the CMRC
+    # or DRCD passages does today): with a converter that lengthens text before the answer
+    # and the answer itself, the offset still lands exactly on the converted answer
+    monkeypatch.setattr(D, "to_script", lambda t, script: t.replace("标", "標標").replace("他", "他們"))
+    ex = _example(context="他用鼠标点击了一下按钮。", answers=("鼠标",), answer_start=2, source="cmrc",
+                  question="他用什么点击？")
+    v = D.script_variant(ex, "traditional")
+    assert v.context == "他們用鼠標標点击了一下按钮。" and v.answers == ("鼠標標",)
+    assert (v.answer_start, v.answer_end) == (3, 6)
+    assert v.context[v.answer_start:v.answer_end] == v.answers[0]
+    monkeypatch.undo()
     with pytest.raises(ValueError):
-        script_variant(ex, "klingon")
+        D.script_variant(ex, "klingon")
+    with pytest.raises(ValueError, match="answer_start"):  # a bad offset is no silent overwrite
+        D.script_variant(_example(answer_start=3))
 
 
 def test_to_script_both_directions():
@@ -438,6 +444,12 @@ def test_the_training_command_runs_and_writes_a_model_card(tmp_path):
     for f in ("reader.safetensors", "config.json"):
         assert hashlib.sha256((out / f).read_bytes()).hexdigest() in card
     assert "--steps 2" in card and "load average" in card and "min (data, training" in card
+    # the default trains and validates in both scripts: the card names the flag and the
+    # final validation has rows of the converted questions
+    assert "--both-scripts 1" in card
+    final = next(json.loads(x) for x in (out / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
+                 if json.loads(x)["event"] == "final")
+    assert any(k.endswith(("-simplified", "-traditional")) for k in final["val"]), final["val"]
     cfg = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert isinstance(cfg["no_answer_threshold"], float) and cfg["lora_layers"] == list(range(4, 12))
     r = SpanReader.load(out).read("问题？", ["一段文字。"])
