@@ -134,26 +134,28 @@ def _name_audit(args) -> int:
 def _reader_threshold(args) -> int:
     from evaluation.calibration import load_rows, reader_threshold, reader_threshold_clear, reader_threshold_net
 
-    try:
+    def compute():
         if args.clear:
-            res = reader_threshold_clear(load_rows(args.results), load_rows(args.negatives or []))
-        elif args.negatives:
-            res = reader_threshold_net(load_rows(args.results), load_rows(args.negatives), args.max_added)
-        else:
-            res = reader_threshold(load_rows(args.results), args.max_added)
-    except (ValueError, FileNotFoundError, json.JSONDecodeError) as e:
-        print(f"evaluation: error: {e}", file=sys.stderr)
-        return 2
-    print(json.dumps(res))
-    return 0
+            return reader_threshold_clear(load_rows(args.results), load_rows(args.negatives or []))
+        if args.negatives:
+            return reader_threshold_net(load_rows(args.results), load_rows(args.negatives), args.max_added)
+        return reader_threshold(load_rows(args.results), args.max_added)
+
+    return _print_threshold(compute)
 
 
 def _waiver_threshold(args) -> int:
     from evaluation.calibration import load_rows, waiver_threshold
 
+    return _print_threshold(lambda: waiver_threshold(load_rows(args.results), load_rows(args.negatives)))
+
+
+def _print_threshold(compute) -> int:
+    """Print ``compute()`` as JSON; 2 with the reason on stderr for a missing, unreadable
+    or unusable results file."""
     try:
-        res = waiver_threshold(load_rows(args.results), load_rows(args.negatives))
-    except (FileNotFoundError, json.JSONDecodeError) as e:
+        res = compute()
+    except (ValueError, FileNotFoundError, json.JSONDecodeError) as e:
         print(f"evaluation: error: {e}", file=sys.stderr)
         return 2
     print(json.dumps(res))

@@ -33,15 +33,14 @@ def margins(rows: Iterable[dict[str, Any]], answerable: bool = True) -> list[flo
     """The reader margins of the answerable (or, with ``answerable=False``, unanswerable)
     rows the pipeline answered (the other rules passed), where the ``reader`` rule ran
     (same-language questions)."""
-    out = []
-    for r in rows:
-        g = r.get("gate") or {}
-        if (r.get("answer_metrics") is not None) != answerable or "answer_metrics" not in r:
-            continue
-        if r.get("refused") or g.get("reader") is None:
-            continue
-        out.append(float(g["reader"]))
-    return out
+    return [float(r["gate"]["reader"]) for r in _cases(rows, answerable)
+            if not r.get("refused") and (r.get("gate") or {}).get("reader") is not None]
+
+
+def _cases(rows: Iterable[dict[str, Any]], answerable: bool) -> list[dict[str, Any]]:
+    """The rows of answerable (or unanswerable) cases; rows without ``answer_metrics``
+    (runs with ``--answers off``) are neither."""
+    return [r for r in rows if "answer_metrics" in r and (r["answer_metrics"] is not None) == answerable]
 
 
 def reader_threshold(rows: Sequence[dict[str, Any]], max_added: float = 0.01) -> dict[str, Any]:
@@ -128,14 +127,9 @@ def waived_margins(rows: Iterable[dict[str, Any]], answerable: bool = True,
                    waiver: str = "reader_confident") -> list[float]:
     """The ``waiver``'s margins on the answerable (or unanswerable) rows it let through
     (``gate_reason`` ``"ok (waived by reader_confident: ...)"``)."""
-    out = []
-    for r in rows:
-        g = r.get("gate") or {}
-        if (r.get("answer_metrics") is not None) != answerable or "answer_metrics" not in r:
-            continue
-        if str(g.get("gate_reason", "")).startswith(f"ok (waived by {waiver}") and g.get(waiver) is not None:
-            out.append(float(g[waiver]))
-    return out
+    gates = [r.get("gate") or {} for r in _cases(rows, answerable)]
+    return [float(g[waiver]) for g in gates
+            if str(g.get("gate_reason", "")).startswith(f"ok (waived by {waiver}") and g.get(waiver) is not None]
 
 
 def waiver_threshold(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequence[dict[str, Any]],

@@ -29,27 +29,17 @@ from functools import lru_cache
 
 import opencc
 
-#: OpenCC configuration used for script folding (Traditional Chinese -> Simplified).
-OPENCC_CONFIG = "t2s"
-
 #: OpenCC configuration per target script of :func:`to_script`.
 SCRIPT_CONFIGS = {"simplified": "t2s", "traditional": "s2t"}
+#: OpenCC configuration used for script folding (Traditional Chinese -> Simplified).
+OPENCC_CONFIG = SCRIPT_CONFIGS["simplified"]
 
-_converter: opencc.OpenCC | None = None
-_converters: dict[str, opencc.OpenCC] = {}
+_converters: dict[str, opencc.OpenCC] = {}  # script -> converter, built on first use
 _lock = threading.Lock()
 
 _SPACE_LIKE = {"\u3000": " ", "\u00a0": " ", "\t": " ", "\u2002": " ", "\u2003": " ",
                "\u2009": " ", "\u202f": " "}
 _WS = re.compile(r"\s+")
-
-
-def _t2s() -> opencc.OpenCC:
-    global _converter
-    with _lock:
-        if _converter is None:
-            _converter = opencc.OpenCC(OPENCC_CONFIG)
-        return _converter
 
 
 def _check(text: str) -> None:
@@ -99,12 +89,7 @@ def fold_chars(text: str) -> str:
 def fold_script(text: str) -> str:
     """``text`` with Traditional Chinese folded to Simplified (OpenCC ``t2s``); Simplified,
     Latin, digits and punctuation unchanged. Raises TypeError for a non-str."""
-    _check(text)
-    if not text:
-        return text
-    conv = _t2s()
-    with _lock:  # the C++ converter is not documented as thread-safe
-        return conv.convert(text)
+    return to_script(text, "simplified")
 
 
 def to_script(text: str, script: str) -> str:
