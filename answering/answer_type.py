@@ -19,7 +19,7 @@ wins. ``VALUE_TESTS`` says, per kind, what counts as a value in a sentence. List
   what/lists).
 * ``matches(answer_type, sentence)`` -> True when the sentence holds a value of that type.
 * ``value_spans(answer_type, text)`` -> where the values of that type are in ``text``
-  (count, money, percent, day, year: ``VALUE_PATTERNS``), for trimming a reader span to its value.
+  (count, number, money, percent, day, year: ``VALUE_PATTERNS``), for trimming a reader span to its value.
 """
 from __future__ import annotations
 
@@ -414,9 +414,11 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
 APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
 
 #: kind -> regex of one value of that kind in a (Simplified, half-width) text, with its
-#: approximation word; a count's unit is one of the question's interchangeable units.
+#: approximation word; a count's unit is one of the question's interchangeable units, a
+#: number's any measure word (``多少投递员``: ``1200多人``; a calendar year is no number value).
 VALUE_PATTERNS: dict[str, Callable[[frozenset[str]], re.Pattern | None]] = {
     "count": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(units)}") if units else None,
+    "number": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(frozenset(MEASURE_WORDS))}"),
     "money": lambda units: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
     "percent": lambda units: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
     "year": lambda units: re.compile(r"(?:公元前|公元|前)?(?<![\d.])\d{3,4}\s*年(?![代前间初末底])"

@@ -11,12 +11,13 @@ of factoid QA systems is the typed entity, not the clause around it (Harabagiu e
 Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one off by name;
 ``python -m answering rules`` lists them):
 
-0. ``whole_value`` (count, money, percent, day, year and time questions; ``WHOLE_VALUE_KINDS``;
+0. ``whole_value`` (count, number, money, percent, day, year and time questions; ``WHOLE_VALUE_KINDS``;
    applied first, on the passage, by ``whole_value``): the span is widened to every value of
    the expected type it cuts (``answer_type.value_spans``; a time question's values are days
    and years). A reader span ends on an XLM-R piece, and the pieces of ``4個國家`` are
    ``4|個國家``, so it may read ``4`` of a count, ``5月20`` of ``5月20日`` or ``1871年`` of
-   ``1871年1月18日`` (a time question); ``300名`` of ``近300名`` -> ``近300名``. A value the span
+   ``1871年1月18日`` (a time question); ``300名`` of ``近300名`` -> ``近300名``; a number question's
+   value is a quantity with any measure word (``1200`` of ``1200多人``). A value the span
    holds whole, or does not touch, leaves it.
 
 1. ``value`` (count, money, percent, day, year questions): a span holding a value of the expected
@@ -36,8 +37,9 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    questions hold the role in 5 of 84 cases, all of them whole clauses.)
 4. ``edges`` (every question, typed or not): what no answer begins or ends with is cut, one
    piece at a time: a clause mark at either end (``EDGE_MARKS``), an opening bracket or quote
-   at the start whose closing one is not in the span and a closing one at the end whose
-   opening one is not (``text.chars.BRACKET_PAIRS``), a leading structural ``的``, and a
+   at the start whose closing one is not in the span, a closing one at the end whose
+   opening one is not, and an opening one at the end (``text.chars.BRACKET_PAIRS``;
+   ``销往全国各地。“`` -> ``销往全国各地。``), a leading structural ``的``, and a
    trailing one after a noun, numeral or time word (``NOMINAL_TAGS``: ``毛利家的`` ->
    ``毛利家``; ``最溫暖的`` stays). Of the 4,495 CMRC and DRCD references, 9 end in ``的``, none
    starts with it, 2 end in a comma and 5 hold an unmatched bracket.
@@ -109,9 +111,10 @@ class TrimRule:
 
 #: rule 0: answer kind -> the kinds of value a span of it is widened to (a time question is
 #: answered by a day or a year)
-WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = {k: (k,) for k in sorted(VALUE_KINDS)} | {"time": ("day", "year")}
+WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = ({k: (k,) for k in sorted(VALUE_KINDS)}
+                                                  | {"number": ("number",), "time": ("day", "year")})
 #: rule 0's line in the rules listing (``python -m answering rules``)
-WHOLE_VALUE_DESCRIPTION = ("count/money/percent/day/year/time: widen a span to the whole value it cuts on its "
+WHOLE_VALUE_DESCRIPTION = ("count/number/money/percent/day/year/time: widen a span to the whole value it cuts on its "
                            "passage (4 of 4個國家 -> 4個)")
 
 
@@ -189,7 +192,7 @@ def _edge_cut(span: str) -> tuple[int, int]:
     first, last = span[0], span[-1]
     if first in _LEAD_MARKS or (first in BRACKET_PAIRS and BRACKET_PAIRS[first] not in span[1:]):
         return 1, n
-    if last in EDGE_MARKS or (last in _CLOSERS and _CLOSERS[last] not in span[:-1]):
+    if last in EDGE_MARKS or last in BRACKET_PAIRS or (last in _CLOSERS and _CLOSERS[last] not in span[:-1]):
         return 0, n - 1
     if "的" in (first, last):
         _, pseg = jieba_modules()

@@ -135,6 +135,22 @@ def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
     assert _typed_first(r, None) is r
 
 
+def test_a_span_of_a_lower_ranked_passage_must_outscore_the_retrieval_rank_prior():
+    """Retriever-reader fusion: each retrieval rank below the first costs a span
+    ``RETRIEVAL_RANK_PENALTY`` logits, so a slightly better-read span of the 3rd passage does
+    not beat the 1st passage's; a clearly better one still does."""
+    from answering.reading import RETRIEVAL_RANK_PENALTY as P, _retrieval_prior
+
+    first = Span("4329.7万元", 0, 10, 18, 9.0)
+    near = Span("1794.6万件", 2, 5, 13, 9.0 + 2 * P - 0.5)
+    far = Span("1794.6万件", 2, 5, 13, 9.0 + 2 * P + 0.5)
+    fused = _retrieval_prior(ReaderResult((near, first), -3.0, 2, 0.0))
+    assert [s.text for s in fused.spans] == ["4329.7万元", "1794.6万件"]
+    assert fused.spans[0].score == 9.0 and fused.spans[1].score == near.score - 2 * P
+    assert fused.no_answer_score == -3.0  # the reader's own margin, for the gate
+    assert _retrieval_prior(ReaderResult((far, first), -3.0, 2, 0.0)).spans[0].passage_index == 2
+
+
 def test_the_stage_reads_focus_windows_of_the_configured_length():
     from answering.reading import FOCUS_WINDOW_TOKENS
 
@@ -167,3 +183,24 @@ def test_an_untyped_question_may_read_a_longer_span(question, longest):
     _assistant(r).ask(question, top_k=3)
     assert r.max_answer_tokens == getattr(reading, longest)
     assert reading.UNTYPED_SPAN_TOKENS > reading.TYPED_SPAN_TOKENS
+
+
+def test_a_cross_language_question_gets_a_span_only_of_its_expected_type():
+    """The reader is trained on Chinese questions: over Chinese passages its spans for an
+    English question are reliable only where the expected type holds them (seed hs-13,
+    ``Which pharmaceutical company…``, was answered ``衡水市体育局竞技体育科主任李妙称赞道。``);
+    an untyped English question is answered with sentences and no short answer."""
+    def ask(answer, question):
+        # the hashing encoder has no cross-lingual cosines: the dense rules are off here
+        gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense_cross=-1.0, min_best_sentence=-1.0,
+                                                min_coverage=0.0)))
+        a = Assistant(FakeRetriever(make_passages()), gate=gate, reader=ReaderStage(FakeReader(answer)))
+        a = a.ask(question, top_k=3)
+        assert not a.refused and a.text
+        return a
+
+    how_much = "How much express revenue did the Guizhou post branch earn during Double 11?"
+    assert ask("4329.7万元", how_much).short_answer.text == "4329.7万元"
+    assert ask("贵州省邮政分公司", how_much).shorts == ()
+    assert ask("“五送”快递员活动", "Which activity did the Guizhou post branch hold during Double 11?").shorts == ()
+    assert ask("“五送”快递员活动", "贵州邮政双11期间开展了什么活动？").short_answer.text == "“五送”快递员活动"

@@ -108,6 +108,8 @@ def test_rule_3_role_cuts_the_role_the_question_names(question, span, kept):
     ("《西南军魂》，", "《西南军魂》"),
     ("、口罩、手套", "口罩、手套"),
     ("。衡水湖", "衡水湖"),
+    ("销往全国各地。“", "销往全国各地。"),  # seed akto-07: an opener at the end opens the next clause
+    ("口罩（", "口罩"),
 ])
 def test_rule_4_edges_strips_what_no_answer_begins_or_ends_with(span, kept):
     s, e = trim_edges(None, span)
@@ -179,6 +181,9 @@ def test_offset_fold_keeps_the_length_so_offsets_index_the_raw_text():
     ("衡水湖国际马拉松赛从哪一年开始举办？", "赛事自2012年开始举办", "2012", "2012年"),
     ("配餐车是哪天驶进处理中心的？", "12月8日中午驶进", "12月8", "12月8日"),
     ("有多少名党员参加？", "近300名党员参加了报告会", "300名", "近300名"),
+    # seed gz-11 (a number question, no measure word in it): the reader read 1200 of 1200多人
+    ("贵阳市邮政分公司总经理吴沛带队慰问了多少投递员？", "吴沛带队慰问了1200多人。", "1200", "1200多人"),
+    ("約多少人口生活在於庫頁島上?", "島上人口約49.3萬人。", "49.3", "約49.3萬人"),
 ])
 def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(question, passage, span, whole):
     at = passage.index(span)
@@ -191,6 +196,8 @@ def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(questi
     ("蟹狀星雲的波霎擁有多快的自轉速率？", "自轉速率為每秒30轉。", "每秒30"),        # untyped
     ("他是谁？", "董事长王石于2012年卸任", "王石"),                               # no value kind
     ("有多少名党员参加？", "共300名党员，另有50名群众", "300名"),                  # the next value is not cut
+    ("阿克陶县建了多少站点？", "建成118个快递服务点，覆盖2012年以来", "118个"),     # already whole
+    ("阿克陶县建了多少站点？", "自2012年起建成服务点", "2012"),                       # a calendar year is no number value
 ])
 def test_whole_value_leaves_spans_that_cut_no_value_of_the_expected_type(question, passage, span):
     at = passage.index(span)
