@@ -62,7 +62,8 @@ MONEY_SYNONYMS: dict[str, tuple[str, ...]] = {w: _REVENUE for w in _REVENUE} | {
     "投资": ("投资", "投入", "资金")}
 PERCENT_WORDS = ("百分之", "比例", "增长率", "增幅", "满意度", "占比", "percentage", "percent", "rate")
 
-_MEASURE_ALT = "|".join(sorted(MEASURE_WORDS, key=len, reverse=True))
+_MEASURE_BY_LENGTH = tuple(sorted(set(MEASURE_WORDS), key=len, reverse=True))
+_MEASURE_ALT = "|".join(_MEASURE_BY_LENGTH)
 #: a year of any era (``1231年``, ``前221年``, ``一九九八年``), a decade or a century
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.])\d{3,4}\s*年|[一二〇零][一二三四五六七八九〇零]{3}年|\d{1,2}\s*世纪")
 #: a time of day, a season or a solar term (``12时26分``, ``夏季``, ``夏至``): what ``什么时候``
@@ -144,11 +145,18 @@ def unit_group(unit: str) -> frozenset[str]:
 def _is_unit_word(q: str, m: re.Match) -> bool:
     """True when the measure word after 多少/几 is a word of its own, not the first character
     of a longer word (``多少年轻人``, ``多少人民币``, ``多少站点`` ask no count of 年/人/站)."""
-    unit = m.group(1)
-    if unit not in WORD_STARTERS:  # 辆/件/个/名/吨…: classifiers, whatever follows (辆车)
+    return unit_is_word(q, m.start(1), m.group(1))
+
+
+def unit_is_word(text: str, at: int, unit: str) -> bool:
+    """True when the measure word ``unit`` at ``text[at:]`` is a word of its own (jieba),
+    not the first character of a longer word (``年`` of ``年轻人``, ``人`` of ``人民币``, ``站``
+    of ``站点``); always True for a unit outside ``WORD_STARTERS`` (辆/件/个/名…: classifiers,
+    whatever follows: ``辆车``)."""
+    if unit not in WORD_STARTERS:
         return True
     jieba, _ = jieba_modules()
-    first = next((w for w in jieba.cut(q[m.start(1):]) if w.strip()), "")
+    first = next((w for w in jieba.cut(text[at:at + 8]) if w.strip()), "")
     return first == unit or first in MEASURE_WORDS
 
 
@@ -415,7 +423,8 @@ APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
 
 #: kind -> regex of one value of that kind in a (Simplified, half-width) text, with its
 #: approximation word; a count's unit is one of the question's interchangeable units, a
-#: number's any measure word (``多少投递员``: ``1200多人``; a calendar year is no number value).
+#: number's any measure word that is a word of its own (``多少投递员``: ``1200多人``, not
+#: ``1200年`` of ``1200年轻人``: ``value_spans``; a 19xx/20xx calendar year is no number value).
 VALUE_PATTERNS: dict[str, Callable[[frozenset[str]], re.Pattern | None]] = {
     "count": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(units)}") if units else None,
     "number": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(frozenset(MEASURE_WORDS))}"),
@@ -443,4 +452,13 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     pattern = _value_pattern(answer_type.kind, answer_type.units)
     if pattern is None or not text:
         return []
-    return [(m.start(), m.end()) for m in pattern.finditer(offset_fold(text)) if m.end() > m.start()]
+    folded = offset_fold(text)
+    found = [(m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start()]
+    if answer_type.kind == "number":  # any measure word: it must be a word of its own
+        found = [(s, e) for s, e in found if _ends_in_unit_word(folded, s, e)]
+    return found
+
+
+def _ends_in_unit_word(text: str, start: int, end: int) -> bool:
+    unit = next((u for u in _MEASURE_BY_LENGTH if text.endswith(u, start, end)), None)
+    return unit is None or unit_is_word(text, end - len(unit), unit)

@@ -17,7 +17,8 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    and years). A reader span ends on an XLM-R piece, and the pieces of ``4個國家`` are
    ``4|個國家``, so it may read ``4`` of a count, ``5月20`` of ``5月20日`` or ``1871年`` of
    ``1871年1月18日`` (a time question); ``300名`` of ``近300名`` -> ``近300名``; a number question's
-   value is a quantity with any measure word (``1200`` of ``1200多人``). A value the span
+   value is a quantity with any measure word, a percentage or an amount (``1200`` of
+   ``1200多人``, ``35.5`` of ``35.5%``). A value the span
    holds whole, or does not touch, leaves it.
 
 1. ``value`` (count, money, percent, day, year questions): a span holding a value of the expected
@@ -112,7 +113,8 @@ class TrimRule:
 #: rule 0: answer kind -> the kinds of value a span of it is widened to (a time question is
 #: answered by a day or a year)
 WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = ({k: (k,) for k in sorted(VALUE_KINDS)}
-                                                  | {"number": ("number",), "time": ("day", "year")})
+                                                  | {"number": ("number", "percent", "money"),
+                                                     "time": ("day", "year")})
 #: rule 0's line in the rules listing (``python -m answering rules``)
 WHOLE_VALUE_DESCRIPTION = ("count/number/money/percent/day/year/time: widen a span to the whole value it cuts on its "
                            "passage (4 of 4個國家 -> 4個)")
@@ -124,12 +126,27 @@ def whole_value(answer_type: AnswerType | None, text: str, start: int, end: int)
     hold whole (``WHOLE_VALUE_KINDS``, ``answer_type.value_spans``): ``4`` of ``以及4個國家``
     -> the offsets of ``4個``. Unchanged for an untyped question (None), a kind without
     values, an empty span, or when the rule is in ``DISABLED``."""
-    kinds = WHOLE_VALUE_KINDS.get(answer_type.kind, ()) if answer_type is not None else ()
-    if not kinds or "whole_value" in DISABLED:
+    if answer_type is None or "whole_value" in DISABLED:
         return start, end
-    values = [v for kind in kinds
-              for v in value_spans(answer_type if kind == answer_type.kind else replace(answer_type, kind=kind), text)]
-    return widen_to_whole(values, start, end)
+    return widen_to_whole(_whole_values(answer_type, text), start, end)
+
+
+def _whole_values(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every value in ``text`` of the kinds ``WHOLE_VALUE_KINDS`` gives
+    the question's kind (``[]`` for other kinds)."""
+    return [v for kind in WHOLE_VALUE_KINDS.get(answer_type.kind, ())
+            for v in value_spans(answer_type if kind == answer_type.kind else replace(answer_type, kind=kind), text)]
+
+
+def value_share(answer_type: AnswerType | None, span: str) -> float:
+    """Share (0-1) of the span's non-space characters inside values of the expected type
+    (``WHOLE_VALUE_KINDS``: ``1200多人`` is 1.0 for a number question, ``慰问投递员1200多人``
+    0.4); 0.0 for an untyped question (None), a kind without values or an empty span."""
+    size = sum(not c.isspace() for c in span)
+    if answer_type is None or not size:
+        return 0.0
+    inside = {i for s, e in _whole_values(answer_type, span) for i in range(s, e) if not span[i].isspace()}
+    return len(inside) / size
 
 
 def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:

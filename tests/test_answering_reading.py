@@ -139,14 +139,15 @@ def test_a_span_of_a_lower_ranked_passage_must_outscore_the_retrieval_rank_prior
     """Retriever-reader fusion: each retrieval rank below the first costs a span
     ``RETRIEVAL_RANK_PENALTY`` logits, so a slightly better-read span of the 3rd passage does
     not beat the 1st passage's; a clearly better one still does."""
-    from answering.reading import RETRIEVAL_RANK_PENALTY as P, _retrieval_prior
+    from answering.reading import RETRIEVAL_RANK_PENALTY as P, _retrieval_prior, fused_score
 
     first = Span("4329.7万元", 0, 10, 18, 9.0)
     near = Span("1794.6万件", 2, 5, 13, 9.0 + 2 * P - 0.5)
     far = Span("1794.6万件", 2, 5, 13, 9.0 + 2 * P + 0.5)
     fused = _retrieval_prior(ReaderResult((near, first), -3.0, 2, 0.0))
     assert [s.text for s in fused.spans] == ["4329.7万元", "1794.6万件"]
-    assert fused.spans[0].score == 9.0 and fused.spans[1].score == near.score - 2 * P
+    assert fused.spans[0].score == 9.0 and fused.spans[1].score == near.score  # the reader's own
+    assert fused_score(fused.spans[1]) == near.score - 2 * P
     assert fused.no_answer_score == -3.0  # the reader's own margin, for the gate
     assert _retrieval_prior(ReaderResult((far, first), -3.0, 2, 0.0)).spans[0].passage_index == 2
 
@@ -195,12 +196,63 @@ def test_a_cross_language_question_gets_a_span_only_of_its_expected_type():
         gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense_cross=-1.0, min_best_sentence=-1.0,
                                                 min_coverage=0.0)))
         a = Assistant(FakeRetriever(make_passages()), gate=gate, reader=ReaderStage(FakeReader(answer)))
-        a = a.ask(question, top_k=3)
+        a = a.ask(question, top_k=5)
         assert not a.refused and a.text
         return a
 
     how_much = "How much express revenue did the Guizhou post branch earn during Double 11?"
     assert ask("4329.7万元", how_much).short_answer.text == "4329.7万元"
     assert ask("贵州省邮政分公司", how_much).shorts == ()
+    how_many = "How many delivery workers did Wu Pei of the Guiyang post branch visit?"
+    assert ask("1200多人", how_many).short_answer.text == "1200多人"
+    # a clause that merely holds a number is no number value (review of 2ae5ee7)
+    assert ask("为投递员送上热饭、饮料等慰问品，慰问投递员1200多人", how_many).shorts == ()
     assert ask("“五送”快递员活动", "Which activity did the Guizhou post branch hold during Double 11?").shorts == ()
     assert ask("“五送”快递员活动", "贵州邮政双11期间开展了什么活动？").short_answer.text == "“五送”快递员活动"
+
+
+def test_a_span_keeps_its_reader_score_and_the_retrieval_prior_picks_among_hits():
+    """Through the pipeline: of two spans read on different hits, the lower-ranked hit's
+    span must out-read the higher-ranked one's by ``RETRIEVAL_RANK_PENALTY`` per rank; the
+    short answer's score is the reader's own."""
+    from answering.reading import RETRIEVAL_RANK_PENALTY as P
+
+    q = "贵州邮政双11期间快递业务收入是多少？"
+
+    class TwoSpans(FakeReader):
+        def __init__(self, scores):
+            super().__init__("")
+            self.scores = scores
+
+        def _find(self, question, passages):
+            spans = [Span(t, i, p.find(t), p.find(t) + len(t), sc)
+                     for t, sc in self.scores.items() for i, p in enumerate(passages) if t in p]
+            return ReaderResult(tuple(sorted(spans, key=lambda sp: -sp.score)), -2.0, 1, 0.0)
+
+    hits = [h.passage.text for h in _assistant(FakeReader("4329.7万元")).ask(q, top_k=5).passages]
+    high, low = sorted(["4329.7万元", "1200多人"], key=lambda t: next(i for i, p in enumerate(hits) if t in p))
+    gap = P * (next(i for i, p in enumerate(hits) if low in p) - next(i for i, p in enumerate(hits) if high in p))
+    assert gap > 0
+    a = _assistant(TwoSpans({high: 9.0, low: 9.0 + gap - 0.5})).ask(q, top_k=5)
+    assert a.short_answer.text == high and a.short_answer.score == 9.0
+    b = _assistant(TwoSpans({high: 9.0, low: 9.0 + gap + 0.5})).ask(q, top_k=5)
+    assert b.short_answer.text == low and b.short_answer.score == 9.0 + gap + 0.5
+
+
+def test_a_question_in_the_passages_language_keeps_an_untyped_span():
+    """The cross-language rule looks at the span's own passage: an English question keeps an
+    untyped span of an English passage, even when a Chinese passage ranks first."""
+    from answering.query import parse_query
+    from corpus.types import Passage
+    from tests.test_answering_fakes import hits_of
+
+    english = "The Guizhou post branch launched the Five Deliveries campaign for couriers in November."
+    chinese = "贵州省邮政分公司在双11期间开展了慰问活动，发放慰问补贴61万余元。"
+    passages = [Passage(id=f"p#1:{i}", article_id="p#1", title="Guizhou Post", paragraph_no=i, start=0,
+                        end=len(t), text=t) for i, t in enumerate((chinese, english), start=1)]
+    stage = ReaderStage(FakeReader("Five Deliveries campaign"))
+    q = parse_query("Which campaign did the Guizhou post branch launch for couriers?")
+    _, spans = stage.read(q, hits_of(passages), [])
+    assert [(s.text, s.hit_number) for s in spans] == [("Five Deliveries campaign", 2)]
+    _, spans = stage.read(parse_query("贵州邮政开展了什么活动？"), hits_of(passages), [])
+    assert spans == []  # a Chinese question over that English span: another language, untyped

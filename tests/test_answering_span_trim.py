@@ -184,6 +184,8 @@ def test_offset_fold_keeps_the_length_so_offsets_index_the_raw_text():
     # seed gz-11 (a number question, no measure word in it): the reader read 1200 of 1200多人
     ("贵阳市邮政分公司总经理吴沛带队慰问了多少投递员？", "吴沛带队慰问了1200多人。", "1200", "1200多人"),
     ("約多少人口生活在於庫頁島上?", "島上人口約49.3萬人。", "49.3", "約49.3萬人"),
+    ("邮件量增长了多少？", "同比增长35.5%，创新高", "35.5", "35.5%"),   # a number may be a percentage
+    ("他们一共捐了多少？", "共捐出1200人民币", "1200", "1200人民币"),   # or an amount of money
 ])
 def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(question, passage, span, whole):
     at = passage.index(span)
@@ -198,6 +200,8 @@ def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(questi
     ("有多少名党员参加？", "共300名党员，另有50名群众", "300名"),                  # the next value is not cut
     ("阿克陶县建了多少站点？", "建成118个快递服务点，覆盖2012年以来", "118个"),     # already whole
     ("阿克陶县建了多少站点？", "自2012年起建成服务点", "2012"),                       # a calendar year is no number value
+    ("有多少学生？", "共有1200年轻人报名", "1200"),      # 年 of 年轻人 is no measure word (review of 2ae5ee7)
+    ("有多少学生？", "开设了3站点", "3"),
 ])
 def test_whole_value_leaves_spans_that_cut_no_value_of_the_expected_type(question, passage, span):
     at = passage.index(span)
@@ -219,3 +223,13 @@ def test_the_short_answer_is_the_whole_value_the_reader_cut():
     assert s is not None and s.text == "4329.7万元"
     passage = next(h.passage for h in a.passages if h.passage.id == s.passage_id)
     assert passage.text[s.start:s.end] == "4329.7万元"
+
+
+def test_value_share_is_the_share_of_the_span_inside_values_of_the_expected_type():
+    from answering.span_trim import value_share
+
+    number = expected_type("贵阳市邮政分公司总经理吴沛带队慰问了多少投递员？")
+    assert value_share(number, "1200多人") == 1.0
+    assert value_share(number, "慰问投递员1200多人") == 6 / 11
+    assert value_share(number, "吴沛") == 0.0
+    assert value_share(None, "1200多人") == 0.0 and value_share(number, "") == 0.0
