@@ -460,5 +460,7 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
 
 
 def _ends_in_unit_word(text: str, start: int, end: int) -> bool:
+    """True when the value ``text[start:end]`` ends in no measure word, or in one that is a
+    word of its own (``unit_is_word``)."""
     unit = next((u for u in _MEASURE_BY_LENGTH if text.endswith(u, start, end)), None)
     return unit is None or unit_is_word(text, end - len(unit), unit)

@@ -56,13 +56,14 @@ UNTYPED_SPAN_TOKENS = 60
 #: is preferred to a better-scored untyped one within this many logits (start + end)
 TYPED_SPAN_MARGIN = 4.0
 #: retriever-reader fusion: logits (start + end) a span loses per retrieval rank of its
-#: passage below the first when spans are compared (``fused_score``); a rank-based variant of
-#: BERTserini's (Yang et al. 2019) interpolation of retriever and reader scores, since the
-#: fused retrieval score's scale depends on the fusion method. Open-domain short-answer F1, seed / CMRC val /
-#: DRCD val / DRCD val in Simplified (``python -m evaluation run``, default gate, the prior
-#: alone; chosen on these sets): 0: 0.787 / 0.570 / 0.735 / 0.744; 1.0: 0.792 / 0.577 / 0.755 / 0.763; 1.5:
-#: 0.792 / 0.571 / 0.751 / 0.764; 2.5: 0.792 / 0.571 / 0.749 / 0.766; 4.0: 0.781 / 0.571 /
-#: 0.751 / 0.764 (1.0 leads on CMRC and DRCD by 0.004-0.006, within noise).
+#: passage below the first when spans are compared (``fused_score``); a rank-based variant
+#: of BERTserini's (Yang et al. 2019) interpolation of retriever and reader scores, since
+#: the fused retrieval score's scale depends on the fusion method. Open-domain short-answer
+#: F1, seed / CMRC val / DRCD val / DRCD val in Simplified (``python -m evaluation run``,
+#: default gate, the prior alone; chosen on these sets):
+#: 0: 0.787 / 0.570 / 0.735 / 0.744;  1.0: 0.792 / 0.577 / 0.755 / 0.763;
+#: 1.5: 0.792 / 0.571 / 0.751 / 0.764;  2.5: 0.792 / 0.571 / 0.749 / 0.766;
+#: 4.0: 0.781 / 0.571 / 0.751 / 0.764 (1.0 leads on CMRC and DRCD by 0.004-0.006, within noise).
 RETRIEVAL_RANK_PENALTY = 1.0
 #: a question in another language than a span's passage (English over Chinese news) keeps
 #: the span only when at least this share of it lies in values of the expected type

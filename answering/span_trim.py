@@ -111,7 +111,7 @@ class TrimRule:
 
 
 #: rule 0: answer kind -> the kinds of value a span of it is widened to (a time question is
-#: answered by a day or a year)
+#: answered by a day or a year, a number question by a quantity, a percentage or an amount)
 WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = ({k: (k,) for k in sorted(VALUE_KINDS)}
                                                   | {"number": ("number", "percent", "money"),
                                                      "time": ("day", "year")})
@@ -134,14 +134,15 @@ def whole_value(answer_type: AnswerType | None, text: str, start: int, end: int)
 def _whole_values(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of every value in ``text`` of the kinds ``WHOLE_VALUE_KINDS`` gives
     the question's kind (``[]`` for other kinds)."""
-    return [v for kind in WHOLE_VALUE_KINDS.get(answer_type.kind, ())
-            for v in value_spans(answer_type if kind == answer_type.kind else replace(answer_type, kind=kind), text)]
+    types = [answer_type if kind == answer_type.kind else replace(answer_type, kind=kind)
+             for kind in WHOLE_VALUE_KINDS.get(answer_type.kind, ())]
+    return [v for t in types for v in value_spans(t, text)]
 
 
 def value_share(answer_type: AnswerType | None, span: str) -> float:
     """Share (0-1) of the span's non-space characters inside values of the expected type
     (``WHOLE_VALUE_KINDS``: ``1200多人`` is 1.0 for a number question, ``慰问投递员1200多人``
-    0.4); 0.0 for an untyped question (None), a kind without values or an empty span."""
+    6/11); 0.0 for an untyped question (None), a kind without values or an empty span."""
     size = sum(not c.isspace() for c in span)
     if answer_type is None or not size:
         return 0.0
