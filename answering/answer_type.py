@@ -37,7 +37,7 @@ UNIT_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"人次", "人", "名", "位"}),
     frozenset({"天", "日"}),
     frozenset({"亩", "平方米", "平方公里", "平方千米", "公顷", "万平方米", "km2", "m2", "平方英里", "英亩"}),
-    frozenset({"公里", "千米", "米", "厘米", "英里"}),
+    frozenset({"公里", "千米", "米", "厘米", "英里", "光年"}),
     frozenset({"吨", "公斤", "千克", "斤", "克"}),
     frozenset({"小时", "分钟", "秒"}),
 )
@@ -45,7 +45,7 @@ MEASURE_WORDS: tuple[str, ...] = (
     "岁", "人次", "公里", "千米", "个", "名", "人", "位", "件", "天", "日", "年", "次", "家", "种", "项",
     "条", "届", "组", "辆", "台", "套", "枚", "吨", "箱", "份", "副", "瓶", "所", "座", "场", "批",
     "期", "万件", "米", "站", "辆次", "亩", "平方米", "平方公里", "公顷", "厘米", "公斤", "千克", "斤",
-    "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户")
+    "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户", "光年")
 MONEY_UNITS = frozenset({"元", "万元", "亿元", "块"})
 #: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气 ...)
 WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户")
@@ -73,7 +73,9 @@ _CLOCK_OR_SEASON = re.compile(r"\d{1,2}\s*[时点]\s*\d{0,2}\s*分?|[春夏秋�
                               r"秋分|寒露|霜降|立冬|小雪|大雪|冬至|小寒|大寒")
 _DAY_IN_TEXT = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日")
 _MONTH_IN_TEXT = re.compile(r"\d{1,2}\s*月|上旬|中旬|下旬|近期|日前|今年|去年|本月|上月")
-_PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之|成(?=[，。；])")
+#: a fraction (``五分之一``, ``3分之2``): a share, as a percentage is
+_FRACTION = r"[\d零一二两三四五六七八九十百千]+分之[\d零一二三四五六七八九十百千.]+"
+_PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之|成(?=[，。；])|" + _FRACTION)
 _ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?=[个名人位件天年次家种项条届组辆台套枚吨元箱份副瓶])")
 _INTERPUNCT_NAME = re.compile(r"[\u4e00-\u9fff]{2,}·[\u4e00-\u9fff]{2,}")
 _PLACE_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|乡|镇|村|街道|路|湖|山|港|机场|中心|场地|园区)")
@@ -275,7 +277,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              ("吴沛今年多大？",), description="an age (47岁)"),
     TypeRule("length", re.compile(r"多远|多长(?!时间)|多高|多深|多宽|距离.{0,6}多少|多少(?:公里|千米|米)"),
              _length, ("木吉乡布拉克村距离县城有多远？", "衡水湖的水有多深？"),
-             description="a length, height, depth or distance (250公里, 3米)"),
+             description="a length, height, depth or distance (250公里, 3米, 一亿光年)"),
     TypeRule("weight", re.compile(r"多重|多少(?:吨|公斤|千克|斤)"), _fixed("count", UNIT_GROUPS[4], "weight"),
              ("这批物资有多重？",), description="a weight (5吨)"),
     TypeRule("duration", re.compile(r"多久|多长时间|几个小时|多少(?:小时|分钟)"),
@@ -286,7 +288,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              description="a count with its measure word (118个, 近300名)"),
     TypeRule("percent", re.compile(r"(?:" + _HOW_MANY + r").*(?:" + "|".join(PERCENT_WORDS) + r")|(?:"
                                    + "|".join(PERCENT_WORDS) + r").*(?:" + _HOW_MANY + r")|增长了?多少|增加了?多少"),
-             _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage (46.8%)"),
+             _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage or a share (46.8%, 五分之一)"),
     TypeRule("money", re.compile(_HOW_MANY), _money,
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
     TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
@@ -429,7 +431,7 @@ VALUE_PATTERNS: dict[str, Callable[[frozenset[str]], re.Pattern | None]] = {
     "count": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(units)}") if units else None,
     "number": lambda units: re.compile(rf"{APPROXIMATION}{quantity_pattern(frozenset(MEASURE_WORDS))}"),
     "money": lambda units: re.compile(rf"{APPROXIMATION}(?:{MONEY.pattern})", re.I),
-    "percent": lambda units: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+)"),
+    "percent": lambda units: re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.]*\d)?\s*%|百分之[零一二三四五六七八九十百点]+|{_FRACTION})"),
     "year": lambda units: re.compile(r"(?:公元前|公元|前)?(?<![\d.])\d{3,4}\s*年(?![代前间初末底])"
                                      r"|[一二〇零][一二三四五六七八九〇零]{3}年(?![代前间初末底])"),
     "day": lambda units: re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?<![\d.])\d{1,2}\s*[日号]"

@@ -320,6 +320,10 @@ def test_gate_refuses_a_date_the_passages_hold_only_in_scattered_numbers():
     (AnswerType("count", expected_type("巴黎第四区的土地面积是多少？").units), "该区土地面积1.601 km²，是巴黎市第三小的区"),
     (AnswerType("time"), "每年夏至当日正午12时26分，太阳直射球中孔"),
     (AnswerType("time"), "软枝黄蝉的盛花期在夏季"),
+    # DRCD validation false refusals (answer_type): a distance in light years, a share as a fraction
+    (expected_type("哎母100星系內的恆星至少距離地球多遠？"), "它們與地球的距離至少有一億光年"),
+    (expected_type("西藏總面積內雅魯藏布江流域面積共占有多少比例?"), "流域面積約佔西藏總面積的五分之一"),
+    (expected_type("西藏總面積內雅魯藏布江流域面積共占有多少比例?"), "约占全国的三分之二"),
 ])
 def test_values_of_any_era_and_unit_count(atype, sentence):
     assert matches(atype, sentence)
@@ -376,6 +380,20 @@ def test_numbers_are_found_across_thousands_separators():
 
     assert contains_number("約4,000年前，查莫羅人定居關島", "4000")
     assert not contains_number("761万元", "61万")
+
+
+def test_a_two_digit_number_is_found_in_chinese_numerals():
+    """DRCD validation false refusal (numbers: missing 20): 電晶體是20世紀最重要的發明之一
+    over a passage that writes 二十世紀."""
+    from text.numbers import contains_number
+
+    assert contains_number("這是二十世紀最重要的發明之一", "20")
+    assert contains_number("第十一届全国人大", "11")
+    assert contains_number("三十年来", "30")
+    assert not contains_number("这是二十三世纪", "20")     # a part of another numeral
+    assert not contains_number("一百二十人", "20")
+    assert not contains_number("这是十九世纪", "20")
+    assert not contains_number("二十万元", "20")           # 20万 is another number
 
 
 # -- the reader_confident waiver ---------------------------------------------------------

@@ -3,7 +3,9 @@
 * ``numbers(text)``: numbers written in digits with their multiplier and percent sign, in
   order, match-keyed: ``"达 4329.7 万元，增长 46.8%"`` -> ``["4329.7万", "46.8%"]``.
 * ``contains_number(text, number)``: ``number`` occurs in ``text`` as a whole number:
-  ``4329.7万`` is in ``"达4329.7万元"``; ``61万`` is not in ``"761万元"``; ``5`` is not in ``"5.8"``.
+  ``4329.7万`` is in ``"达4329.7万元"``; ``61万`` is not in ``"761万元"``; ``5`` is not in ``"5.8"``;
+  a two-digit number may be written in Chinese numerals (``20`` is in ``"二十世纪"``:
+  ``chinese_numeral``).
 * ``QUANTITY`` (a regex source): a number in digits or Chinese numerals, an optional
   multiplier and ``多``/``余`` (``5.8万余``, ``近300``, ``七``).
 * ``MONEY``: an amount of money in any currency: a quantity followed by a currency word
@@ -68,7 +70,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 def contains_number(text: str, number: str) -> bool:
     """True when ``match_key(text)`` holds ``number`` (from ``numbers()``) as a whole number;
     thousands separators are ignored on both sides (``4,000年前`` holds ``4000``); a day
-    (``8日``) is held as ``8日`` or ``8号``."""
+    (``8日``) is held as ``8日`` or ``8号``; a two-digit number also as a whole Chinese
+    numeral (``20`` in ``二十世纪``, not in ``一百二十`` or ``二十万``: ``chinese_numeral``)."""
     t = _THOUSANDS.sub("", match_key(text))
     number = _THOUSANDS.sub("", number)
     if number.endswith("日") and number[:-1].isdigit():
@@ -77,7 +80,25 @@ def contains_number(text: str, number: str) -> bool:
         pat = r"(?<![\d.])" + re.escape(number)
     if number and number[-1].isdigit():
         pat += r"(?!\.?\d)"
-    return re.search(pat, t) is not None
+    if re.search(pat, t) is not None:
+        return True
+    numeral = chinese_numeral(int(number)) if number.isdigit() else None
+    return numeral is not None and re.search(
+        rf"(?<![{_NUMERAL_CHARS}]){numeral}(?![{_NUMERAL_CHARS}])", t) is not None
+
+
+#: characters that continue a Chinese numeral (digits, 十百千万亿, 两, 零)
+_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿"
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str | None:
+    """The Chinese numeral of a two-digit number (``10`` -> ``十``, ``20`` -> ``二十``, ``21``
+    -> ``二十一``), as written in ``二十世纪`` or ``第十一届``; None outside 10-99."""
+    if not 10 <= n <= 99:
+        return None
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 def money_spans(text: str) -> list[tuple[str, str]]:
