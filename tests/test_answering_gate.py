@@ -394,6 +394,7 @@ def test_a_two_digit_number_is_found_in_chinese_numerals():
     assert not contains_number("一百二十人", "20")
     assert not contains_number("这是十九世纪", "20")
     assert not contains_number("二十万元", "20")           # 20万 is another number
+    assert not contains_number("这一点十分重要", "10")     # a one-character numeral is too ambiguous
 
 
 # -- the reader_confident waiver ---------------------------------------------------------

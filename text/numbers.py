@@ -70,8 +70,9 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 def contains_number(text: str, number: str) -> bool:
     """True when ``match_key(text)`` holds ``number`` (from ``numbers()``) as a whole number;
     thousands separators are ignored on both sides (``4,000年前`` holds ``4000``); a day
-    (``8日``) is held as ``8日`` or ``8号``; a two-digit number also as a whole Chinese
-    numeral (``20`` in ``二十世纪``, not in ``一百二十`` or ``二十万``: ``chinese_numeral``)."""
+    (``8日``) is held as ``8日`` or ``8号``; a two-digit number from 11 also as a whole
+    Chinese numeral (``20`` in ``二十世纪``, not in ``一百二十`` or ``二十万``: ``chinese_numeral``;
+    ``十`` alone, as in ``十分``, is too ambiguous)."""
     t = _THOUSANDS.sub("", match_key(text))
     number = _THOUSANDS.sub("", number)
     if number.endswith("日") and number[:-1].isdigit():
@@ -83,7 +84,7 @@ def contains_number(text: str, number: str) -> bool:
     if re.search(pat, t) is not None:
         return True
     numeral = chinese_numeral(int(number)) if number.isdigit() else None
-    return numeral is not None and re.search(
+    return numeral is not None and len(numeral) >= 2 and re.search(
         rf"(?<![{_NUMERAL_CHARS}]){numeral}(?![{_NUMERAL_CHARS}])", t) is not None
 
 
