@@ -199,12 +199,20 @@ ENDPOINT = re.compile(r"(?:增长|增加|上涨|涨|提高|提升|上升|攀升|
 ENDPOINT_KINDS = frozenset({"count", "money", "percent"})
 
 
+#: jieba tags of a counted noun (nouns, names, verbal nouns: ``多少项改革``)
+COUNTED_NOUN_TAGS = ("n", "vn")
+
+
 def _counted_noun(q: str, end: int) -> str | None:
     """The noun counted by ``多少个X``: the first jieba word after the measure word, when it is
-    a Han word of 2+ characters (``多少辆汽车`` -> ``汽车``; ``多少人`` -> None)."""
-    jieba, _ = jieba_modules()
-    first = next((w for w in jieba.cut(q[end:]) if w.strip()), "")
-    return first if len(first) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in first) else None
+    a Han noun of 2+ characters (``COUNTED_NOUN_TAGS``; ``多少辆汽车`` -> ``汽车``; ``多少人`` ->
+    None; ``多少人参加`` -> None: a verb is the predicate, not what is counted)."""
+    _, pseg = jieba_modules()
+    first = next((w for w in pseg.cut(q[end:]) if w.word.strip()), None)
+    if first is None or not first.flag.startswith(COUNTED_NOUN_TAGS):
+        return None
+    word = first.word
+    return word if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word) else None
 
 
 def _count(q: str, m: re.Match) -> AnswerType | None:

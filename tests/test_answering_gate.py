@@ -645,3 +645,19 @@ def test_a_kind_of_place_is_no_place_name_but_a_named_district_is():
 def test_only_a_preposition_that_is_a_surname_may_open_a_name():
     assert "于海" in unlisted_names("于海为何无缘中国国奥队？")
     assert not any(n.startswith("从") for n in unlisted_names("从博特罗普到埃森有多远？"))
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("黔西南州分公司采购了多少辆汽车？", "汽车"),
+    ("邵阳市邮政驻政务中心团队有多少名员工？", "员工"),
+    # CMRC validation false refusal (answer_type): 参加 is the predicate, not what is counted,
+    # and the answer sentence (…的中国花样游泳队一行共计15人) names it 30 characters away
+    ("中国花样游泳队有多少人参加2008年北京奥运会？", None),
+])
+def test_the_counted_noun_is_a_noun(question, noun):
+    assert expected_type(question).noun == noun
+
+
+def test_a_count_answered_far_from_the_verb_of_the_question_is_a_value():
+    t = expected_type("中国花样游泳队有多少人参加2008年北京奥运会？")
+    assert matches(t, "参加2008年北京夏季奥林匹克运动会的中国花样游泳队一行共计15人，其中运动员9人，教练4人。")
