@@ -74,7 +74,7 @@ _CLOCK_OR_SEASON = re.compile(r"\d{1,2}\s*[时点]\s*\d{0,2}\s*分?|[春夏秋�
 _DAY_IN_TEXT = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日")
 _MONTH_IN_TEXT = re.compile(r"\d{1,2}\s*月|上旬|中旬|下旬|近期|日前|今年|去年|本月|上月")
 #: a fraction (``五分之一``, ``3分之2``): a share, as a percentage is
-_FRACTION = r"[\d零一二两三四五六七八九十百千]+分之[\d零一二三四五六七八九十百千.]+"
+_FRACTION = r"[\d零一二两三四五六七八九十百千万]+分之(?:\d+(?:\.\d+)?|[零一二三四五六七八九十百千]+)"
 _PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之|成(?=[，。；])|" + _FRACTION)
 _ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?=[个名人位件天年次家种项条届组辆台套枚吨元箱份副瓶])")
 _INTERPUNCT_NAME = re.compile(r"[\u4e00-\u9fff]{2,}·[\u4e00-\u9fff]{2,}")
@@ -199,20 +199,24 @@ ENDPOINT = re.compile(r"(?:增长|增加|上涨|涨|提高|提升|上升|攀升|
 ENDPOINT_KINDS = frozenset({"count", "money", "percent"})
 
 
-#: jieba tags of a counted noun (nouns, names, verbal nouns: ``多少项改革``)
+#: jieba tags of the nouns a verb right after 多少X modifies (``配送/v 车辆/n``); a verb not
+#: followed by one is the question's predicate (``多少人参加/v 2008年…``), not what is counted
 COUNTED_NOUN_TAGS = ("n", "vn")
 
 
 def _counted_noun(q: str, end: int) -> str | None:
     """The noun counted by ``多少个X``: the first jieba word after the measure word, when it is
-    a Han noun of 2+ characters (``COUNTED_NOUN_TAGS``; ``多少辆汽车`` -> ``汽车``; ``多少人`` ->
-    None; ``多少人参加`` -> None: a verb is the predicate, not what is counted)."""
+    a Han word of 2+ characters (``多少辆汽车`` -> ``汽车``, ``多少辆配送车辆`` -> ``配送``;
+    ``多少人`` -> None), unless it is a verb that no noun follows (``COUNTED_NOUN_TAGS``:
+    ``多少人参加2008年…`` -> None, ``多少人受伤`` -> None)."""
     _, pseg = jieba_modules()
-    first = next((w for w in pseg.cut(q[end:]) if w.word.strip()), None)
-    if first is None or not first.flag.startswith(COUNTED_NOUN_TAGS):
+    words = [w for w in pseg.cut(q[end:]) if w.word.strip()]
+    if not words:
         return None
-    word = first.word
-    return word if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word) else None
+    first = words[0]
+    if first.flag == "v" and not (len(words) > 1 and words[1].flag.startswith(COUNTED_NOUN_TAGS)):
+        return None  # the predicate
+    return first.word if len(first.word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in first.word) else None
 
 
 def _count(q: str, m: re.Match) -> AnswerType | None:

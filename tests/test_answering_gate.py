@@ -324,6 +324,7 @@ def test_gate_refuses_a_date_the_passages_hold_only_in_scattered_numbers():
     (expected_type("哎母100星系內的恆星至少距離地球多遠？"), "它們與地球的距離至少有一億光年"),
     (expected_type("西藏總面積內雅魯藏布江流域面積共占有多少比例?"), "流域面積約佔西藏總面積的五分之一"),
     (expected_type("西藏總面積內雅魯藏布江流域面積共占有多少比例?"), "约占全国的三分之二"),
+    (expected_type("西藏總面積內雅魯藏布江流域面積共占有多少比例?"), "误差仅为万分之一"),
 ])
 def test_values_of_any_era_and_unit_count(atype, sentence):
     assert matches(atype, sentence)
@@ -395,6 +396,8 @@ def test_a_two_digit_number_is_found_in_chinese_numerals():
     assert not contains_number("这是十九世纪", "20")
     assert not contains_number("二十万元", "20")           # 20万 is another number
     assert not contains_number("这一点十分重要", "10")     # a one-character numeral is too ambiguous
+    assert not contains_number("二十点五", "20")           # 20.5, as 20.5 does not hold 20
+    assert not contains_number("二十", "2²")               # no crash on a non-decimal digit
 
 
 # -- the reader_confident waiver ---------------------------------------------------------
@@ -653,9 +656,18 @@ def test_only_a_preposition_that_is_a_surname_may_open_a_name():
     # CMRC validation false refusal (answer_type): 参加 is the predicate, not what is counted,
     # and the answer sentence (…的中国花样游泳队一行共计15人) names it 30 characters away
     ("中国花样游泳队有多少人参加2008年北京奥运会？", None),
+    ("有多少人受伤？", None),
+    # a verb that modifies the noun after it stays (review of a60b82c: refuse.jsonl es-05, es-12)
+    ("石家庄邮政为马拉松赛安排了多少辆配送车辆？", "配送"),
+    ("廣西郵政在全區建立了多少個快遞服務點？", "快递"),
 ])
 def test_the_counted_noun_is_a_noun(question, noun):
     assert expected_type(question).noun == noun
+
+
+def test_a_count_of_another_noun_is_no_value():
+    t = expected_type("廣西郵政在全區建立了多少個快遞服務點？")
+    assert not matches(t, "广西邮政在全区新建了120个村级邮政综合服务站。")
 
 
 def test_a_count_answered_far_from_the_verb_of_the_question_is_a_value():

@@ -4,7 +4,7 @@
   order, match-keyed: ``"达 4329.7 万元，增长 46.8%"`` -> ``["4329.7万", "46.8%"]``.
 * ``contains_number(text, number)``: ``number`` occurs in ``text`` as a whole number:
   ``4329.7万`` is in ``"达4329.7万元"``; ``61万`` is not in ``"761万元"``; ``5`` is not in ``"5.8"``;
-  a two-digit number may be written in Chinese numerals (``20`` is in ``"二十世纪"``:
+  a number from 11 to 99 may be written in Chinese numerals (``20`` is in ``"二十世纪"``:
   ``chinese_numeral``).
 * ``QUANTITY`` (a regex source): a number in digits or Chinese numerals, an optional
   multiplier and ``多``/``余`` (``5.8万余``, ``近300``, ``七``).
@@ -83,12 +83,12 @@ def contains_number(text: str, number: str) -> bool:
         pat += r"(?!\.?\d)"
     if re.search(pat, t) is not None:
         return True
-    numeral = chinese_numeral(int(number)) if number.isdigit() else None
+    numeral = chinese_numeral(int(number)) if number.isdecimal() and number.isascii() else None
     return numeral is not None and len(numeral) >= 2 and re.search(
-        rf"(?<![{_NUMERAL_CHARS}]){numeral}(?![{_NUMERAL_CHARS}])", t) is not None
+        rf"(?<![{_NUMERAL_CHARS}]){numeral}(?![{_NUMERAL_CHARS}点])", t) is not None
 
 
-#: characters that continue a Chinese numeral (digits, 十百千万亿, 两, 零)
+#: characters that continue a Chinese numeral (digits, 十百千万亿, 两, 零; 点 after it: ``二十点五``)
 _NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _CN_DIGITS = "零一二三四五六七八九"
 
