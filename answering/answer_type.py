@@ -144,17 +144,11 @@ def unit_group(unit: str) -> frozenset[str]:
     return frozenset({unit})
 
 
-def _is_unit_word(q: str, m: re.Match) -> bool:
-    """True when the measure word after 多少/几 is a word of its own, not the first character
-    of a longer word (``多少年轻人``, ``多少人民币``, ``多少站点`` ask no count of 年/人/站)."""
-    return unit_is_word(q, m.start(1), m.group(1))
-
-
 def unit_is_word(text: str, at: int, unit: str) -> bool:
     """True when the measure word ``unit`` at ``text[at:]`` is a word of its own (jieba),
     not the first character of a longer word (``年`` of ``年轻人``, ``人`` of ``人民币``, ``站``
-    of ``站点``); always True for a unit outside ``WORD_STARTERS`` (辆/件/个/名…: classifiers,
-    whatever follows: ``辆车``)."""
+    of ``站点``: ``多少年轻人``, ``多少人民币``, ``多少站点`` ask no count of 年/人/站); always True
+    for a unit outside ``WORD_STARTERS`` (辆/件/个/名…: classifiers, whatever follows: ``辆车``)."""
     if unit not in WORD_STARTERS:
         return True
     jieba, _ = jieba_modules()
@@ -220,7 +214,7 @@ def _counted_noun(q: str, end: int) -> str | None:
 
 
 def _count(q: str, m: re.Match) -> AnswerType | None:
-    if not _is_unit_word(q, m):
+    if not unit_is_word(q, m.start(1), m.group(1)):
         return None
     unit = m.group(1)
     if unit in MONEY_UNITS:
