@@ -47,8 +47,8 @@ MEASURE_WORDS: tuple[str, ...] = (
     "期", "万件", "米", "站", "辆次", "亩", "平方米", "平方公里", "公顷", "厘米", "公斤", "千克", "斤",
     "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户", "光年")
 MONEY_UNITS = frozenset({"元", "万元", "亿元", "块"})
-#: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气 ...)
-WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户")
+#: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气, 次方 ...)
+WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户次")
 MONEY_WORDS: tuple[str, ...] = (
     "收入", "营收", "收益", "金额", "资金", "慰问金", "补贴", "补助", "钱", "费用", "投入", "投资",
     "专款", "营业额", "利润", "价格", "售价", "成本", "多少元", "revenue", "income", "money", "fund",
@@ -99,7 +99,9 @@ class AnswerType:
         rule: name of the ``TypeRule`` that produced it.
         noun: for ``count`` questions, the noun counted (``多少辆汽车`` -> ``汽车``): the answer's
             quantity must stand next to it (within ``NOUN_WINDOW`` characters): 5.3万余人次 of
-            people greeted is no count of 员工.
+            people greeted is no count of 员工. For ``number`` questions, the noun right after
+            ``多少`` (``处理了多少邮件`` -> ``邮件``): the reader's spans prefer a value next to it
+            (``noun_near``), the gate does not require it.
         endpoint: for count, money and percent questions, True when the question asks what a
             change reached (``营收涨到了多少``, ``ENDPOINT``): of ``100万元增长到800万元`` the answer
             is the value after ``到``.
@@ -222,6 +224,11 @@ def _count(q: str, m: re.Match) -> AnswerType | None:
     return AnswerType("count", unit_group(unit), rule="count", noun=_counted_noun(q, m.end(1)))
 
 
+def _number(q: str, m: re.Match) -> AnswerType:
+    noun = _counted_noun(q, m.end()) if m.group(0) == "多少" else None
+    return AnswerType("number", rule="number", noun=noun)
+
+
 def _money(q: str, m: re.Match) -> AnswerType | None:
     cues = [w for w in MONEY_WORDS if w in q]
     fee = re.search(r"[\u4e00-\u9fff]{1,3}费(?!用)", q)  # 报名费, 快递费: a fee of its own kind
@@ -301,7 +308,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
     TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
-    TypeRule("number", re.compile(_HOW_MANY), _fixed("number"),
+    TypeRule("number", re.compile(_HOW_MANY), _number,
              ("阿克陶县建了多少站点？",), description="any number"),
     # English (names are transliterated, so "who" is not checked across languages)
     TypeRule("en-year", re.compile(r"\b(what|which)\s+year\b|\bsince when\b", re.I), _fixed("year"),
@@ -374,6 +381,16 @@ def _count_value(t: AnswerType, s: str) -> bool:
         if t.noun in s[max(0, m.start() - NOUN_WINDOW): m.end() + NOUN_WINDOW]:
             return True
     return False
+
+
+def noun_near(answer_type: AnswerType, text: str, start: int, end: int) -> bool | None:
+    """Whether the question's counted noun (``AnswerType.noun``: ``邮件`` of ``累计处理了多少邮件``)
+    occurs within ``NOUN_WINDOW`` characters of ``text[start:end]`` (a span's value; offsets
+    in characters; any script or width). None when the question counts no noun."""
+    if answer_type.noun is None:
+        return None
+    around = match_key(text[max(0, start - NOUN_WINDOW): end + NOUN_WINDOW])
+    return match_key(answer_type.noun) in around
 
 
 def _money_value(t: AnswerType, s: str) -> bool:

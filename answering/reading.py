@@ -9,7 +9,9 @@ rule holds to ``GateConfig.reader_null_max`` (calibrated open-domain: ``gate.REA
 
 Spans of lower-ranked passages lose ``RETRIEVAL_RANK_PENALTY`` per rank (``_retrieval_prior``:
 a rank-based variant of BERTserini's retriever-reader score fusion), so the reader's choice
-leans on the retriever's.
+leans on the retriever's. Within ``TYPED_SPAN_MARGIN`` of the best span, a span holding a
+value of the expected type comes first (``_typed_first``), and, for a question that counts a
+noun (``多少邮件``), one whose value stands next to that noun (``_noun_first``).
 Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`` of
 ``4個國家`` -> ``4個``), then cut to the value the question asks for (``answering.span_trim``:
 ``达4329.7万元`` -> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the
@@ -28,7 +30,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from answering.answer_type import span_matches
+from answering.answer_type import noun_near, span_matches
 from answering.query import Query
 from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
@@ -143,7 +145,7 @@ class ReaderStage:
                                              max_answer_tokens=longest, **self._focus_len)
             else:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
-            results.append(_typed_first(_retrieval_prior(r), answer_type))
+            results.append(_noun_first(_typed_first(_retrieval_prior(r), answer_type), answer_type, texts))
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):
             best = list(r.spans[:1])
@@ -184,19 +186,40 @@ def _retrieval_prior(result):
     return replace(result, spans=tuple(sorted(result.spans, key=lambda sp: -fused_score(sp))))
 
 
-def _typed_first(result, answer_type):
-    """``result`` with its spans reordered: the best span holding a value of the expected
-    type first when its ``fused_score`` is within ``TYPED_SPAN_MARGIN`` of the first span's
-    and the first span holds none (``同比增长了多少？``: ``46.8%`` before ``4329.7万元``)."""
+def _first_within_margin(result, ok):
+    """``result`` with its spans reordered: when the first span fails ``ok``, the best span
+    passing it comes first, if its ``fused_score`` is within ``TYPED_SPAN_MARGIN`` of the
+    first span's; otherwise ``result`` unchanged."""
     spans = list(result.spans)
-    if answer_type is None or len(spans) < 2 or span_matches(answer_type, spans[0].text) is not False:
+    if len(spans) < 2 or ok(spans[0]):
         return result
     for i, sp in enumerate(spans[1:], start=1):
         if fused_score(sp) < fused_score(spans[0]) - TYPED_SPAN_MARGIN:
             break
-        if span_matches(answer_type, sp.text):
+        if ok(sp):
             return replace(result, spans=(sp, *spans[:i], *spans[i + 1:]))
     return result
+
+
+def _typed_first(result, answer_type):
+    """``result`` with the best span holding a value of the expected type first, when the
+    first span holds none (``_first_within_margin``; ``同比增长了多少？``: ``46.8%`` before
+    ``4329.7万元``). Unchanged for kinds a span cannot be tested for (``span_matches``: None)."""
+    if answer_type is None:
+        return result
+    return _first_within_margin(result, lambda sp: bool(span_matches(answer_type, sp.text)))
+
+
+def _noun_first(result, answer_type, texts: Sequence[str]):
+    """``result`` with the best span holding a value of the expected type next to the
+    question's counted noun first, when the first span's value is not next to it
+    (``_first_within_margin``; ``answer_type.noun_near``: ``累计处理了多少邮件`` read
+    ``慰问5.3万余人次`` where another passage says ``处理邮件1794.6万件``). ``texts``: the passages
+    the spans were read from."""
+    if answer_type is None or answer_type.noun is None:
+        return result
+    return _first_within_margin(result, lambda sp: bool(
+        span_matches(answer_type, sp.text) and noun_near(answer_type, texts[sp.passage_index], sp.start, sp.end)))
 
 
 def _sentence_at(text: str, start: int, end: int) -> Sentence | None:

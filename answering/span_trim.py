@@ -30,6 +30,12 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    ``100万元增长到800万元`` stays (one clause), unless the
    question asks what the change reached (``营收涨到了多少``: ``AnswerType.endpoint``), when the
    value after ``到`` is the answer: ``800万元``.
+1b. ``counted`` (number questions that count a noun, ``AnswerType.noun``: ``累计处理了多少邮件``):
+   as rule 1, with the question's number values (a quantity with a measure word, a
+   percentage, an amount): ``1794.6万件，同比增长35.5%，…`` -> ``1794.6万件`` (the seed page).
+   A number question with no noun (``How many…``, ``增长的部分有多少``) keeps its span: the
+   reader's span of an English question is judged by how much of it is a value
+   (``answering.reading.CROSS_LANGUAGE_VALUE_SHARE``), which a cut would defeat.
 2. ``speaker`` (person questions): a speech verb that ends the span (``SPEECH_VERBS``, with
    the punctuation after it) is cut: ``李妙称赞道。`` -> ``李妙``; ``张耿群说`` -> ``张耿群``.
 3. ``role`` (person questions that name a role, ``AnswerType.role``): the span up to the
@@ -174,6 +180,14 @@ def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:
     return start, run[-1][1]
 
 
+def trim_counted(answer_type: AnswerType, span: str) -> tuple[int, int]:
+    """Rule 1b: a number question that counts a noun (``AnswerType.noun``) is cut as rule 1
+    cuts a count (``trim_to_value``); ``(0, len(span))`` when it counts none."""
+    if answer_type.noun is None:
+        return 0, len(span)
+    return trim_to_value(answer_type, span)
+
+
 def trim_speaker(answer_type: AnswerType, span: str) -> tuple[int, int]:
     """Rule 2: the span without a speech verb that ends it (``李妙称`` -> ``李妙``); unchanged
     when nothing would be left."""
@@ -238,6 +252,8 @@ def trim_edges(answer_type: AnswerType | None, span: str) -> tuple[int, int]:
 TRIM_RULES: tuple[TrimRule, ...] = (
     TrimRule("value", VALUE_KINDS, trim_to_value,
              "count/money/percent/day/year: cut to the values of the expected type (达4329.7万元 -> 4329.7万元)"),
+    TrimRule("counted", frozenset({"number"}), trim_counted,
+             "number, the question counts a noun: cut to the number values (处理邮件1794.6万件，同比… -> 1794.6万件)"),
     TrimRule("speaker", frozenset({"person"}), trim_speaker,
              "person: cut a trailing speech verb (李妙称 -> 李妙)"),
     TrimRule("role", frozenset({"person"}), trim_role,

@@ -213,6 +213,15 @@ def test_a_unit_character_starting_a_longer_word_is_no_unit(question):
     assert t is not None and t.kind == "number", t
 
 
+def test_a_measure_word_starting_a_longer_word_gives_no_value():
+    # DRCD validation in Simplified: 14次 of 10的−14次方 read as a number (次方: a power)
+    from answering.answer_type import value_spans
+
+    t = expected_type("恒星的质量一定都会大于多少？")
+    assert value_spans(t, "10的−14次方太阳质量") == []
+    assert value_spans(t, "共召开3次会议") == [(3, 5)]
+
+
 def test_place_names_by_suffix_are_names():
     from answering.terms import hard_terms
 
@@ -663,6 +672,38 @@ def test_only_a_preposition_that_is_a_surname_may_open_a_name():
 ])
 def test_the_counted_noun_is_a_noun(question, noun):
     assert expected_type(question).noun == noun
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("贵阳邮区中心双11期间累计处理了多少邮件？", "邮件"),   # the seed page: 多少 + a noun, no measure word
+    ("阿克陶县建了多少站点？", "站点"),
+    ("中国共有多少人口？", "人口"),
+    ("增长的部分有多少？", None),                          # nothing counted
+    ("How many parcel service points did Akto set up?", None),  # English rules count no noun
+])
+def test_a_number_question_counts_the_noun_after_duoshao(question, noun):
+    t = expected_type(question)
+    assert t.kind == "number" and t.noun == noun
+
+
+def test_a_number_question_s_noun_is_not_required_by_the_gate():
+    # the noun only orders the reader's spans (noun_near); the answer_type rule keeps any number
+    t = expected_type("贵阳邮区中心双11期间累计处理了多少邮件？")
+    assert matches(t, "贵阳邮区中心累计慰问5.3万余人次。")
+
+
+def test_noun_near_looks_within_the_noun_window_of_the_value():
+    from answering.answer_type import NOUN_WINDOW, noun_near
+
+    t = expected_type("贵阳邮区中心双11期间累计处理了多少邮件？")
+    text = "累计慰问5.3万余人次。贵阳邮区中心累计处理郵件1794.6万件，同比增长35.5%。"
+    v1, v2 = text.index("5.3万余人次"), text.index("1794.6万件")
+    assert noun_near(t, text, v1, v1 + len("5.3万余人次")) is False
+    assert noun_near(t, text, v2, v2 + len("1794.6万件")) is True     # Traditional 郵件 folds
+    far = "处理邮件" + "，" * NOUN_WINDOW + "共1794.6万件"
+    at = far.index("1794.6")
+    assert noun_near(t, far, at, at + 9) is False
+    assert noun_near(expected_type("增长的部分有多少？"), text, v2, v2 + 9) is None
 
 
 def test_a_count_of_another_noun_is_no_value():

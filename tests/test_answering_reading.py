@@ -135,6 +135,30 @@ def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
     assert _typed_first(r, None) is r
 
 
+def test_a_value_next_to_the_counted_noun_is_preferred_within_the_margin():
+    """The seed page: 累计处理了多少邮件 read 慰问5.3万余人次 (a number, of people greeted)
+    first; the value next to 邮件 comes first when it is read within the margin."""
+    from answering.answer_type import expected_type
+    from answering.reading import TYPED_SPAN_MARGIN, _noun_first
+
+    q = expected_type("贵阳邮区中心双11期间累计处理了多少邮件？")
+    texts = ["贵阳邮区中心提高餐标，累计慰问5.3万余人次。", "贵阳邮区中心累计处理邮件1794.6万件，同比增长35.5%。"]
+
+    def span(i, value, score):
+        at = texts[i].index(value)
+        return Span(value, i, at, at + len(value), score)
+
+    greeted, mail = span(0, "5.3万余人次", 9.0), span(1, "1794.6万件", 9.0 - TYPED_SPAN_MARGIN / 2)
+    r = ReaderResult((greeted, mail), -3.0, 2, 0.0)
+    assert [s.text for s in _noun_first(r, q, texts).spans] == ["1794.6万件", "5.3万余人次"]
+    assert _noun_first(r, q, texts).no_answer_score == -3.0
+    far = ReaderResult((greeted, span(1, "1794.6万件", 9.0 - 2 * TYPED_SPAN_MARGIN)), -3.0, 2, 0.0)
+    assert _noun_first(far, q, texts).spans[0].text == "5.3万余人次"
+    untyped = ReaderResult((greeted, span(1, "贵阳邮区中心", 8.0)), -3.0, 2, 0.0)
+    assert _noun_first(untyped, q, texts).spans[0].text == "5.3万余人次"   # no value: not preferred
+    assert _noun_first(r, expected_type("增长的部分有多少？"), texts) is r     # nothing counted
+
+
 def test_a_span_of_a_lower_ranked_passage_must_outscore_the_retrieval_rank_prior():
     """Retriever-reader fusion: each retrieval rank below the first costs a span
     ``RETRIEVAL_RANK_PENALTY`` logits, so a slightly better-read span of the 3rd passage does

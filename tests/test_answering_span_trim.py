@@ -28,6 +28,9 @@ def _trimmed(question: str, span: str) -> str:
     ("中國科大的西校區最早在哪一年時興建?", "1986年的", "1986年"),
     ("秦始皇在哪一年统一六国？", "公元前221年，秦灭齐", "公元前221年"),
     ("他在哪一年出生？", "1998年4月", "1998年"),
+    # the seed page: a number question's span read the clause after the value
+    ("贵阳邮区中心双11期间累计处理了多少邮件？", "1794.6万件，同比增长35.5%，业务量收均创历史新高。", "1794.6万件"),
+    ("阿克陶县建了多少站点？", "建立了118个快递服务点", "118个"),
 ])
 def test_rule_1_value_cuts_the_span_to_the_values_of_one_clause(question, span, kept):
     assert _trimmed(question, span) == kept
@@ -52,6 +55,8 @@ def test_rule_1_value_keeps_a_range_whose_first_number_has_no_unit(question, spa
     ("这一概念从哪一年代之后兴起？", "1960年代"),                     # a decade is no year value
     ("佛教艺术最早可以追溯至哪一年？", "2500年前"),                     # nor "years ago"
     ("这家公司在哪里？", "贵阳市南明区"),                                # no trim for places
+    # DRCD validation in Simplified: 次 of 次方 is no measure word, so 14次 is no value
+    ("恒星的质量一定都会大于多少？", "10的−14次方太阳质量"),
 ])
 def test_rule_1_value_leaves_spans_without_a_value_of_a_trimmed_kind(question, span):
     assert _trimmed(question, span) == span
