@@ -72,7 +72,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches
-from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin
+from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
 from answering.terms import name_variants
@@ -551,14 +551,20 @@ class EvidenceGate:
     def focus(self, query: Query | str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """The scored sentences the answerer may quote, best first: those whose subject is the
         question's (``subject_predicate``), and of those, the ones holding a value of the
-        expected type. Each filter applies only when it keeps something. So a figure is never
-        quoted for a subject it does not belong to, and the sentence that made the gate say
-        yes is the one quoted."""
+        expected type. An English question naming a place in pinyin (``Guangdong``:
+        ``crosslingual.pinyin_names``) quotes first the sentences of passages that name it.
+        Each filter applies only when it keeps something. So a figure is never quoted for a
+        subject it does not belong to, and the sentence that made the gate say yes is the one
+        quoted."""
         q = self._query(query)
         if not scored:
             return []
         about = subject_predicate(q, scored, self.config.name_match_min)
         kept = [s for s in scored if about(s)] or list(scored)
+        names = pinyin_names(q.own) if q.language == "en" else []
+        if names:
+            kept = [s for s in kept if all(name_in_pinyin(n, s.hit.passage.text + "\n" + s.hit.passage.title)
+                                           for n in names)] or kept
         if q.answer_type is not None:
             kept = [s for s in kept if matches(q.answer_type, s.sentence.text)] or kept
         return kept

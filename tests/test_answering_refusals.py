@@ -77,6 +77,51 @@ def test_english_question_naming_a_pinyin_place_the_passages_lack_is_refused():
     assert not d.answerable and not r.passed and "beijing" in r.detail
 
 
+def test_pinyin_names_are_the_question_s_names_written_in_pinyin():
+    from answering.crosslingual import pinyin_names
+
+    assert pinyin_names("Which app platform did Guangdong Post use for its audio study sessions?") == ["guangdong"]
+    assert pinyin_names("How many parcel service points did the Akto county branch set up?") == []
+    assert pinyin_names("By how much did the Guiyang mail hub grow during Double 11?") == ["guiyang"]
+
+
+def test_names_first_puts_the_passages_naming_the_place_first_and_renumbers_ranks():
+    from answering.crosslingual import names_first
+
+    hits = hits_of(make_passages())          # gz, gz, xj (阿克陶), hs (衡水), cz (常州)
+    out = names_first(["hengshui"], hits)
+    assert [h.passage.article_id for h in out] == ["hs#5", "gz#2", "gz#2", "xj#1", "cz#4"]
+    assert [h.rank for h in out] == [1, 2, 3, 4, 5]
+    both = names_first(["changzhou", "hengshui"], hits)
+    assert {both[0].passage.article_id, both[1].passage.article_id} == {"hs#5", "cz#4"}
+    assert [h.passage.id for h in names_first(["beijing"], hits)] == [h.passage.id for h in hits]
+    assert [h.passage.id for h in names_first([], hits)] == [h.passage.id for h in hits]
+
+
+def test_an_english_question_reads_the_passage_naming_its_place_though_the_cosine_ranks_it_low():
+    # the seed page: Which app platform did Guangdong Post use…? was refused (missing:
+    # guangdong) because e5's flat cross-lingual cosines ranked the only 广东 passage 8th
+    from answering.crosslingual import NAME_CANDIDATES
+
+    a, retriever = _assistant(min_top_dense_cross=-1.0)
+    q = "How many points did the Changzhou branch set up?"
+    ranked = [h.passage.article_id for h in retriever.search(q, top_k=NAME_CANDIDATES)]
+    assert ranked.index("cz#4") >= 1          # the hashing cosine alone does not put it first
+    ans = a.ask(q, top_k=1)
+    assert [h.passage.article_id for h in ans.passages] == ["cz#4"]
+    assert ans.passages[0].rank == 1
+
+
+def test_an_english_answer_quotes_the_passages_that_name_its_place():
+    a, _ = _assistant(min_top_dense_cross=-1.0)
+    q = parse_query("What did the Changzhou branch set up?")
+    hits = hits_of(make_passages())
+    scored = a.scorer.score_hits(q, hits)
+    kept = a.gate.focus(q, scored)
+    assert kept and all(s.hit.passage.article_id == "cz#4" for s in kept)
+    assert {s.hit.passage.article_id for s in a.gate.focus(parse_query("What did the branch set up?"), scored)} != {"cz#4"}
+
+
 @pytest.mark.parametrize("question", ["衡水湖的水有多深？", "阿克陶县的县长是谁？",
                                       "黔西南州分公司采购了多少辆汽车？"])
 def test_near_miss_attribute_is_refused(question):
