@@ -47,8 +47,12 @@ MEASURE_WORDS: tuple[str, ...] = (
     "期", "万件", "米", "站", "辆次", "亩", "平方米", "平方公里", "公顷", "厘米", "公斤", "千克", "斤",
     "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户", "光年")
 MONEY_UNITS = frozenset({"元", "万元", "亿元", "块"})
-#: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气, 次方 ...)
-WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户次")
+#: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气 ...)
+WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户")
+#: words a measure word begins that jieba keeps whole, while the measure word also counts
+#: (``3次列车``, ``开了多少次会``: jieba glues 次 to what follows, so 次 is no ``WORD_STARTERS``):
+#: ``次方`` of ``10的−14次方`` (a power) is no count of 次
+NOT_UNIT_WORDS = frozenset({"次方"})
 MONEY_WORDS: tuple[str, ...] = (
     "收入", "营收", "收益", "金额", "资金", "慰问金", "补贴", "补助", "钱", "费用", "投入", "投资",
     "专款", "营业额", "利润", "价格", "售价", "成本", "多少元", "revenue", "income", "money", "fund",
@@ -150,7 +154,10 @@ def unit_is_word(text: str, at: int, unit: str) -> bool:
     """True when the measure word ``unit`` at ``text[at:]`` is a word of its own (jieba),
     not the first character of a longer word (``年`` of ``年轻人``, ``人`` of ``人民币``, ``站``
     of ``站点``: ``多少年轻人``, ``多少人民币``, ``多少站点`` ask no count of 年/人/站); always True
-    for a unit outside ``WORD_STARTERS`` (辆/件/个/名…: classifiers, whatever follows: ``辆车``)."""
+    for a unit outside ``WORD_STARTERS`` (辆/件/个/名…: classifiers, whatever follows: ``辆车``)
+    unless it begins one of ``NOT_UNIT_WORDS`` (``次方``)."""
+    if any(text.startswith(w, at) for w in NOT_UNIT_WORDS if w.startswith(unit)):
+        return False
     if unit not in WORD_STARTERS:
         return True
     jieba, _ = jieba_modules()
@@ -200,16 +207,20 @@ ENDPOINT_KINDS = frozenset({"count", "money", "percent"})
 COUNTED_NOUN_TAGS = ("n", "vn")
 
 
-def _counted_noun(q: str, end: int) -> str | None:
+def _counted_noun(q: str, end: int, nouns_only: bool = False) -> str | None:
     """The noun counted by ``多少个X``: the first jieba word after the measure word, when it is
     a Han word of 2+ characters (``多少辆汽车`` -> ``汽车``, ``多少辆配送车辆`` -> ``配送``;
     ``多少人`` -> None), unless it is a verb that no noun follows (``COUNTED_NOUN_TAGS``:
-    ``多少人参加2008年…`` -> None, ``多少人受伤`` -> None)."""
+    ``多少人参加2008年…`` -> None, ``多少人受伤`` -> None). ``nouns_only`` (a number question's
+    word right after ``多少``, where no measure word says a count follows): only a word tagged
+    ``COUNTED_NOUN_TAGS`` (``多少邮件`` -> ``邮件``; ``多少左右``, ``多少已经完成`` -> None)."""
     _, pseg = jieba_modules()
     words = [w for w in pseg.cut(q[end:]) if w.word.strip()]
     if not words:
         return None
     first = words[0]
+    if nouns_only and not first.flag.startswith(COUNTED_NOUN_TAGS):
+        return None
     if first.flag == "v" and not (len(words) > 1 and words[1].flag.startswith(COUNTED_NOUN_TAGS)):
         return None  # the predicate
     return first.word if len(first.word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in first.word) else None
@@ -225,7 +236,7 @@ def _count(q: str, m: re.Match) -> AnswerType | None:
 
 
 def _number(q: str, m: re.Match) -> AnswerType:
-    noun = _counted_noun(q, m.end()) if m.group(0) == "多少" else None
+    noun = _counted_noun(q, m.end(), nouns_only=True) if m.group(0) == "多少" else None
     return AnswerType("number", rule="number", noun=noun)
 
 
@@ -377,20 +388,35 @@ def _count_value(t: AnswerType, s: str) -> bool:
         return False
     if t.noun is None:
         return True
-    for m in re.finditer(quantity_pattern(t.units), s):
-        if t.noun in s[max(0, m.start() - NOUN_WINDOW): m.end() + NOUN_WINDOW]:
-            return True
-    return False
+    return any(noun_near(t, s, m.start(), m.end()) for m in re.finditer(quantity_pattern(t.units), s))
+
+
+def noun_distance(answer_type: AnswerType, text: str, start: int, end: int) -> int | None:
+    """Characters between the value ``text[start:end]`` and the nearest occurrence of the
+    question's counted noun (``AnswerType.noun``: ``邮件`` of ``累计处理了多少邮件``) within
+    ``NOUN_WINDOW`` characters of it (0: adjacent or overlapping; any script or width), or
+    None when the question counts no noun or none occurs there."""
+    if answer_type.noun is None:
+        return None
+    lo = max(0, start - NOUN_WINDOW)
+    around, noun = offset_fold(text[lo: end + NOUN_WINDOW]), match_key(answer_type.noun)
+    best = None
+    at = around.find(noun)
+    while at >= 0:
+        ns, ne = lo + at, lo + at + len(noun)
+        d = start - ne if ne <= start else (ns - end if ns >= end else 0)
+        best = d if best is None else min(best, d)
+        at = around.find(noun, at + 1)
+    return best
 
 
 def noun_near(answer_type: AnswerType, text: str, start: int, end: int) -> bool | None:
-    """Whether the question's counted noun (``AnswerType.noun``: ``邮件`` of ``累计处理了多少邮件``)
-    occurs within ``NOUN_WINDOW`` characters of ``text[start:end]`` (a span's value; offsets
-    in characters; any script or width). None when the question counts no noun."""
+    """Whether the question's counted noun occurs within ``NOUN_WINDOW`` characters of the
+    value ``text[start:end]`` (``noun_distance``; offsets in characters; any script or
+    width). None when the question counts no noun."""
     if answer_type.noun is None:
         return None
-    around = match_key(text[max(0, start - NOUN_WINDOW): end + NOUN_WINDOW])
-    return match_key(answer_type.noun) in around
+    return noun_distance(answer_type, text, start, end) is not None
 
 
 def _money_value(t: AnswerType, s: str) -> bool:

@@ -41,7 +41,8 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _NOT_NAMES = frozenset("""what which who whom whose when where why how the this that these those there
     their they does did do is are was were has have had can could would should will may might and
     but for from with about into over after before besides during between since until while
-    china chinese post postal office branch county city province mail lake mount river street""".split())
+    china chinese post postal office branch county city province mail lake mount river street
+    name list tell give show find please explain describe compare""".split())
 
 
 def latin_names(question: str) -> list[str]:
@@ -152,14 +153,18 @@ def pinyin_names(question: str) -> list[str]:
     return [n for n in latin_names(question) if is_pinyin_name(n)]
 
 
+def names_held(names: Sequence[str], passage) -> int:
+    """How many of the lower-case Latin ``names`` a passage (``corpus.types.Passage``: its
+    text or title) holds (``name_in_pinyin``)."""
+    text = passage.text + "\n" + passage.title
+    return sum(name_in_pinyin(n, text) for n in names)
+
+
 def names_first(names: Sequence[str], hits: Sequence[H]) -> list[H]:
     """``hits`` (``retrieval.types.SearchHit``, best first) reordered: those whose passage
-    (text or title) holds more of ``names`` (``name_in_pinyin``) first, ties in their order;
-    ranks renumbered from 1. Unchanged order when ``names`` is empty or no hit holds one."""
-    def held(h) -> int:
-        text = h.passage.text + "\n" + h.passage.title
-        return sum(name_in_pinyin(n, text) for n in names)
-
-    counts = [held(h) for h in hits] if names else [0] * len(hits)
+    holds more of ``names`` (``names_held``) first, ties in their order; ranks renumbered
+    from 1, scores kept (a later hit may score above the first). The same order when
+    ``names`` is empty or no hit holds one."""
+    counts = [names_held(names, h.passage) for h in hits] if names else [0] * len(hits)
     order = sorted(range(len(hits)), key=lambda i: -counts[i])
     return [replace(hits[i], rank=r) for r, i in enumerate(order, start=1)]

@@ -72,7 +72,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches
-from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, pinyin_names
+from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
 from answering.terms import name_variants
@@ -325,7 +325,8 @@ def _attribute(ev: Evidence) -> RuleResult:
 
 def _cross_names(ev: Evidence) -> RuleResult:
     names = latin_names(ev.query.own)
-    # every hit: cross-lingual dense ranking is weaker, the named passage may rank 4th or 5th
+    # every hit: cross-lingual dense ranking is weaker (the pipeline puts the passages naming
+    # the place first, ``crosslingual.names_first``; another caller's hits may not)
     hay = "\n".join(h.passage.text + "\n" + h.passage.title for h in ev.hits)
     found = [n for n in names if name_in_pinyin(n, hay)]
     missing = [n for n in names if n not in found and is_pinyin_name(n)]
@@ -551,11 +552,11 @@ class EvidenceGate:
     def focus(self, query: Query | str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """The scored sentences the answerer may quote, best first: those whose subject is the
         question's (``subject_predicate``), and of those, the ones holding a value of the
-        expected type. An English question naming a place in pinyin (``Guangdong``:
-        ``crosslingual.pinyin_names``) quotes first the sentences of passages that name it.
-        Each filter applies only when it keeps something. So a figure is never quoted for a
-        subject it does not belong to, and the sentence that made the gate say yes is the one
-        quoted."""
+        expected type. Between the two, an English question naming places in pinyin
+        (``Guangdong``: ``crosslingual.pinyin_names``) keeps the sentences of the passages
+        that name most of them (``names_held``). Each filter applies only when it keeps
+        something. So a figure is never quoted for a subject it does not belong to, and the
+        sentence quoted is one the gate's rules looked at."""
         q = self._query(query)
         if not scored:
             return []
@@ -563,8 +564,9 @@ class EvidenceGate:
         kept = [s for s in scored if about(s)] or list(scored)
         names = pinyin_names(q.own) if q.language == "en" else []
         if names:
-            kept = [s for s in kept if all(name_in_pinyin(n, s.hit.passage.text + "\n" + s.hit.passage.title)
-                                           for n in names)] or kept
+            held = {id(s.hit): names_held(names, s.hit.passage) for s in kept}
+            most = max(held.values())
+            kept = [s for s in kept if held[id(s.hit)] == most] if most else kept
         if q.answer_type is not None:
             kept = [s for s in kept if matches(q.answer_type, s.sentence.text)] or kept
         return kept

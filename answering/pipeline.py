@@ -39,7 +39,7 @@ from typing import Iterator, Sequence
 
 from answering.citations import CitationChecker
 from answering.condense import condense, condense_with_llm
-from answering.crosslingual import NAME_CANDIDATES, names_first, pinyin_names
+from answering.crosslingual import NAME_CANDIDATES, names_first, names_held, pinyin_names
 from answering.extractive import ExtractiveAnswerer
 from answering.gate import EvidenceGate
 from answering.generative import GenerativeAnswerer, is_refusal
@@ -133,7 +133,9 @@ class Assistant:
         names = pinyin_names(query.own) if query.language == "en" else []
         if names:  # cross-lingual cosines are flat: the passages naming the place come first
             wide = self.retriever.search(query.text, top_k=max(top_k, NAME_CANDIDATES), mode=mode)
-            return query, names_first(names, wide)[:top_k]
+            if any(names_held(names, h.passage) for h in wide):
+                return query, names_first(names, wide)[:top_k]
+        # (an English question is never condensed "subjectless": that rule reads Chinese)
         hits = list(self.retriever.search(query.text, top_k=top_k, mode=mode))
         c = query.condensed
         if c.rule == "subjectless" and c.standalone:

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from answering.answer_type import noun_near, span_matches
+from answering.answer_type import noun_near, span_matches, value_spans
 from answering.query import Query
 from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
@@ -145,7 +145,7 @@ class ReaderStage:
                                              max_answer_tokens=longest, **self._focus_len)
             else:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
-            results.append(_noun_first(_typed_first(_retrieval_prior(r), answer_type), answer_type, texts))
+            results.append(_typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type))
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):
             best = list(r.spans[:1])
@@ -211,15 +211,22 @@ def _typed_first(result, answer_type):
 
 
 def _noun_first(result, answer_type, texts: Sequence[str]):
-    """``result`` with the best span holding a value of the expected type next to the
-    question's counted noun first, when the first span's value is not next to it
-    (``_first_within_margin``; ``answer_type.noun_near``: ``累计处理了多少邮件`` read
-    ``慰问5.3万余人次`` where another passage says ``处理邮件1794.6万件``). ``texts``: the passages
-    the spans were read from."""
+    """``result`` with the best span holding a value of the expected type
+    (``answer_type.value_spans``) that stands next to the question's counted noun first, when
+    the first span holds none (``_first_within_margin``; ``answer_type.noun_near``:
+    ``累计处理了多少邮件`` read ``慰问5.3万余人次`` where another passage says
+    ``处理邮件1794.6万件``; ``双11`` next to 邮件 is no value). ``texts``: the passages the spans
+    were read from. Applied before ``_typed_first``, so both margins count from the reader's
+    best span."""
     if answer_type is None or answer_type.noun is None:
         return result
-    return _first_within_margin(result, lambda sp: bool(
-        span_matches(answer_type, sp.text) and noun_near(answer_type, texts[sp.passage_index], sp.start, sp.end)))
+
+    def near(sp) -> bool:
+        text = texts[sp.passage_index]
+        return any(noun_near(answer_type, text, sp.start + s, sp.start + e)
+                   for s, e in value_spans(answer_type, sp.text))
+
+    return _first_within_margin(result, near)
 
 
 def _sentence_at(text: str, start: int, end: int) -> Sentence | None:

@@ -31,8 +31,9 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    question asks what the change reached (``营收涨到了多少``: ``AnswerType.endpoint``), when the
    value after ``到`` is the answer: ``800万元``.
 1b. ``counted`` (number questions that count a noun, ``AnswerType.noun``: ``累计处理了多少邮件``):
-   as rule 1, with the question's number values (a quantity with a measure word, a
-   percentage, an amount): ``1794.6万件，同比增长35.5%，…`` -> ``1794.6万件`` (the seed page).
+   the value of a number (a quantity with a measure word, ``answer_type.VALUE_PATTERNS``)
+   nearest the noun (``answer_type.noun_distance``: ``累计慰问5.3万余人次，处理邮件1794.6万件`` ->
+   ``1794.6万件``), else as rule 1: ``1794.6万件，同比增长35.5%，…`` -> ``1794.6万件`` (the seed page).
    A number question with no noun (``How many…``, ``增长的部分有多少``) keeps its span: the
    reader's span of an English question is judged by how much of it is a value
    (``answering.reading.CROSS_LANGUAGE_VALUE_SHARE``), which a cut would defeat.
@@ -62,7 +63,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from answering.answer_type import APPROXIMATION, AnswerType, value_spans
+from answering.answer_type import APPROXIMATION, AnswerType, noun_distance, value_spans
 from answering.terms import jieba_modules
 from text.chars import BRACKET_PAIRS, widen_to_whole
 from text.fold import offset_fold
@@ -181,11 +182,20 @@ def trim_to_value(answer_type: AnswerType, span: str) -> tuple[int, int]:
 
 
 def trim_counted(answer_type: AnswerType, span: str) -> tuple[int, int]:
-    """Rule 1b: a number question that counts a noun (``AnswerType.noun``) is cut as rule 1
-    cuts a count (``trim_to_value``); ``(0, len(span))`` when it counts none."""
+    """Rule 1b: a number question that counts a noun (``AnswerType.noun``) is cut to the
+    span's value nearest the noun (``answer_type.noun_distance``, within its window; with
+    a range's unit-less first number before it), else as rule 1 cuts a count
+    (``trim_to_value``): ``累计慰问5.3万余人次，处理邮件1794.6万件`` -> ``1794.6万件`` for
+    ``多少邮件``. ``(0, len(span))`` when it counts none."""
     if answer_type.noun is None:
         return 0, len(span)
-    return trim_to_value(answer_type, span)
+    near = [(d, s, e) for s, e in value_spans(answer_type, span)
+            if (d := noun_distance(answer_type, span, s, e)) is not None]
+    if not near:
+        return trim_to_value(answer_type, span)
+    _, start, end = min(near)
+    m = _RANGE_START.search(span, 0, start)
+    return (m.start() if m is not None else start), end
 
 
 def trim_speaker(answer_type: AnswerType, span: str) -> tuple[int, int]:

@@ -220,6 +220,7 @@ def test_a_measure_word_starting_a_longer_word_gives_no_value():
     t = expected_type("恒星的质量一定都会大于多少？")
     assert value_spans(t, "10的−14次方太阳质量") == []
     assert value_spans(t, "共召开3次会议") == [(3, 5)]
+    assert value_spans(t, "开出3次列车") == [(2, 4)]
 
 
 def test_place_names_by_suffix_are_names():
@@ -680,6 +681,8 @@ def test_the_counted_noun_is_a_noun(question, noun):
     ("中国共有多少人口？", "人口"),
     ("增长的部分有多少？", None),                          # nothing counted
     ("How many parcel service points did Akto set up?", None),  # English rules count no noun
+    # only a noun (review of fadf1f4: adverbs and localisers were taken for the noun)
+    ("有多少已经完成？", None), ("多少比较合适？", None), ("误差有多少左右？", None),
 ])
 def test_a_number_question_counts_the_noun_after_duoshao(question, noun):
     t = expected_type(question)
@@ -704,6 +707,27 @@ def test_noun_near_looks_within_the_noun_window_of_the_value():
     at = far.index("1794.6")
     assert noun_near(t, far, at, at + 9) is False
     assert noun_near(expected_type("增长的部分有多少？"), text, v2, v2 + 9) is None
+
+
+def test_noun_distance_counts_the_characters_to_the_nearest_mention_of_the_noun():
+    from answering.answer_type import noun_distance
+
+    t = expected_type("贵阳邮区中心双11期间累计处理了多少邮件？")
+    text = "累计慰问5.3万余人次，处理邮件1794.6万件"
+    v1, v2 = text.index("5.3万余人次"), text.index("1794.6万件")
+    assert noun_distance(t, text, v1, v1 + len("5.3万余人次")) == len("，处理")
+    assert noun_distance(t, text, v2, v2 + len("1794.6万件")) == 0
+    assert noun_distance(t, "慰问5.3万余人次", 2, 9) is None
+
+
+@pytest.mark.parametrize("question, noun", [
+    # review of fadf1f4: with 次 among the measure words that begin longer words, jieba's
+    # 次列车/次会 made these number questions counting 次列车
+    ("多少次列车经过这里？", "列车"), ("他们开了多少次会？", None),
+])
+def test_a_count_of_times_stays_a_count(question, noun):
+    t = expected_type(question)
+    assert t.kind == "count" and "次" in t.units and t.noun == noun
 
 
 def test_a_count_of_another_noun_is_no_value():

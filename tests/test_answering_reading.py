@@ -159,6 +159,54 @@ def test_a_value_next_to_the_counted_noun_is_preferred_within_the_margin():
     assert _noun_first(r, expected_type("增长的部分有多少？"), texts) is r     # nothing counted
 
 
+def test_the_counted_noun_must_stand_next_to_a_value_not_just_the_span():
+    # review of fadf1f4: 双11 (a digit, no measure word) next to 邮件 was put first
+    from answering.answer_type import expected_type
+    from answering.reading import _noun_first
+
+    q = expected_type("贵阳邮区中心双11期间累计处理了多少邮件？")
+    texts = ["贵阳邮区中心在双11期间处理邮件，业务量收均创历史新高，累计达到1794.6万件。"]
+    at = texts[0].index("1794.6万件")     # 16 characters after 邮件
+    value = Span("1794.6万件", 0, at, at + 8, 9.0)
+    festival = Span("双11", 0, 7, 10, 8.0)
+    r = ReaderResult((value, festival), -3.0, 2, 0.0)
+    assert _noun_first(r, q, texts).spans[0].text == "1794.6万件"
+
+
+def test_the_typed_and_noun_preferences_both_count_their_margin_from_the_reader_s_best_span():
+    # review of fadf1f4: the noun preference counted from the span the type preference had
+    # put first, so a span 7 logits below the best came first
+    from answering.answer_type import expected_type
+    from answering.reading import TYPED_SPAN_MARGIN, ReaderStage
+
+    q = "贵阳邮区中心双11期间累计处理了多少邮件？"
+    # one passage (no retrieval-rank penalty); 邮件 is 11 characters after 5.3万余人次
+    passages = ["贵阳邮区中心提高餐标，累计慰问5.3万余人次。贵阳邮区中心累计处理邮件1794.6万件。"]
+    best = Span("贵阳邮区中心", 0, 0, 6, 9.0)
+    g = passages[0].index("5.3万余人次")
+    greeted = Span("5.3万余人次", 0, g, g + 7, 9.0 - TYPED_SPAN_MARGIN + 1)
+    m = passages[0].index("1794.6万件")
+    mail = Span("1794.6万件", 0, m, m + 8, 9.0 - TYPED_SPAN_MARGIN - 3)
+
+    class Fixed:
+        no_answer_threshold = 0.0
+
+        def read(self, question, texts, top_n=3, max_answer_tokens=30):
+            return ReaderResult((best, greeted, mail), -3.0, 2, 0.0)
+
+    from dataclasses import replace
+
+    from tests.test_answering_fakes import hits_of
+
+    hits = [replace(h, passage=replace(h.passage, text=t, end=len(t)))
+            for h, t in zip(hits_of(make_passages()[:1]), passages)]
+    from answering.query import parse_query
+
+    _, spans = ReaderStage(Fixed()).read(parse_query(q), hits, [])
+    assert expected_type(q).noun == "邮件"
+    assert spans[0].text == "5.3万余人次"     # typed, within the margin; 1794.6万件 is not
+
+
 def test_a_span_of_a_lower_ranked_passage_must_outscore_the_retrieval_rank_prior():
     """Retriever-reader fusion: each retrieval rank below the first costs a span
     ``RETRIEVAL_RANK_PENALTY`` logits, so a slightly better-read span of the 3rd passage does

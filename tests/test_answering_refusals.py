@@ -112,6 +112,51 @@ def test_an_english_question_reads_the_passage_naming_its_place_though_the_cosin
     assert ans.passages[0].rank == 1
 
 
+def test_an_english_question_whose_place_no_passage_names_gets_the_plain_top_k():
+    # review of 8eace46: searching 20 hits deepens each leg's candidate list, which may
+    # change the top 5 even when no passage names the place
+    class Deeper(FakeRetriever):  # a deeper search orders the passages otherwise
+        def search(self, query, top_k=5, mode="hybrid"):
+            hits = super().search(query, top_k, mode)
+            return hits[::-1] if top_k > 5 else hits
+
+    retriever = Deeper(make_passages())
+    a = Assistant(retriever, gate=EvidenceGate(**{**HASH_GATE, "min_top_dense_cross": -1.0}))
+    q = "How many points did the Beijing branch set up?"
+    ans = a.ask(q, top_k=3)
+    assert [h.passage.id for h in ans.passages] == [h.passage.id for h in retriever.search(q, top_k=3)]
+    assert ans.refused and "beijing" in ans.decision.reason
+
+
+def test_an_english_question_asking_for_more_hits_than_the_corpus_holds():
+    a, _ = _assistant(min_top_dense_cross=-1.0)
+    ans = a.ask("How many points did the Changzhou branch set up?", top_k=50)
+    assert ans.passages[0].passage.article_id == "cz#4"
+    assert [h.rank for h in ans.passages] == list(range(1, len(make_passages()) + 1))
+
+
+def test_an_english_answer_quotes_the_passages_that_name_most_of_its_places():
+    a, _ = _assistant(min_top_dense_cross=-1.0)
+    q = parse_query("Did the Changzhou branch or the Hengshui branch set up more?")
+    hits = hits_of(make_passages())
+    kept = a.gate.focus(q, a.scorer.score_hits(q, hits))
+    assert {s.hit.passage.article_id for s in kept} <= {"cz#4", "hs#5"} and kept
+
+
+def test_names_held_counts_the_names_a_passage_or_its_title_holds():
+    from answering.crosslingual import names_held
+
+    hs = next(p for p in make_passages() if p.article_id == "hs#5")
+    assert names_held(["hengshui", "changzhou"], hs) == 1
+    assert names_held([], hs) == 0
+
+
+def test_an_imperative_opening_is_no_pinyin_name():
+    from answering.crosslingual import pinyin_names
+
+    assert pinyin_names("Name the app Guangdong Post used.") == ["guangdong"]
+
+
 def test_an_english_answer_quotes_the_passages_that_name_its_place():
     a, _ = _assistant(min_top_dense_cross=-1.0)
     q = parse_query("What did the Changzhou branch set up?")
