@@ -145,7 +145,7 @@ class ReaderStage:
                                              max_answer_tokens=longest, **self._focus_len)
             else:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
-            results.append(_typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type))
+            results.append(_typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type, texts))
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):
             best = list(r.spans[:1])
@@ -201,30 +201,40 @@ def _first_within_margin(result, ok):
     return result
 
 
-def _typed_first(result, answer_type):
+def _whole(answer_type, texts: Sequence[str], sp) -> tuple[int, str]:
+    """``(start, text)`` of a span widened to the whole values it cuts (``whole_value``, as
+    ``read`` will widen it): ``1500`` of ``1500公里`` is judged as ``1500公里``."""
+    text = texts[sp.passage_index]
+    start, end = whole_value(answer_type, text, sp.start, sp.end)
+    return start, text[start:end]
+
+
+def _typed_first(result, answer_type, texts: Sequence[str]):
     """``result`` with the best span holding a value of the expected type first, when the
     first span holds none (``_first_within_margin``; ``同比增长了多少？``: ``46.8%`` before
-    ``4329.7万元``). Unchanged for kinds a span cannot be tested for (``span_matches``: None)."""
+    ``4329.7万元``). A span is judged widened to the whole values it cuts (``_whole``: ``1500`` of
+    ``1500公里`` is a length). Unchanged for kinds a span cannot be tested for (``span_matches``:
+    None). ``texts``: the passages the spans were read from."""
     if answer_type is None:
         return result
-    return _first_within_margin(result, lambda sp: bool(span_matches(answer_type, sp.text)))
+    return _first_within_margin(result, lambda sp: bool(span_matches(answer_type, _whole(answer_type, texts, sp)[1])))
 
 
 def _noun_first(result, answer_type, texts: Sequence[str]):
     """``result`` with the best span holding a value of the expected type
-    (``answer_type.value_spans``) that stands next to the question's counted noun first, when
-    the first span holds none (``_first_within_margin``; ``answer_type.noun_near``:
-    ``累计处理了多少邮件`` read ``慰问5.3万余人次`` where another passage says
-    ``处理邮件1794.6万件``; ``双11`` next to 邮件 is no value). ``texts``: the passages the spans
-    were read from. Applied before ``_typed_first``, so both margins count from the reader's
-    best span."""
+    (``answer_type.value_spans``, the span widened as ``_whole``) that stands next to the
+    question's counted noun first, when the first span holds none (``_first_within_margin``;
+    ``answer_type.noun_near``: ``累计处理了多少邮件`` read ``慰问5.3万余人次`` where another passage
+    says ``处理邮件1794.6万件``; ``双11`` next to 邮件 is no value). ``texts``: the passages the
+    spans were read from. Applied before ``_typed_first``, so both margins count from the
+    reader's best span."""
     if answer_type is None or answer_type.noun is None:
         return result
 
     def near(sp) -> bool:
+        start, whole = _whole(answer_type, texts, sp)
         text = texts[sp.passage_index]
-        return any(noun_near(answer_type, text, sp.start + s, sp.start + e)
-                   for s, e in value_spans(answer_type, sp.text))
+        return any(noun_near(answer_type, text, start + s, start + e) for s, e in value_spans(answer_type, whole))
 
     return _first_within_margin(result, near)
 

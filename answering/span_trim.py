@@ -263,7 +263,7 @@ TRIM_RULES: tuple[TrimRule, ...] = (
     TrimRule("value", VALUE_KINDS, trim_to_value,
              "count/money/percent/day/year: cut to the values of the expected type (达4329.7万元 -> 4329.7万元)"),
     TrimRule("counted", frozenset({"number"}), trim_counted,
-             "number, the question counts a noun: cut to the number values (处理邮件1794.6万件，同比… -> 1794.6万件)"),
+             "number, the question counts a noun: cut to the value nearest it (慰问5.3万人次，处理邮件1794.6万件 -> 1794.6万件)"),
     TrimRule("speaker", frozenset({"person"}), trim_speaker,
              "person: cut a trailing speech verb (李妙称 -> 李妙)"),
     TrimRule("role", frozenset({"person"}), trim_role,

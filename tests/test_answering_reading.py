@@ -113,26 +113,49 @@ def test_the_reader_rule_judges_only_questions_in_the_passages_language():
     assert not zh.result("reader").passed
 
 
+def _span_of(texts, i, value, score, nth=0):
+    at = -1
+    for _ in range(nth + 1):
+        at = texts[i].index(value, at + 1)
+    return Span(value, i, at, at + len(value), score)
+
+
 def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
     from answering.answer_type import expected_type
     from answering.reading import TYPED_SPAN_MARGIN, _typed_first
 
     pct = expected_type("贵州邮政双11快递业务收入同比增长了多少？")
-    money, share = Span("4329.7万元", 0, 10, 18, 9.0), Span("46.8%", 0, 22, 27, 9.0 - TYPED_SPAN_MARGIN / 2)
+    texts = ["贵州邮政快递业务收入达4329.7万元，同比增长46.8%。"]
+    money, share = _span_of(texts, 0, "4329.7万元", 9.0), _span_of(texts, 0, "46.8%", 9.0 - TYPED_SPAN_MARGIN / 2)
     r = ReaderResult((money, share), -3.0, 2, 0.0)
-    assert [s.text for s in _typed_first(r, pct).spans] == ["46.8%", "4329.7万元"]
-    assert _typed_first(r, pct).no_answer_score == -3.0
-    far = ReaderResult((money, Span("46.8%", 0, 22, 27, 9.0 - 2 * TYPED_SPAN_MARGIN)), -3.0, 2, 0.0)
-    assert _typed_first(far, pct).spans[0].text == "4329.7万元"
-    assert _typed_first(ReaderResult((share, money), -3.0, 2, 0.0), pct).spans[0].text == "46.8%"
+    assert [s.text for s in _typed_first(r, pct, texts).spans] == ["46.8%", "4329.7万元"]
+    assert _typed_first(r, pct, texts).no_answer_score == -3.0
+    far = ReaderResult((money, _span_of(texts, 0, "46.8%", 9.0 - 2 * TYPED_SPAN_MARGIN)), -3.0, 2, 0.0)
+    assert _typed_first(far, pct, texts).spans[0].text == "4329.7万元"
+    assert _typed_first(ReaderResult((share, money), -3.0, 2, 0.0), pct, texts).spans[0].text == "46.8%"
     place = expected_type("送件员可以去哪里歇脚？")
-    assert _typed_first(r, place).spans[0].text == "4329.7万元"  # not testable on a span
+    assert _typed_first(r, place, texts).spans[0].text == "4329.7万元"  # not testable on a span
     # the seed page: 服务…多少年了 read 第10个年 (of 第10个年头) first, then 2012年开始; a
     # calendar year is no count of years, so 第10年 is put first, not 2012年
     years = expected_type("衡水市分公司服务衡水湖国际马拉松赛多少年了？")
-    spans = (Span("第10个年", 0, 0, 5, 8.0), Span("2012年开始", 0, 9, 16, 6.8), Span("第10年", 0, 20, 24, 4.3))
-    assert _typed_first(ReaderResult(spans, -3.0, 3, 0.0), years).spans[0].text == "第10年"
-    assert _typed_first(r, None) is r
+    texts = ["今年是第10个年头。自2012年开始举办，衡水邮政服务赛事已第10年。"]
+    spans = (_span_of(texts, 0, "第10个年", 8.0), _span_of(texts, 0, "2012年开始", 6.8), _span_of(texts, 0, "第10年", 4.3))
+    assert _typed_first(ReaderResult(spans, -3.0, 3, 0.0), years, texts).spans[0].text == "第10年"
+    assert _typed_first(r, None, texts) is r
+
+
+def test_a_span_cutting_a_value_is_judged_as_the_whole_value():
+    # DRCD validation: 多少公里 read 1500 (of 1500公里) in the first passage; judged on its
+    # pieces it held no length, and 350公里 of the 4th passage was put first
+    from answering.answer_type import expected_type
+    from answering.reading import _retrieval_prior, _typed_first
+
+    q = expected_type("喀爾巴阡山脈的總長度大約為多少公里?")
+    texts = ["喀爾巴阡山脈全長1500公里。", "甲", "乙", "這段山脈大約350公里。"]
+    cut = _span_of(texts, 0, "1500", 9.3)
+    other = _span_of(texts, 3, "350公里", 10.0)      # fused 7.0: within the margin
+    r = ReaderResult((cut, other), -3.0, 2, 0.0)
+    assert _typed_first(_retrieval_prior(r), q, texts).spans[0].text == "1500"
 
 
 def test_a_value_next_to_the_counted_noun_is_preferred_within_the_margin():
