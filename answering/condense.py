@@ -10,7 +10,8 @@ merged with an earlier one:
 
 * ``connective``: it starts with 那/那么/还有/另外/此外 (English and/also/what about/how about);
 * ``anaphor``: it holds a pronoun or demonstrative (他/她/它/他们/其/该/此/这个/这些/这项/这位/那个/
-  上述; he/she/it/they/this/that ...);
+  上述; he/she/it/they/this/that ..., unless a name of the question comes before the English
+  pronoun: ``…did Guangdong Post use for its…`` points back at Guangdong Post);
 * ``ellipsis``: ``那X呢？``-style (``…呢？`` of at most ``SHORT_CHARS`` characters), or no content
   word at all (``为什么？``);
 * ``subjectless``: a short question (at most ``SHORT_CHARS`` characters) that names no subject
@@ -43,6 +44,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from answering.crosslingual import latin_names
 from answering.terms import STOP_WORDS, _tagged, key_terms, language, normalise
 from text.markers import CANON
 
@@ -115,8 +117,9 @@ def follow_up_signal(question: str) -> str | None:
         return None
     if _EN_START.match(q):
         return "connective"
-    if _EN_PRONOUN.search(q):
-        return "anaphor"
+    m = _EN_PRONOUN.search(q)
+    if m and not latin_names(q[:m.start()]):
+        return "anaphor"  # a pronoun after a name of the question points back at that name
     if len(q.split()) <= 2:
         return "ellipsis"
     return None

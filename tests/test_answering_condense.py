@@ -80,6 +80,18 @@ def test_follow_up_signals(question, signal):
     assert follow_up_signal(question) == signal
 
 
+@pytest.mark.parametrize("question", [
+    # the chat, after a question about Guiyang: "its" points back at Guangdong Post, named
+    # before it, and the question was searched with Guiyang's terms and refused
+    "Which app platform did Guangdong Post use for its audio study sessions on the plenum?",
+    "How many points did the Akto branch set up, and what did it equip them with?",
+])
+def test_an_english_pronoun_after_a_name_of_the_question_is_no_follow_up_signal(question):
+    assert follow_up_signal(question) is None
+    hist = [("贵阳邮区中心双11期间累计处理了多少邮件？", "1794.6万件[1]。")]
+    assert condense(question, hist).text == question
+
+
 def test_english_follow_ups():
     assert condense("What about Guiyang?", [("What was the revenue of Guizhou Post?", "...")]).text \
         == "What was the revenue of Guiyang?"
