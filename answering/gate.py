@@ -564,7 +564,8 @@ class EvidenceGate:
         kept = [s for s in scored if about(s)] or list(scored)
         names = pinyin_names(q.own) if q.language == "en" else []
         if names:
-            held = {id(s.hit): names_held(names, s.hit.passage) for s in kept}
+            hits = {id(s.hit): s.hit for s in kept}
+            held = {k: names_held(names, h.passage) for k, h in hits.items()}  # once per passage
             most = max(held.values())
             kept = [s for s in kept if held[id(s.hit)] == most] if most else kept
         if q.answer_type is not None:

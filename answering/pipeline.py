@@ -132,9 +132,9 @@ class Assistant:
     def _search(self, query: Query, top_k: int, mode: str):
         names = pinyin_names(query.own) if query.language == "en" else []
         if names:  # cross-lingual cosines are flat: the passages naming the place come first
-            wide = self.retriever.search(query.text, top_k=max(top_k, NAME_CANDIDATES), mode=mode)
-            if any(names_held(names, h.passage) for h in wide):
-                return query, names_first(names, wide)[:top_k]
+            wide = names_first(names, self.retriever.search(query.text, top_k=max(top_k, NAME_CANDIDATES), mode=mode))
+            if wide and names_held(names, wide[0].passage):  # some hit names the place: it is first
+                return query, wide[:top_k]
         # (an English question is never condensed "subjectless": that rule reads Chinese)
         hits = list(self.retriever.search(query.text, top_k=top_k, mode=mode))
         c = query.condensed

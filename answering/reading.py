@@ -154,8 +154,8 @@ class ReaderStage:
                      if query.is_list and best and sp.passage_index == best[0].passage_index]
             for sp in best + extra:
                 text = texts[sp.passage_index]
-                wide_start, wide_end = whole_value(answer_type, text, sp.start, sp.end)
-                s, e = trim_span(answer_type, text[wide_start:wide_end])
+                wide_start, wide = _whole(answer_type, texts, sp)
+                s, e = trim_span(answer_type, wide)
                 start, end = wide_start + s, wide_start + e
                 if (query.language != language(text)
                         and value_share(answer_type, text[start:end]) < CROSS_LANGUAGE_VALUE_SHARE):
@@ -202,8 +202,8 @@ def _first_within_margin(result, ok):
 
 
 def _whole(answer_type, texts: Sequence[str], sp) -> tuple[int, str]:
-    """``(start, text)`` of a span widened to the whole values it cuts (``whole_value``, as
-    ``read`` will widen it): ``1500`` of ``1500公里`` is judged as ``1500公里``."""
+    """``(start, text)`` of a span widened to the whole values it cuts (``whole_value``): what
+    ``read`` trims and the preferences judge (``1500`` of ``1500公里`` is ``1500公里``)."""
     text = texts[sp.passage_index]
     start, end = whole_value(answer_type, text, sp.start, sp.end)
     return start, text[start:end]
