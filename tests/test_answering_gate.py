@@ -738,3 +738,46 @@ def test_a_count_of_another_noun_is_no_value():
 def test_a_count_answered_far_from_the_verb_of_the_question_is_a_value():
     t = expected_type("中国花样游泳队有多少人参加2008年北京奥运会？")
     assert matches(t, "参加2008年北京夏季奥林匹克运动会的中国花样游泳队一行共计15人，其中运动员9人，教练4人。")
+
+
+# -- the reader_partial rule ---------------------------------------------------------------
+PARTIAL_Q = "黔西南州分公司的员工在冬至收到了什么礼物？"   # names the branch; 冬至/礼物 are nowhere
+
+
+def test_partial_evidence_and_an_unsure_reader_refuse_together():
+    """DRCD's questions about articles not indexed: the passages hold half of the key terms
+    and the reader finds no span; either signal alone also fits answerable questions."""
+    from answering.gate import GateConfig
+
+    c = GateConfig()
+    hits = _hits([QXN])
+    unsure = _decide_with_reader(PARTIAL_Q, hits, c.partial_reader_max + 1, **OPEN)
+    assert unsure.result("coverage").value <= c.partial_coverage_max   # the case's premise
+    assert unsure.result("reader").passed                               # the plain rule lets it through
+    assert not unsure.answerable and unsure.reason == "reader_partial"
+    assert "coverage" in unsure.result("reader_partial").detail
+    sure = _decide_with_reader(PARTIAL_Q, hits, c.partial_reader_max, **OPEN)
+    assert sure.answerable and sure.result("reader_partial").passed
+
+
+def test_an_unsure_reader_over_passages_holding_most_key_terms_is_not_refused_by_reader_partial():
+    from answering.gate import GateConfig
+
+    c = GateConfig()
+    d = _decide_with_reader("黔西南州分公司投入慰问金多少万元？", _hits([QXN]), c.partial_reader_max + 5, **OPEN)
+    assert d.result("coverage").value > c.partial_coverage_max
+    assert d.answerable and d.result("reader_partial").passed
+
+
+def test_reader_partial_does_not_judge_another_language_and_can_be_switched_off():
+    from answering.gate import GateConfig, describe_rules
+
+    d = _decide_with_reader("What gift did the Qianxinan branch staff get at the winter solstice?",
+                            _hits([QXN]), 50.0, **OPEN)
+    assert "reader_partial" not in [r.name for r in d.rules]
+    hits = _hits([QXN])
+    assert _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, disabled={"reader_partial"}).answerable
+    assert _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, partial_reader_max=None).answerable
+    rows = {r["rule"]: r for r in describe_rules(GateConfig(partial_reader_max=None))}
+    assert not rows["reader_partial"]["enabled"] and rows["reader"]["enabled"]
+    assert "0.5" in str({r["rule"]: r for r in describe_rules()}["reader_partial"]["threshold"])
