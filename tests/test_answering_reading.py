@@ -351,3 +351,22 @@ def test_a_question_in_the_passages_language_keeps_an_untyped_span():
     assert [(s.text, s.hit_number) for s in spans] == [("Five Deliveries campaign", 2)]
     _, spans = stage.read(parse_query("贵州邮政开展了什么活动？"), hits_of(passages), [])
     assert spans == []  # a Chinese question over that English span: another language, untyped
+
+
+def test_the_reader_reads_a_traditional_question_in_the_passages_script():
+    """The reader was trained on each example in one script: 貴州郵政雙11期間快遞業務收入是多少？
+    over the Simplified seed page had a no-answer margin of 8.6 (3.0 in Simplified)."""
+    reader = FakeReader("4329.7万元")
+    _assistant(reader).ask("貴州郵政雙11期間快遞業務收入是多少？", top_k=3)
+    assert reader.calls == ["贵州邮政双11期间快递业务收入是多少？"]
+
+
+def test_reader_question_converts_to_the_passages_script_only():
+    from answering.reading import reader_question
+
+    assert reader_question("貴州郵政的收入是多少？", ["贵州邮政快递业务收入达4329.7万元。"]) == "贵州邮政的收入是多少？"
+    assert reader_question("贵州邮政的收入是多少？", ["貴州郵政快遞業務收入達4329.7萬元。"]) == "貴州郵政的收入是多少？"
+    assert reader_question("貴州郵政的收入是多少？", ["貴州郵政快遞業務收入達4329.7萬元。"]) == "貴州郵政的收入是多少？"
+    assert reader_question("How much did Guizhou Post earn?", ["贵州邮政收入达4329.7万元。"]) == "How much did Guizhou Post earn?"
+    assert reader_question("贵州邮政的收入是多少？", ["Guizhou Post earned 43 million yuan."]) == "贵州邮政的收入是多少？"
+    assert reader_question("贵州邮政的收入是多少？", []) == "贵州邮政的收入是多少？"
