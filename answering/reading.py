@@ -6,6 +6,8 @@ parsed question and the gate's scored sentences it reads the windows around the 
 ``FOCUS_SENTENCES`` sentences (``read_focused``; a multi-part question is read once per
 part), and returns the spans with the reader's no-answer margin, which the gate's ``reader``
 rule holds to ``GateConfig.reader_null_max`` (calibrated open-domain: ``gate.READER_NULL_MAX``).
+A question in the other script than the best passage is read converted to its script
+(``reader_question``).
 
 Spans of lower-ranked passages lose ``RETRIEVAL_RANK_PENALTY`` per rank (``_retrieval_prior``:
 a rank-based variant of BERTserini's retriever-reader score fusion), so the reader's choice

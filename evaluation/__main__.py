@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "those about a held-out article must be refused")
     r.add_argument("--script", choices=("original", "simplified"), default="original",
                    help="simplified: convert the SQuAD test set to Simplified Chinese (OpenCC t2s) first")
+    r.add_argument("--question-script", choices=("original", "simplified", "traditional"), default="original",
+                   help="ask every question (and a follow-up's earlier questions) converted to this script "
+                        "(OpenCC) over the unchanged corpus")
     r.add_argument("--questions", choices=("all", "reader-val", "reader-val-unindexed"), default="all",
                    help="reader-val: only the questions about the span reader's validation "
                         "articles (CMRC trial / DRCD test file; never trained on); "
@@ -189,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                     limit=args.limit, gate=args.gate, fusion=fusion,
                     store=args.store, milvus_uri=args.milvus_uri, show_progress=not args.no_progress)
     cfg.sample, cfg.holdout_half, cfg.script = args.sample, args.holdout_half, args.script
+    cfg.question_script = args.question_script
     cfg.reader = args.reader == "on"
     cfg.questions = args.questions
     from retrieval.milvus import MilvusUnavailableError

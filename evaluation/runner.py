@@ -44,6 +44,8 @@ from retrieval.types import SearchMode
 REPO = Path(__file__).resolve().parents[1]
 MODES = tuple(m.value for m in SearchMode)
 SCRIPTS = ("original", "simplified")
+#: ``question_script`` values: the questions as written, or converted by OpenCC
+QUESTION_SCRIPTS = ("original", "simplified", "traditional")
 QUESTION_SETS = ("all", "reader-val", "reader-val-unindexed")
 SAMPLE_SEED = 0  # salt of --sample's id hash (any fixed value: the draw must repeat)
 DEPTH = 10
@@ -77,6 +79,11 @@ class RunConfig:
             ``unanswerable``), the others keep their answers (tag ``indexed``).
         script: ``"original"``, or ``"simplified"`` (SQuAD test set only): convert the file
             to Simplified Chinese (``evaluation.squadfile.to_simplified``) before the run.
+        question_script: ``"original"``, ``"simplified"`` or ``"traditional"``: ask every
+            question, and the user turns of a follow-up's history, converted to that script
+            (``text.fold.to_script``, OpenCC) over the unchanged corpus: a Traditional
+            question over Simplified news, or the reverse. Answers and gold stay as written
+            (every match is by match key, which folds the script).
         sample: evaluate N cases spread over the whole set (:func:`spread_sample`: chosen
             by a hash of their id, kept in file order), instead of the first N (``limit``).
         reader: answer with the trained span reader (the default, as in the app; it loads
@@ -108,6 +115,7 @@ class RunConfig:
     show_progress: bool = True
     holdout_half: bool = False
     script: str = "original"
+    question_script: str = "original"
     sample: int | None = None
     progress: Callable[[int, int, str], None] | None = None
     reader: bool = True
@@ -136,6 +144,9 @@ class RunConfig:
             raise ValueError("give limit (the first N cases) or sample (N spread cases), not both")
         if self.script not in SCRIPTS:
             raise ValueError(f"script: unknown {self.script!r}; valid: {', '.join(SCRIPTS)}")
+        if self.question_script not in QUESTION_SCRIPTS:
+            raise ValueError(f"question_script: unknown {self.question_script!r}; "
+                             f"valid: {', '.join(QUESTION_SCRIPTS)}")
         if self.questions not in QUESTION_SETS:
             raise ValueError(f"questions: unknown {self.questions!r}; valid: {', '.join(QUESTION_SETS)}")
         if self.questions != "all":
@@ -322,9 +333,19 @@ def load_cases(cfg: RunConfig, corpus_obj: Any, squad_file: Path | None,
         cases = load_testset(cfg.testset)
     if cfg.questions == "reader-val":
         cases = reader_val_cases(cases, Path(cfg.testset))
+    if cfg.question_script != "original":
+        cases = [_in_script(c, cfg.question_script) for c in cases]
     if cfg.sample:
         return spread_sample(cases, cfg.sample)
     return cases[: cfg.limit] if cfg.limit else cases
+
+
+def _in_script(case: TestCase, script: str) -> TestCase:
+    """``case`` with its question and its history's user turns in ``script`` (OpenCC)."""
+    from text.fold import to_script
+
+    return replace(case, question=to_script(case.question, script),
+                   history=tuple((to_script(u, script), a) for u, a in case.history))
 
 
 def _citation_rows(answer: Any, passage_text: dict[str, str], case: TestCase) -> list[dict]:
@@ -471,7 +492,8 @@ def aggregate(rows: Sequence[dict[str, Any]], answers: bool) -> dict[str, Any]:
 def _variant_config(cfg: RunConfig, variant: SquadVariant | None, testset: Path) -> dict[str, Any]:
     """The ``metrics.json`` config entries of the derived-file options (``testset`` is the
     file the user gave; the derived file the run indexed is ``variant_testset``)."""
-    return {"testset": str(testset), "sample": cfg.sample, "script": cfg.script, "questions": cfg.questions,
+    return {"testset": str(testset), "sample": cfg.sample, "script": cfg.script,
+            "question_script": cfg.question_script, "questions": cfg.questions,
             "variant_testset": None if variant is None else str(variant.indexed),
             "holdout": None if variant is None or variant.split is None else variant.split.to_dict(),
             "conversion": None if variant is None or variant.conversion is None else variant.conversion.to_dict()}

@@ -131,3 +131,28 @@ def test_bad_arguments(tiny, capsys):
     assert main(["run", "--testset", str(bad), "--corpus", str(seeds), "--model", "hashing",
                  "--out", str(out), "--no-progress"]) == 2
     assert "bad.jsonl line 1" in capsys.readouterr().err
+
+
+def test_question_script_asks_every_question_and_its_history_in_that_script(tiny):
+    """--question-script traditional: the same cases over the same corpus, each question
+    (and each follow-up's history) converted by OpenCC; answers and gold stay."""
+    from evaluation.runner import load_cases
+
+    seeds, ts, out = tiny
+    cfg = RunConfig(testset=ts, out_dir=out, corpus=seeds, question_script="traditional")
+    cases = {c.id: c for c in load_cases(cfg, None, None)}
+    assert cases["t1"].question == "阿克陶縣建立了多少個快遞服務點？"
+    assert cases["t1"].answers == ("118个",)
+    assert cases["t3"].history[0][0] == "衡水湖馬拉松今年配送了多少噸物資？"
+    assert cases["t3"].history[0][1] == "今年需要配送150吨物资。"      # the assistant's turn stays
+    with pytest.raises(ValueError, match="question_script"):
+        RunConfig(testset=ts, out_dir=out, question_script="klingon").validate()
+
+
+def test_question_script_cli_records_it_in_metrics(tiny):
+    seeds, ts, out = tiny
+    assert main(["run", "--testset", str(ts), "--corpus", str(seeds), "--model", "hashing", "--answers", "off",
+                 "--question-script", "traditional", "--out", str(out), "--no-progress"]) == 0
+    saved = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert saved["config"]["question_script"] == "traditional"
+    assert _rows(out)[0]["question"] == "阿克陶縣建立了多少個快遞服務點？"
