@@ -161,9 +161,10 @@ class GateConfig:
         reader_null_max: ``READER_NULL_MAX``, the span reader's no-answer margin above which
             the gate refuses, set on the reader's validation questions answered
             open-domain (``evaluation.calibration``); None switches the ``reader`` rule off.
-        partial_coverage_max: ``PARTIAL_COVERAGE_MAX``, the coverage at or below which the
-            ``reader_partial`` rule holds the reader's margin to...
-        partial_reader_max: ``READER_PARTIAL_MAX`` (None switches the rule off).
+        partial_coverage_max: ``PARTIAL_COVERAGE_MAX``: at or below this key-term coverage
+            (the ``coverage`` rule's value) the ``reader_partial`` rule applies...
+        partial_reader_max: ...and holds the reader's no-answer margin to
+            ``READER_PARTIAL_MAX``; None switches the rule off.
         reader_confident_max: ``READER_CONFIDENT_MAX``, the margin at or below which the
             ``reader_confident`` waiver overrules the soft rules (``READER_WAIVES``); None
             switches it off.
@@ -439,10 +440,10 @@ def _reader(ev: Evidence) -> RuleResult:
 
 
 def _reader_partial(ev: Evidence) -> RuleResult:
-    cov = _coverage(ev).value
-    if cov > ev.config.partial_coverage_max:
-        return RuleResult("reader_partial", True, round(float(ev.reader.no_answer_score), 4),
-                          ev.config.partial_reader_max)
+    cov = _coverage(ev).value  # the coverage rule's value (the rules share no state)
+    if cov > ev.config.partial_coverage_max:  # most key terms found: the margin is not held
+        return RuleResult("reader_partial", True, round(float(ev.reader.no_answer_score), 4), None,
+                          f"coverage {cov} > {ev.config.partial_coverage_max}")
     return _reader_margin_at_most("reader_partial", ev.config.partial_reader_max,
                                   f"the passages hold few of the question's key terms (coverage {cov}) "
                                   "and the reader finds no answer span", ev)
