@@ -54,8 +54,8 @@ The rules, in order (``RULES``):
    ``reader_null_max``. The reader is trained on Chinese questions only: on the seed set's
    English questions its margin ran 7.6-15 for answerable ones, so it does not judge them.
 9a. ``reader_partial`` (as ``reader``): when the top passages hold at most half of the
-   question's key terms (coverage at most ``partial_coverage_max``), the reader must find a
-   span (margin at most ``partial_reader_max``, far below ``reader_null_max``). Each signal
+   question's key terms (coverage at most ``reader_partial_coverage_max``), the reader must
+   find a span (margin at most ``reader_partial_max``, far below ``reader_null_max``). Each signal
    alone also fits answerable questions; together they mark a question about an article the
    corpus lacks that shares some words with one it holds.
 
@@ -92,7 +92,8 @@ from text.numbers import contains_date, contains_number, date_text
 #: DRCD 420, never trained on, and DRCD's converted to Simplified, ``--script simplified``),
 #: answered open-domain (``--questions reader-val``) and over a corpus without their articles
 #: (``--questions reader-val-unindexed``, all unanswerable), with the rule off and a permissive
-#: waiver (``--gate reader_null_max=1000,reader_confident_max=-5``), for the checkpoint in
+#: waiver (``--gate reader_null_max=1000,reader_confident_max=-5``; since the ``reader_partial``
+#: rule, add ``reader_partial_max=1000``), for the checkpoint in
 #: ``reader/checkpoint`` (sha256 282685b9...): ``python -m evaluation reader-threshold
 #: eval-out/cmrc-val/results.jsonl eval-out/drcd-val/results.jsonl
 #: eval-out/drcd-val-simp/results.jsonl --negatives eval-out/cmrc-val-unindexed/results.jsonl
@@ -106,7 +107,8 @@ READER_NULL_MAX = 11.0
 
 #: The ``reader_partial`` rule's margin: the reader's own no-answer threshold at 1% false
 #: refusals on its gold validation passages (model card, ``reader/checkpoint/README.md``:
-#: 2.797), rounded up. It holds only when the coverage is at most ``PARTIAL_COVERAGE_MAX``.
+#: 2.797), rounded up. It holds only when the coverage is at most
+#: ``READER_PARTIAL_COVERAGE_MAX``.
 READER_PARTIAL_MAX = 2.8
 #: "At most half of the key terms" (``term_coverage``). With ``READER_PARTIAL_MAX``, on the
 #: validation runs of ``READER_NULL_MAX`` (default gate, checkpoint 282685b9...): the rule
@@ -116,7 +118,7 @@ READER_PARTIAL_MAX = 2.8
 #: and not adopted: 0.6 (DRCD 32 refused, 4 answerable lost), and a margin of 0 at 0.55,
 #: which refuses the seed question ``杏花村哪位小店老板接下了代收代投包裹的活？`` (margin 0.6,
 #: coverage 0.5, answered right).
-PARTIAL_COVERAGE_MAX = 0.5
+READER_PARTIAL_COVERAGE_MAX = 0.5
 
 #: The ``reader_confident`` waiver's threshold, set on the same runs (reader window 160 tokens)
 #: for the same checkpoint, with ``python -m evaluation waiver-threshold`` (the answerable
@@ -161,9 +163,10 @@ class GateConfig:
         reader_null_max: ``READER_NULL_MAX``, the span reader's no-answer margin above which
             the gate refuses, set on the reader's validation questions answered
             open-domain (``evaluation.calibration``); None switches the ``reader`` rule off.
-        partial_coverage_max: ``PARTIAL_COVERAGE_MAX``: at or below this key-term coverage
-            (the ``coverage`` rule's value) the ``reader_partial`` rule applies...
-        partial_reader_max: ...and holds the reader's no-answer margin to
+        reader_partial_coverage_max: ``READER_PARTIAL_COVERAGE_MAX``: at or below this
+            key-term coverage (the ``coverage`` rule's value, computed again: switching the
+            ``coverage`` rule off leaves this one on) the ``reader_partial`` rule applies...
+        reader_partial_max: ...and holds the reader's no-answer margin to
             ``READER_PARTIAL_MAX``; None switches the rule off.
         reader_confident_max: ``READER_CONFIDENT_MAX``, the margin at or below which the
             ``reader_confident`` waiver overrules the soft rules (``READER_WAIVES``); None
@@ -182,8 +185,8 @@ class GateConfig:
     coverage_top: int = 3
     subject_match_min: float = 0.6
     reader_null_max: float | None = READER_NULL_MAX
-    partial_coverage_max: float = PARTIAL_COVERAGE_MAX
-    partial_reader_max: float | None = READER_PARTIAL_MAX
+    reader_partial_coverage_max: float = READER_PARTIAL_COVERAGE_MAX
+    reader_partial_max: float | None = READER_PARTIAL_MAX
     reader_confident_max: float | None = READER_CONFIDENT_MAX
     disabled: frozenset[str] = frozenset()
 
@@ -192,6 +195,10 @@ class GateConfig:
             raise ValueError(f"coverage_top must be >= 1, got {self.coverage_top}")
         if not 0.0 <= self.min_coverage <= 1.0:
             raise ValueError(f"min_coverage must be in [0, 1], got {self.min_coverage}")
+        if not isinstance(self.reader_partial_coverage_max, (int, float)) \
+                or not 0.0 <= self.reader_partial_coverage_max <= 1.0:
+            raise ValueError(f"reader_partial_coverage_max must be in [0, 1], "
+                             f"got {self.reader_partial_coverage_max!r}")
         names = [r.name for r in RULES] + [w.name for w in WAIVERS]
         unknown = set(self.disabled) - set(names)
         if unknown:
@@ -441,10 +448,10 @@ def _reader(ev: Evidence) -> RuleResult:
 
 def _reader_partial(ev: Evidence) -> RuleResult:
     cov = _coverage(ev).value  # the coverage rule's value (the rules share no state)
-    if cov > ev.config.partial_coverage_max:  # most key terms found: the margin is not held
+    if cov > ev.config.reader_partial_coverage_max:  # most key terms found: the margin is not held
         return RuleResult("reader_partial", True, round(float(ev.reader.no_answer_score), 4), None,
-                          f"coverage {cov} > {ev.config.partial_coverage_max}")
-    return _reader_margin_at_most("reader_partial", ev.config.partial_reader_max,
+                          f"coverage {cov} > {ev.config.reader_partial_coverage_max}")
+    return _reader_margin_at_most("reader_partial", ev.config.reader_partial_max,
                                   f"the passages hold few of the question's key terms (coverage {cov}) "
                                   "and the reader finds no answer span", ev)
 
@@ -477,7 +484,7 @@ RULES: tuple[GateRule, ...] = (
              _reader),
     GateRule("reader_partial", "with at most half the key terms in the top passages, the span reader "
              "must find a span (same language)",
-             lambda ev: (ev.reader is not None and ev.config.partial_reader_max is not None
+             lambda ev: (ev.reader is not None and ev.config.reader_partial_max is not None
                          and bool(ev.hits) and not ev.cross), _reader_partial),
 )
 
@@ -614,7 +621,7 @@ class EvidenceGate:
 
 #: Rules a ``None`` threshold switches off (``GateConfig`` field of each).
 SWITCHED_OFF_BY_NONE = {"reader": "reader_null_max", "reader_confident": "reader_confident_max",
-                        "reader_partial": "partial_reader_max"}
+                        "reader_partial": "reader_partial_max"}
 
 
 def describe_rules(config: GateConfig | None = None) -> list[dict]:
@@ -629,7 +636,7 @@ def describe_rules(config: GateConfig | None = None) -> list[dict]:
           "unlisted_names": f"bigram share >= {c.name_match_min} for 3+ characters",
           "answer_type": f"{c.type_candidates} sentences within {c.type_margin}",
           "reader": c.reader_null_max, "reader_confident": c.reader_confident_max,
-          "reader_partial": f"{c.partial_reader_max} when coverage <= {c.partial_coverage_max}"}
+          "reader_partial": f"{c.reader_partial_max} when coverage <= {c.reader_partial_coverage_max}"}
     return [{"rule": r.name, "description": r.description, "threshold": th.get(r.name),
              "enabled": r.name not in c.disabled
              and getattr(c, SWITCHED_OFF_BY_NONE.get(r.name, ""), 0) is not None} for r in RULES + WAIVERS]

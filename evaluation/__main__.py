@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "articles (all must be refused)")
     c = sub.add_parser("reader-threshold",
                        help="the reader rule's open-domain threshold from results.jsonl files "
-                            "(runs with --reader on --gate reader_null_max=1000)")
+                            "(runs with --reader on --gate reader_null_max=1000,reader_partial_max=1000)")
     c.add_argument("results", nargs="+", type=Path)
     c.add_argument("--max-added", type=float, default=0.01,
                    help="share of answerable questions the rule may refuse (default 0.01)")

@@ -9,7 +9,8 @@ points of false refusals on CMRC and 3.3 on DRCD.
 
 :func:`reader_threshold` sets the rule's threshold from evaluation rows instead:
 ``results.jsonl`` of runs with the reader on and the rule switched off
-(``--gate reader_null_max=1000``, so every row carries its margin and the answer the rule
+(``--gate reader_null_max=1000,reader_partial_max=1000``: the ``reader_partial`` rule, which
+also reads the margin, off too; so every row carries its margin and the answer the rule
 would refuse), on answerable questions only. It is the smallest margin at which the rule
 refuses at most ``max_added`` of the answerable questions that the other rules let through.
 ``python -m evaluation reader-threshold RESULTS.jsonl ...`` prints it; the value adopted is
@@ -62,7 +63,7 @@ def reader_threshold(rows: Sequence[dict[str, Any]], max_added: float = 0.01) ->
     m = sorted(margins(rows), reverse=True)
     if not m:
         raise ValueError("no answerable row carries a reader margin: run with --reader on "
-                         "--gate reader_null_max=1000")
+                         "--gate reader_null_max=1000,reader_partial_max=1000")
     allowed = math.floor(max_added * answerable + 1e-9)
     t = m[allowed] if allowed < len(m) else m[-1] - 1.0
     refused = sum(1 for x in m if x > t)
@@ -116,7 +117,7 @@ def reader_threshold_clear(pos_rows: Sequence[dict[str, Any]], neg_rows: Sequenc
     pos = margins(pos_rows)
     if not pos:
         raise ValueError("no answerable row carries a reader margin: run with --reader on "
-                         "--gate reader_null_max=1000")
+                         "--gate reader_null_max=1000,reader_partial_max=1000")
     neg = margins(neg_rows, answerable=False)
     t = float(math.ceil(max(pos) + safety))
     return {"threshold": t, "highest_answerable": round(max(pos), 4), "answerable": len(pos),

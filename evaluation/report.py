@@ -104,7 +104,8 @@ def _by_tag(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
 
 
 def _variant_lines(cfg: dict[str, Any]) -> list[str]:
-    """Header lines for the derived-file options (sample, held-out split, Simplified)."""
+    """Header lines for the derived-file options (sample, held-out split, Simplified, the
+    questions' script)."""
     out = []
     if cfg.get("sample"):
         out.append(f"- sample: {cfg['sample']} cases spread over the whole set (chosen by a hash of their id)")
@@ -113,6 +114,9 @@ def _variant_lines(cfg: dict[str, Any]) -> list[str]:
         out.append(f"- held-out split ({h['rule']}): {h['articles_indexed']} articles indexed "
                    f"({h['questions_indexed']} questions), {h['articles_held_out']} held out "
                    f"({h['questions_held_out']} questions, expected: refusal)")
+    if cfg.get("question_script") and cfg["question_script"] != "original":
+        out.append(f"- question script: {cfg['question_script']} (every question and a follow-up's "
+                   "earlier questions converted by OpenCC; corpus unchanged)")
     if cfg.get("script") and cfg["script"] != "original":
         c = cfg.get("conversion") or {}
         out.append(f"- script: converted to {cfg['script']} (OpenCC t2s) before the run; answers "

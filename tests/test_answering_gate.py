@@ -751,12 +751,12 @@ def test_partial_evidence_and_an_unsure_reader_refuse_together():
 
     c = GateConfig()
     hits = _hits([QXN])
-    unsure = _decide_with_reader(PARTIAL_Q, hits, c.partial_reader_max + 1, **OPEN)
-    assert unsure.result("coverage").value <= c.partial_coverage_max   # the case's premise
+    unsure = _decide_with_reader(PARTIAL_Q, hits, c.reader_partial_max + 1, **OPEN)
+    assert unsure.result("coverage").value <= c.reader_partial_coverage_max   # the case's premise
     assert unsure.result("reader").passed                               # the plain rule lets it through
     assert not unsure.answerable and unsure.reason == "reader_partial"
     assert "coverage" in unsure.result("reader_partial").detail
-    sure = _decide_with_reader(PARTIAL_Q, hits, c.partial_reader_max, **OPEN)
+    sure = _decide_with_reader(PARTIAL_Q, hits, c.reader_partial_max, **OPEN)
     assert sure.answerable and sure.result("reader_partial").passed
 
 
@@ -764,8 +764,8 @@ def test_an_unsure_reader_over_passages_holding_most_key_terms_is_not_refused_by
     from answering.gate import GateConfig
 
     c = GateConfig()
-    d = _decide_with_reader("黔西南州分公司投入慰问金多少万元？", _hits([QXN]), c.partial_reader_max + 5, **OPEN)
-    assert d.result("coverage").value > c.partial_coverage_max
+    d = _decide_with_reader("黔西南州分公司投入慰问金多少万元？", _hits([QXN]), c.reader_partial_max + 5, **OPEN)
+    assert d.result("coverage").value > c.reader_partial_coverage_max
     assert d.answerable and d.result("reader_partial").passed
 
 
@@ -777,7 +777,27 @@ def test_reader_partial_does_not_judge_another_language_and_can_be_switched_off(
     assert "reader_partial" not in [r.name for r in d.rules]
     hits = _hits([QXN])
     assert _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, disabled={"reader_partial"}).answerable
-    assert _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, partial_reader_max=None).answerable
-    rows = {r["rule"]: r for r in describe_rules(GateConfig(partial_reader_max=None))}
+    assert _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, reader_partial_max=None).answerable
+    rows = {r["rule"]: r for r in describe_rules(GateConfig(reader_partial_max=None))}
     assert not rows["reader_partial"]["enabled"] and rows["reader"]["enabled"]
     assert "0.5" in str({r["rule"]: r for r in describe_rules()}["reader_partial"]["threshold"])
+
+
+def test_reader_partial_holds_the_margin_at_exactly_the_coverage_bound():
+    """The seed question 杏花村哪位小店老板… sits at coverage 0.5: "at most half" includes it."""
+    from answering.gate import GateConfig
+
+    hits = _hits([QXN])
+    cov = _decide_with_reader(PARTIAL_Q, hits, 0.0, **OPEN).result("coverage").value
+    at = _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, reader_partial_coverage_max=cov)
+    assert not at.answerable and at.reason == "reader_partial"
+    below = _decide_with_reader(PARTIAL_Q, hits, 8.0, **OPEN, reader_partial_coverage_max=cov - 0.01)
+    assert below.result("reader_partial").passed
+
+
+def test_reader_partial_coverage_bound_must_be_a_share():
+    from answering.gate import GateConfig
+
+    for bad in (None, -0.1, 1.5):
+        with pytest.raises((ValueError, TypeError), match="reader_partial_coverage_max"):
+            GateConfig(reader_partial_coverage_max=bad)

@@ -370,3 +370,10 @@ def test_reader_question_converts_to_the_passages_script_only():
     assert reader_question("How much did Guizhou Post earn?", ["贵州邮政收入达4329.7万元。"]) == "How much did Guizhou Post earn?"
     assert reader_question("贵州邮政的收入是多少？", ["Guizhou Post earned 43 million yuan."]) == "贵州邮政的收入是多少？"
     assert reader_question("贵州邮政的收入是多少？", []) == "贵州邮政的收入是多少？"
+
+
+def test_reader_question_keeps_a_simplified_question_over_a_passage_with_one_variant_character():
+    from answering.reading import reader_question
+
+    passage = "凉茶舖是售卖凉茶的店铺，除了喝凉茶，在凉茶店还能吃龟苓膏。"   # 舖: t2s makes it 铺
+    assert reader_question("除了喝凉茶，在凉茶店还能做什么？", [passage]) == "除了喝凉茶，在凉茶店还能做什么？"

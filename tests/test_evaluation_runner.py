@@ -155,4 +155,5 @@ def test_question_script_cli_records_it_in_metrics(tiny):
                  "--question-script", "traditional", "--out", str(out), "--no-progress"]) == 0
     saved = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert saved["config"]["question_script"] == "traditional"
+    assert "question script: traditional" in (out / "report.md").read_text(encoding="utf-8")
     assert _rows(out)[0]["question"] == "阿克陶縣建立了多少個快遞服務點？"

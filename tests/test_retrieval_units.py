@@ -225,3 +225,17 @@ def test_bm25_from_token_ids_equals_bm25s_own_index(seed_file):
         assert np.allclose(ours.scores(q), ref_index.scores(q), rtol=1e-6)
         assert ours.search(q, 3) == ref_index.search(q, 3) or \
             [i for i, _ in ours.search(q, 3)] == [i for i, _ in ref_index.search(q, 3)]
+
+
+def test_script_of_is_the_script_most_of_the_characters_belong_to():
+    """A Simplified text with one variant character OpenCC t2s changes (凉茶舖: 舖 -> 铺; 5 CMRC
+    trial passages) is Simplified, not Traditional."""
+    from text.fold import script_of
+
+    assert script_of("阿克陶縣設立快遞服務點") == "traditional"
+    assert script_of("阿克陶县设立快递服务点") == "simplified"
+    assert script_of("除了喝凉茶，凉茶舖还能做什么？") == "simplified"
+    assert script_of("除了喝涼茶，涼茶舖還能做什麼？") == "traditional"
+    assert script_of("人口") == "simplified"          # the same in both scripts
+    assert script_of("How many? 🙂") == "none"
+    assert script_of("") == "none"
