@@ -74,6 +74,7 @@ Traditional question over a Traditional or Simplified corpus is judged alike.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
+from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches
@@ -164,8 +165,8 @@ class GateConfig:
             the gate refuses, set on the reader's validation questions answered
             open-domain (``evaluation.calibration``); None switches the ``reader`` rule off.
         reader_partial_coverage_max: ``READER_PARTIAL_COVERAGE_MAX``: at or below this
-            key-term coverage (the ``coverage`` rule's value, computed again: switching the
-            ``coverage`` rule off leaves this one on) the ``reader_partial`` rule applies...
+            key-term coverage (``Evidence.coverage``, the ``coverage`` rule's value; switching
+            that rule off leaves this one on) the ``reader_partial`` rule applies...
         reader_partial_max: ...and holds the reader's no-answer margin to
             ``READER_PARTIAL_MAX``; None switches the rule off.
         reader_confident_max: ``READER_CONFIDENT_MAX``, the margin at or below which the
@@ -295,6 +296,14 @@ class Evidence:
         dens = [h.dense_score for h in self.hits if h.dense_score is not None]
         return max(dens) if dens else None
 
+    @cached_property
+    def coverage(self) -> float:
+        """Weighted share of the question's key terms in the top passages and their titles
+        (``term_coverage``); computed once (``coverage`` and ``reader_partial`` read it)."""
+        text = "\n".join(h.passage.text for h in self.top)
+        titles = "\n".join(h.passage.title for h in self.top)
+        return term_coverage(self.query.terms, text + "\n" + titles)
+
 
 @dataclass(frozen=True)
 class GateRule:
@@ -388,9 +397,7 @@ def _best_sentence(ev: Evidence) -> RuleResult:
 
 
 def _coverage(ev: Evidence) -> RuleResult:
-    text = "\n".join(h.passage.text for h in ev.top)
-    titles = "\n".join(h.passage.title for h in ev.top)
-    cov = term_coverage(ev.query.terms, text + "\n" + titles)
+    cov = ev.coverage
     return RuleResult("coverage", cov >= ev.config.min_coverage, round(cov, 4), ev.config.min_coverage)
 
 
@@ -447,7 +454,7 @@ def _reader(ev: Evidence) -> RuleResult:
 
 
 def _reader_partial(ev: Evidence) -> RuleResult:
-    cov = _coverage(ev).value  # the coverage rule's value (the rules share no state)
+    cov = round(ev.coverage, 4)  # as the coverage rule reports it
     if cov > ev.config.reader_partial_coverage_max:  # most key terms found: the margin is not held
         return RuleResult("reader_partial", True, round(float(ev.reader.no_answer_score), 4), None,
                           f"coverage {cov} > {ev.config.reader_partial_coverage_max}")
