@@ -239,3 +239,18 @@ def test_script_of_is_the_script_most_of_the_characters_belong_to():
     assert script_of("人口") == "simplified"          # the same in both scripts
     assert script_of("How many? 🙂") == "none"
     assert script_of("") == "none"
+
+
+def test_script_of_a_traditional_text_with_characters_both_scripts_write():
+    """DRCD test questions (Taiwan Traditional) holding characters both scripts write, which
+    OpenCC s2t still changes (峰 -> 峯, 吃 -> 喫, 台 -> 臺): they were called Simplified, and the
+    reader read them converted to Traditional, with 峯 (DRCD val ``坦尚尼亞的最高峰…``: the
+    right answer 吉力馬札羅山 became 赤道以南)."""
+    from text.fold import script_of
+
+    assert script_of("坦尚尼亞的最高峰也是哪一州的最高峰?") == "traditional"
+    assert script_of("在香港哪一區域可以吃遍美食？") == "traditional"
+    assert script_of("多少米為毓秀台的高度?") == "traditional"          # 為 against 台: a tie
+    assert script_of("查理大帝在哪一年占領了杜林?") == "traditional"
+    assert script_of("坦尚尼亚的最高峰也是哪一州的最高峰?") == "simplified"
+    assert script_of("多少米为毓秀台的高度?") == "simplified"
