@@ -20,6 +20,11 @@ The rules, in order (``RULES``):
    (``Query.unlisted``: ``史继偕``, ``符泳``, the fragments jieba leaves of ``于海``) occurs
    there, as ``names`` (CMRC 2018 trial held-out half: a question about an article the
    corpus lacks names someone the passages never mention, and jieba tags no proper noun).
+2b. ``rare_characters``: every rare Han character of the question (``Query.rare``: one that
+   jieba's dictionary barely uses, ``answering.terms.rare_characters``: ``蓍``, ``靺``) occurs
+   there, as ``names`` (CMRC 2018 trial validation, article not indexed: ``蓍的别名是什么？``
+   was answered from a page about another plant; jieba tags ``蓍`` ``g``, so no other rule
+   holds it).
 3. ``numbers``: every number of two or more digits of the question (``2022年``), and every
    month or day (``3月份``), occurs there (any language: digits do not depend on it); a
    calendar date of the question (``2009年3月17日``) occurs there as a date
@@ -81,7 +86,7 @@ from answering.answer_type import matches
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
-from answering.terms import name_variants
+from answering.terms import RARE_CHARACTER_MAX_WEIGHT, name_variants
 from retrieval.types import SearchHit
 from text.chars import language
 from text.fold import match_key
@@ -341,6 +346,10 @@ def _unlisted_names(ev: Evidence) -> RuleResult:
     return _required_names("unlisted_names", ev.query.unlisted, ev)
 
 
+def _rare_characters(ev: Evidence) -> RuleResult:
+    return _required_names("rare_characters", ev.query.rare, ev)
+
+
 def _numbers(ev: Evidence) -> RuleResult:
     hay = ev.haystack
     wanted = [n for n in ev.query.numbers if sum(c.isdigit() for c in n) >= 2 or n[-1] in "月日"]
@@ -471,6 +480,9 @@ RULES: tuple[GateRule, ...] = (
     GateRule("unlisted_names", "the question's names unknown to jieba's dictionary occur in the top "
              "passages (same language)", lambda ev: bool(ev.hits) and not ev.cross and bool(ev.query.unlisted),
              _unlisted_names),
+    GateRule("rare_characters", "the question's rare characters (jieba dictionary weight below "
+             "RARE_CHARACTER_MAX_WEIGHT) occur in the top passages (same language)",
+             lambda ev: bool(ev.hits) and not ev.cross and bool(ev.query.rare), _rare_characters),
     GateRule("numbers", "the question's multi-digit numbers and dates occur in the top passages",
              lambda ev: bool(ev.hits), _numbers),
     GateRule("subject", "the question's leading noun phrase occurs in the top passages (bigram share)",
@@ -641,6 +653,7 @@ def describe_rules(config: GateConfig | None = None) -> list[dict]:
           "best_sentence": c.min_best_sentence, "coverage": c.min_coverage,
           "names": f"bigram share >= {c.name_match_min} for variants",
           "unlisted_names": f"bigram share >= {c.name_match_min} for 3+ characters",
+          "rare_characters": f"jieba weight < {RARE_CHARACTER_MAX_WEIGHT}",
           "answer_type": f"{c.type_candidates} sentences within {c.type_margin}",
           "reader": c.reader_null_max, "reader_confident": c.reader_confident_max,
           "reader_partial": f"{c.reader_partial_max} when coverage <= {c.reader_partial_coverage_max}"}

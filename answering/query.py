@@ -26,7 +26,7 @@ from typing import Sequence
 
 from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
-from answering.terms import Term, hard_terms, is_list_question, key_terms, unlisted_names
+from answering.terms import Term, hard_terms, is_list_question, key_terms, rare_characters, unlisted_names
 from text.chars import HAN, LATIN_WORD, language
 from text.fold import match_key, script_of, segmentation_form
 from text.numbers import dates, numbers
@@ -64,6 +64,8 @@ class Query:
         names: proper nouns and Latin words of ``text`` (``hard_terms`` minus numbers).
         unlisted: names of ``text`` that jieba's dictionary lacks (``answering.terms.
             unlisted_names``: ``史继偕``, ``符泳``), which the passages must hold too.
+        rare: the rare Han characters of ``text`` (``answering.terms.rare_characters``:
+            ``蓍``), which the passages must hold too.
         dates: the calendar dates of ``text`` (``text.numbers.dates``: ``(2009, 3, 17)``), which
             the passages must hold as dates, not as scattered numbers.
         numbers: numbers of ``text`` (``text.numbers.numbers``), and its month and day parts
@@ -93,6 +95,7 @@ class Query:
     terms: tuple[Term, ...] = ()
     names: tuple[str, ...] = ()
     unlisted: tuple[str, ...] = ()
+    rare: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     dates: tuple[tuple[int | None, int, int], ...] = ()
     answer_type: AnswerType | None = None
@@ -121,6 +124,7 @@ class Query:
                 "carried": list(self.condensed.carried), "has_content": self.has_content,
                 "content_problem": self.content_problem, "language": self.language,
                 "script": self.script, "names": list(self.names), "unlisted": list(self.unlisted),
+                "rare": list(self.rare),
                 "numbers": list(self.numbers), "dates": [list(d) for d in self.dates],
                 "answer_type": None if t is None else {"kind": t.kind, "rule": t.rule,
                                                        "units": sorted(t.units), "cue": t.cue,
@@ -273,6 +277,7 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
     return Query(question=question, own=own, text=text, condensed=c, language=lang,
                  script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
                  unlisted=unlisted_names(text) if lang == "zh" else (),
+                 rare=rare_characters(text) if lang == "zh" else (),
                  numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))),
                  dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
                  attribute=_attribute(own),

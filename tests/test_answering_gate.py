@@ -301,6 +301,45 @@ def test_gate_answers_when_the_unlisted_name_is_there():
     assert d.result("unlisted_names").passed, d
 
 
+# --- rare characters (rule rare_characters; CMRC 2018 trial validation, not indexed) ---
+
+from answering.terms import RARE_CHARACTER_MAX_WEIGHT, character_weight, rare_characters  # noqa: E402
+
+
+def test_rare_characters_are_those_jiebas_dictionary_barely_uses():
+    assert rare_characters("蓍的别名是什么？") == ("蓍",)     # jieba tags 蓍 g: no name, no key term
+    assert rare_characters("喀爾巴阡山脈的最高峰為?") == ("阡",)   # looked up in Simplified
+    assert rare_characters("贵州邮政双11期间快递业务收入是多少？") == ()
+    assert rare_characters("") == () and rare_characters("How many? 🙂") == ()
+    assert character_weight("蓍") < RARE_CHARACTER_MAX_WEIGHT <= character_weight("威")
+    assert character_weight("尬") >= RARE_CHARACTER_MAX_WEIGHT   # a rare one-character word, common in 尴尬
+
+
+YARROW = ("cmrc", 1, "千叶蓍又名锯草，为菊科蓍属的多年生草本植物，分布于欧洲、亚洲及北美洲。")
+ELSEWHERE = ("cmrc", 1, "乍都节公园位于泰国的首都曼谷，其别名是甘烹碧公园，分布着多种草本植物。")
+
+
+def test_gate_refuses_a_question_whose_rare_character_the_passages_never_hold():
+    d = _decide("蓍的别名是什么？", _hits([ELSEWHERE]))
+    assert not d.answerable and d.reason == "missing: 蓍", d
+    assert not d.result("rare_characters").passed
+
+
+def test_gate_keeps_a_question_whose_rare_character_is_there():
+    d = _decide("蓍的别名是什么？", _hits([YARROW]))
+    assert d.result("rare_characters").passed, d
+    no_rare = _decide("草本植物的别名是什么？", _hits([ELSEWHERE]))
+    assert no_rare.result("rare_characters") is None     # nothing rare: the rule does not apply
+
+
+def test_the_rare_characters_rule_can_be_switched_off():
+    hits = _hits([ELSEWHERE])
+    q = fold_script("蓍的别名是什么？")
+    scored = SentenceScorer(HashingEncoder(256)).score_hits(q, hits)
+    d = EvidenceGate(**{**OPEN, "disabled": frozenset({"rare_characters"})}).decide(q, hits, scored)
+    assert d.result("rare_characters") is None and "蓍" not in d.reason
+
+
 def test_a_made_up_name_ending_in_a_function_character_is_no_proper_noun():
     # 六耳铃的上部叶有什么特点？ was refused with "missing: 叶有" (jieba's HMM tags 叶有 nr)
     assert "叶有" not in hard_terms("六耳铃的上部叶有什么特点？")

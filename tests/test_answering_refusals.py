@@ -238,7 +238,7 @@ def test_every_answer_type_rule_matches_its_examples():
 
 def test_gate_rules_are_named_listed_and_can_be_switched_off():
     names = [r.name for r in RULES]
-    assert names[:4] == ["hits", "names", "unlisted_names", "numbers"] and "answer_type" in names and "reader" in names
+    assert names[:5] == ["hits", "names", "unlisted_names", "rare_characters", "numbers"] and "answer_type" in names and "reader" in names
     assert [d["rule"] for d in describe_rules()] == names + [w.name for w in WAIVERS]
     p = make_passages()
     q = parse_query("特斯拉在阿克陶县建立了多少个快递服务点？")
