@@ -480,8 +480,8 @@ RULES: tuple[GateRule, ...] = (
     GateRule("unlisted_names", "the question's names unknown to jieba's dictionary occur in the top "
              "passages (same language)", lambda ev: bool(ev.hits) and not ev.cross and bool(ev.query.unlisted),
              _unlisted_names),
-    GateRule("rare_characters", "the question's rare characters (jieba dictionary weight below "
-             "RARE_CHARACTER_MAX_WEIGHT) occur in the top passages (same language)",
+    GateRule("rare_characters", "the question's rare characters (a name's, jieba dictionary weight "
+             "below the threshold) occur in the top passages (same language)",
              lambda ev: bool(ev.hits) and not ev.cross and bool(ev.query.rare), _rare_characters),
     GateRule("numbers", "the question's multi-digit numbers and dates occur in the top passages",
              lambda ev: bool(ev.hits), _numbers),
@@ -566,13 +566,13 @@ class EvidenceGate:
         config: the thresholds (default ``GateConfig()``).
         **overrides: field overrides of the config (``EvidenceGate(min_top_dense=0.2)``);
             an unknown name is a ValueError. ``require_names=False`` disables the names,
-            unlisted_names and numbers rules.
+            unlisted_names, rare_characters and numbers rules.
     """
 
     def __init__(self, config: GateConfig | None = None, **overrides) -> None:
         config = config or GateConfig()
         if overrides.pop("require_names", True) is False:
-            overrides["disabled"] = frozenset(config.disabled) | {"names", "unlisted_names", "numbers"}
+            overrides["disabled"] = frozenset(config.disabled) | {"names", "unlisted_names", "rare_characters", "numbers"}
         bad = set(overrides) - _CONFIG_FIELDS
         if bad:
             raise ValueError(f"unknown gate setting(s) {sorted(bad)}; settings: {sorted(_CONFIG_FIELDS)}")

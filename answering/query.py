@@ -64,8 +64,9 @@ class Query:
         names: proper nouns and Latin words of ``text`` (``hard_terms`` minus numbers).
         unlisted: names of ``text`` that jieba's dictionary lacks (``answering.terms.
             unlisted_names``: ``史继偕``, ``符泳``), which the passages must hold too.
-        rare: the rare Han characters of ``text`` (``answering.terms.rare_characters``:
-            ``蓍``), which the passages must hold too.
+        rare: the rare Han characters of ``own`` (``answering.terms.rare_characters``:
+            ``蓍``), which the passages must hold too; the message's own, not those a
+            follow-up's standalone text carries from earlier turns.
         dates: the calendar dates of ``text`` (``text.numbers.dates``: ``(2009, 3, 17)``), which
             the passages must hold as dates, not as scattered numbers.
         numbers: numbers of ``text`` (``text.numbers.numbers``), and its month and day parts
@@ -277,7 +278,7 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
     return Query(question=question, own=own, text=text, condensed=c, language=lang,
                  script=script_of(text), key=match_key(text), terms=key_terms(text), names=names,
                  unlisted=unlisted_names(text) if lang == "zh" else (),
-                 rare=rare_characters(text) if lang == "zh" else (),
+                 rare=rare_characters(own) if lang == "zh" else (),
                  numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))),
                  dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
                  attribute=_attribute(own),

@@ -1,8 +1,8 @@
 """Name audit: questions whose required names are missing from their own gold paragraph.
 
 The evidence gate refuses a question when a name it requires (``Query.names``, jieba's
-proper nouns through ``answering.terms.strict_name``, and ``Query.unlisted``) is found in
-none of the top passages (``answering.gate.name_found``). A question whose required name
+proper nouns through ``answering.terms.strict_name``, ``Query.unlisted``, and the rare
+characters of ``Query.rare``) is found in none of the top passages (``answering.gate.name_found``). A question whose required name
 is missing even from the paragraph that answers it is a false refusal waiting to happen:
 the name rule mistook an ordinary word (``范畴``), a glued fragment (``和宜兰``) or a
 spelling variant for a name. This audit lists those questions for a SQuAD-format file,
@@ -73,7 +73,7 @@ def audit(entries: Iterable[dict[str, Any]], name_match_min: float | None = None
     for qid, question, hay in _cases(entries):
         n += 1
         q = parse_query(question)
-        names = tuple(dict.fromkeys(q.names + q.unlisted))
+        names = tuple(dict.fromkeys(q.names + q.unlisted + q.rare))
         if not names:
             continue
         with_names += 1

@@ -308,11 +308,34 @@ from answering.terms import RARE_CHARACTER_MAX_WEIGHT, character_weight, rare_ch
 
 def test_rare_characters_are_those_jiebas_dictionary_barely_uses():
     assert rare_characters("蓍的别名是什么？") == ("蓍",)     # jieba tags 蓍 g: no name, no key term
-    assert rare_characters("喀爾巴阡山脈的最高峰為?") == ("阡",)   # looked up in Simplified
+    assert rare_characters("靺鞨部是哪一個朝代時的政權?") == ("靺", "鞨")   # looked up in Simplified
     assert rare_characters("贵州邮政双11期间快递业务收入是多少？") == ()
     assert rare_characters("") == () and rare_characters("How many? 🙂") == ()
     assert character_weight("蓍") < RARE_CHARACTER_MAX_WEIGHT <= character_weight("威")
     assert character_weight("尬") >= RARE_CHARACTER_MAX_WEIGHT   # a rare one-character word, common in 尴尬
+
+
+@pytest.mark.parametrize("question", [
+    "喀爾巴阡山脈的最高峰為?",                      # rule 1: in a dictionary word (a name: the names rule)
+    "居民大楼坍塌造成多少人死亡？",                  # rule 1: in a dictionary word (坍塌: the coverage rule)
+    "二〇二一年双11期间贵州邮政快递业务收入是多少？",  # rule 2: 〇, in no dictionary word
+    "2008年奧運會在哪裡擧行？",                     # rule 2: a variant OpenCC does not fold (舉)
+    "貴州郵政雙11期間嘅快遞業務收入係幾多？",          # rule 2: Cantonese 嘅
+    "贵州邮政双11期间快递业务收入是多少喔？",          # rule 3: a particle (jieba e)
+    "大熊貓牠在野外的壽命一般為多少年？",              # rule 3: a pronoun (jieba yg)
+    "貴州郵政雙11期間快遞業務收入是多少唷？",          # rule 3: NON_NAME_CHARACTERS (jieba x)
+    "妳知道佢哋冇嚟嘅原因咩？",                      # rules 2 and 3: pronouns and Cantonese
+])
+def test_rare_characters_leave_out_words_variants_and_particles(question):
+    """Review of the rule (cold): each of these was refused over a passage answering it."""
+    assert rare_characters(question) == ()
+
+
+def test_rare_characters_of_a_follow_up_are_its_own():
+    # the ellipsis merge carries 蓍 from history into the standalone text; it is not asked for
+    q = parse_query("那贵州邮政双11的收入呢？", history=[("蓍的别名是什么？", "资料中没有找到…")])
+    assert q.rare == ()
+    assert parse_query("那蓍的叶子呢？", history=[("千叶蓍的别名是什么？", "锯草[1]")]).rare == ("蓍",)
 
 
 YARROW = ("cmrc", 1, "千叶蓍又名锯草，为菊科蓍属的多年生草本植物，分布于欧洲、亚洲及北美洲。")
@@ -338,6 +361,8 @@ def test_the_rare_characters_rule_can_be_switched_off():
     scored = SentenceScorer(HashingEncoder(256)).score_hits(q, hits)
     d = EvidenceGate(**{**OPEN, "disabled": frozenset({"rare_characters"})}).decide(q, hits, scored)
     assert d.result("rare_characters") is None and "蓍" not in d.reason
+    loose = EvidenceGate(**{**OPEN, "require_names": False}).decide(q, hits, scored)
+    assert loose.result("rare_characters") is None     # switched off with the names rules
 
 
 def test_a_made_up_name_ending_in_a_function_character_is_no_proper_noun():

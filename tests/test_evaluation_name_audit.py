@@ -51,3 +51,11 @@ def test_cli_bad_file_is_a_clear_error(tmp_path, capsys):
     bad.write_text("{not json", encoding="utf-8")
     assert main(["name-audit", str(bad)]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_a_rare_character_missing_from_its_gold_paragraph_is_flagged():
+    # the gate's rare_characters rule requires 蓍 as it requires names
+    result = audit(_squad(("锯草为菊科多年生草本植物。", "蓍的别名是什么？"),
+                          ("千叶蓍又名锯草。", "蓍的别名是什么？")))
+    assert result.with_names == 2
+    assert [f.qid for f in result.flagged] == ["q0"] and result.flagged[0].missing == ("蓍",)
