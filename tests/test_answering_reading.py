@@ -370,6 +370,11 @@ def test_reader_question_converts_to_the_passages_script_only():
     assert reader_question("How much did Guizhou Post earn?", ["贵州邮政收入达4329.7万元。"]) == "How much did Guizhou Post earn?"
     assert reader_question("贵州邮政的收入是多少？", ["Guizhou Post earned 43 million yuan."]) == "贵州邮政的收入是多少？"
     assert reader_question("贵州邮政的收入是多少？", []) == "贵州邮政的收入是多少？"
+    # a Simplified question over a Traditional passage: Taiwan standard characters (峰, 吃), not
+    # the older variants OpenCC s2t writes (峯, 喫), which Traditional passages rarely use
+    assert reader_question("坦尚尼亚的最高峰是哪一座山?", ["坦尚尼亞的吉力馬札羅山是非洲最高峰。"]) == \
+        "坦尚尼亞的最高峰是哪一座山?"
+    assert reader_question("在香港哪一区域可以吃遍美食？", ["香港油麻地這個區域可以吃遍美食。"]) == "在香港哪一區域可以吃遍美食？"
     # Traditional with characters both scripts write (峰): left as typed, not given s2t's 峯
     assert reader_question("坦尚尼亞的最高峰是哪一座山?", ["坦尚尼亞的吉力馬札羅山是非洲最高峰。"]) == \
         "坦尚尼亞的最高峰是哪一座山?"

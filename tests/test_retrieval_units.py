@@ -254,3 +254,12 @@ def test_script_of_a_traditional_text_with_characters_both_scripts_write():
     assert script_of("查理大帝在哪一年占領了杜林?") == "traditional"
     assert script_of("坦尚尼亚的最高峰也是哪一州的最高峰?") == "simplified"
     assert script_of("多少米为毓秀台的高度?") == "simplified"
+
+
+def test_to_script_in_taiwan_standard_characters():
+    from text.fold import to_script
+
+    assert to_script("最高峰，吃遍", "traditional") == "最高峯，喫遍"          # OpenCC s2t: older variants
+    assert to_script("最高峰，吃遍", "traditional", taiwan=True) == "最高峰，吃遍"
+    assert to_script("贵州邮政", "traditional", taiwan=True) == "貴州郵政"
+    assert to_script("貴州郵政", "simplified", taiwan=True) == "贵州邮政"     # no effect on Simplified

@@ -16,9 +16,11 @@
   segments and tags (its dictionary is Simplified; ``陳炯明在民國幾年時`` is one run to it).
 * ``normalize_text(text)``: NFKC + ``t2s`` + lower case, whitespace kept (BM25 tokens).
 * ``to_script(text, script)``: the text in the other script, both directions (OpenCC ``t2s``
-  or ``s2t``): the span reader trains on each question in both scripts.
+  or ``s2t``; ``s2tw`` with ``taiwan=True``): the span reader trains on each question in both
+  scripts, and reads a question in its passage's script.
 
-OpenCC 1.4.2 (https://github.com/BYVoid/OpenCC), configurations ``t2s`` and ``s2t``.
+OpenCC 1.4.2 (https://github.com/BYVoid/OpenCC), configurations ``t2s``, ``s2t`` and
+``s2tw`` (Taiwan standard characters).
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ SCRIPT_CONFIGS = {"simplified": "t2s", "traditional": "s2t"}
 #: OpenCC configuration used for script folding (Traditional Chinese -> Simplified).
 OPENCC_CONFIG = SCRIPT_CONFIGS["simplified"]
 #: Simplified -> Traditional, Taiwan standard characters (``script_of``'s count of Simplified
-#: characters: it leaves characters both scripts write, 峰 and 吃, as they are)
+#: characters, ``to_script(..., taiwan=True)``): it leaves characters both scripts write, 峰
+#: and 吃, as they are
 TAIWAN_CONFIG = "s2tw"
 
 _converters: dict[str, opencc.OpenCC] = {}  # OpenCC configuration -> converter, built on first use
@@ -95,15 +98,18 @@ def fold_script(text: str) -> str:
     return to_script(text, "simplified")
 
 
-def to_script(text: str, script: str) -> str:
+def to_script(text: str, script: str, taiwan: bool = False) -> str:
     """``text`` converted to ``script`` (``"simplified"``: OpenCC ``t2s``, as
-    :func:`fold_script`; ``"traditional"``: OpenCC ``s2t``). OpenCC converts phrases, so
-    the length may change (rarely): convert pieces separately to keep offsets. Raises
+    :func:`fold_script`; ``"traditional"``: OpenCC ``s2t``, or with ``taiwan`` ``s2tw``, Taiwan
+    standard characters: ``s2t`` also rewrites characters both scripts write into older
+    variants, 峰 -> 峯, 吃 -> 喫, which Traditional text rarely uses). OpenCC converts phrases,
+    so the length may change (rarely): convert pieces separately to keep offsets. Raises
     TypeError for a non-str, ValueError for another script name."""
     _check(text)
     if script not in SCRIPT_CONFIGS:
         raise ValueError(f"script must be one of {', '.join(SCRIPT_CONFIGS)}, got {script!r}")
-    return _convert(text, SCRIPT_CONFIGS[script]) if text else text
+    config = TAIWAN_CONFIG if taiwan and script == "traditional" else SCRIPT_CONFIGS[script]
+    return _convert(text, config) if text else text
 
 
 def _convert(text: str, config: str) -> str:
@@ -156,8 +162,10 @@ def script_of(text: str) -> str:
     does, else ``"simplified"`` (also when neither changes any: ``人口`` is both); ``"none"``
     when it has no Han character.
 
-    * A Simplified text with one variant character that ``t2s`` changes (``凉茶舖``: 舖 -> 铺; 5
-      of the 256 CMRC trial passages) stays Simplified: ``s2tw`` changes more.
+    * A Simplified passage with one variant character that ``t2s`` changes (``凉茶舖``: 舖 ->
+      铺; 5 of the 256 CMRC trial passages) stays Simplified: ``s2tw`` changes more of it.
+      A short text with one character of each script (``於丹是谁``: 於 and 谁) is a tie, hence
+      Traditional.
     * ``s2tw``, not ``s2t``: ``s2t`` also changes characters both scripts write into older
       variants (峰 -> 峯, 吃 -> 喫, 群 -> 羣), which called 9 DRCD test questions Simplified
       (``坦尚尼亞的最高峰…``).
