@@ -403,7 +403,8 @@ def unlisted_names(text: str) -> tuple[str, ...]:
 #: 25,000+, ``尬`` 1,600 through ``尴尬``). With the gold passage (CMRC 2018 trial 1,002
 #: questions, DRCD test 3,493), a rare character of the question (before ``rare_characters``'
 #: rules 1-3) was missing from the passage and its title for 0 CMRC and 5 DRCD questions
-#: (``抨`` of a question saying 抨擊 where the passage does not).
+#: (``抨`` of a question saying 抨擊 where the passage does not); with the rules, for 0 and 1
+#: (``弒``; ``python -m evaluation name-audit``).
 RARE_CHARACTER_MAX_WEIGHT = 500
 #: jieba tag prefixes of function words (particles ``y``/``e``, pronouns ``r``/``yg``,
 #: prepositions, conjunctions, adverbs, numerals, measure words, locatives, auxiliaries):

@@ -2,11 +2,12 @@
 
 The evidence gate refuses a question when a name it requires (``Query.names``, jieba's
 proper nouns through ``answering.terms.strict_name``, ``Query.unlisted``, and the rare
-characters of ``Query.rare``) is found in none of the top passages (``answering.gate.name_found``). A question whose required name
-is missing even from the paragraph that answers it is a false refusal waiting to happen:
-the name rule mistook an ordinary word (``范畴``), a glued fragment (``和宜兰``) or a
-spelling variant for a name. This audit lists those questions for a SQuAD-format file,
-with no retrieval and no model, in seconds::
+characters of ``Query.rare``) is found in none of the top passages
+(``answering.gate.name_found``). A question whose required name is missing even from the
+paragraph that answers it is a false refusal waiting to happen: the name rule mistook an
+ordinary word (``范畴``), a glued fragment (``和宜兰``) or a spelling variant for a name.
+This audit lists those questions for a SQuAD-format file, with no retrieval and no model,
+in seconds::
 
     python -m evaluation name-audit ../shared/data/drcd-test/DRCD_test.json --show 20
 

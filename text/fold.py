@@ -182,7 +182,7 @@ def script_of(text: str) -> str:
     if not han:
         return "none"
     traditional = _changed(han, fold_script(han))
-    return "traditional" if traditional and traditional >= _changed(han, _convert(han, TAIWAN_CONFIG)) \
+    return "traditional" if traditional and traditional >= _changed(han, to_script(han, "traditional", taiwan=True)) \
         else "simplified"
 
 
