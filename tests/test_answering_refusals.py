@@ -42,6 +42,34 @@ def test_real_questions_have_content(message):
     assert content_problem(message) == ""
 
 
+def test_a_long_message_is_tagged_in_pieces(monkeypatch):
+    """10,000 random Han characters took 15 s in content_problem: jieba tagged them as one run
+    (cold review). It now tags pieces of CONTENT_SCAN_CHARS, and stops at one with content."""
+    import random
+
+    import answering.query as query_mod
+
+    seen: list[int] = []
+    real = query_mod.key_terms
+
+    def recording(text):
+        seen.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(query_mod, "key_terms", recording)
+    rng = random.Random(1)
+    noise = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(10_000))
+    assert content_problem(noise) == "" and max(seen) <= 2 * query_mod.CONTENT_SCAN_CHARS
+    seen.clear()
+    # no content in the first pieces: the scan goes on to the one that has some
+    late = "呢" * 5_000 + "贵州邮政快递业务收入是多少？"
+    assert content_problem(late) == "" and max(seen) <= 2 * query_mod.CONTENT_SCAN_CHARS
+    assert content_problem("呢" * 5_000) == "no_content_words"
+    # a content word across a piece boundary is still found
+    step = query_mod.CONTENT_SCAN_CHARS
+    assert content_problem("呢" * (step - 1) + "邮政" + "呢" * step) == ""
+
+
 def test_off_topic_english_question_is_refused_by_the_cross_language_rule():
     a, _ = _assistant(min_top_dense_cross=-1.0)  # the cosine alone would let it through
     ans = a.ask("How tall is Mount Everest?")
