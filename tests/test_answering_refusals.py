@@ -42,6 +42,20 @@ def test_real_questions_have_content(message):
     assert content_problem(message) == ""
 
 
+@pytest.mark.parametrize("message, term", [
+    ("蓍是什么？", "蓍"),              # a plant; jieba tags 蓍 g (a morpheme), not a noun
+    ("蓍的叶子有什么特点？", "蓍"),
+    ("鲷有哪些种类？", "鲷"),          # a fish, g
+])
+def test_a_one_character_name_jieba_tags_as_a_morpheme_is_a_key_term(message, term):
+    """CMRC 蓍的叶子有什么特点？ was refused on coverage 0 over its own article (蓍 no key
+    term), and 蓍是什么？ got the reply for a message with nothing to ask."""
+    from answering.terms import key_terms
+
+    assert term in [t.text for t in key_terms(message)]
+    assert content_problem(message) == ""
+
+
 def test_a_long_message_is_tagged_in_pieces(monkeypatch):
     """10,000 random Han characters took 15 s in content_problem: jieba tagged them as one run
     (cold review). It now tags pieces of CONTENT_SCAN_CHARS, and stops at one with content."""
