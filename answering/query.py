@@ -160,7 +160,8 @@ def content_problem(message: str) -> str:
         if len(words) < MIN_LATIN_WORDS and "?" not in m:
             return "keyboard"
         return ""
-    pieces = (m[i:i + CONTENT_SCAN_CHARS + CONTENT_SCAN_OVERLAP] for i in range(0, len(m), CONTENT_SCAN_CHARS))
+    pieces = (m[i:i + CONTENT_SCAN_CHARS + CONTENT_SCAN_OVERLAP]
+              for i in range(0, len(m), CONTENT_SCAN_CHARS))
     if not numbers(m) and not any(key_terms(p) for p in pieces):
         return "no_content_words"
     return ""

@@ -94,7 +94,7 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
 
 #: jieba's tag of a morpheme: a character it knows only as part of words. Alone in a question
 #: it is a one-character name (CMRC 2018 and DRCD questions: 蓍, 鲷, 氐, 莒, 鲎; 32 of 4,495
-#: questions), a key term like a single noun (``蓍的叶子有什么特点？`` was refused on coverage
+#: questions), a key term like a single noun (``蓍的别名是什么？`` was refused on coverage
 #: 0 over its own article).
 MORPHEME_TAGS = frozenset({"g"})
 

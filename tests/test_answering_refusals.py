@@ -48,7 +48,7 @@ def test_real_questions_have_content(message):
     ("鲷有哪些种类？", "鲷"),          # a fish, g
 ])
 def test_a_one_character_name_jieba_tags_as_a_morpheme_is_a_key_term(message, term):
-    """CMRC 蓍的叶子有什么特点？ was refused on coverage 0 over its own article (蓍 no key
+    """CMRC 蓍的别名是什么？ was refused on coverage 0 over its own article (蓍 no key
     term), and 蓍是什么？ got the reply for a message with nothing to ask."""
     from answering.terms import key_terms
 
