@@ -566,13 +566,13 @@ class EvidenceGate:
         config: the thresholds (default ``GateConfig()``).
         **overrides: field overrides of the config (``EvidenceGate(min_top_dense=0.2)``);
             an unknown name is a ValueError. ``require_names=False`` disables the names,
-            unlisted_names, rare_characters and numbers rules.
+            unlisted_names, rare_characters and numbers rules (``NAME_RULES``).
     """
 
     def __init__(self, config: GateConfig | None = None, **overrides) -> None:
         config = config or GateConfig()
         if overrides.pop("require_names", True) is False:
-            overrides["disabled"] = frozenset(config.disabled) | {"names", "unlisted_names", "rare_characters", "numbers"}
+            overrides["disabled"] = frozenset(config.disabled) | NAME_RULES
         bad = set(overrides) - _CONFIG_FIELDS
         if bad:
             raise ValueError(f"unknown gate setting(s) {sorted(bad)}; settings: {sorted(_CONFIG_FIELDS)}")
@@ -637,6 +637,10 @@ class EvidenceGate:
             kept = [s for s in kept if matches(q.answer_type, s.sentence.text)] or kept
         return kept
 
+
+#: The rules ``EvidenceGate(require_names=False)`` switches off: those requiring the
+#: question's names, rare characters and numbers in the top passages.
+NAME_RULES = frozenset({"names", "unlisted_names", "rare_characters", "numbers"})
 
 #: Rules a ``None`` threshold switches off (``GateConfig`` field of each).
 SWITCHED_OFF_BY_NONE = {"reader": "reader_null_max", "reader_confident": "reader_confident_max",

@@ -236,7 +236,8 @@ def _typed_first(result, answer_type, texts: Sequence[str]):
     None). ``texts``: the passages the spans were read from."""
     if answer_type is None:
         return result
-    return _first_within_margin(result, lambda sp: bool(span_matches(answer_type, _whole(answer_type, texts, sp)[1])))
+    return _first_within_margin(
+        result, lambda sp: bool(span_matches(answer_type, _whole(answer_type, texts, sp)[1])))
 
 
 def _noun_first(result, answer_type, texts: Sequence[str]):
@@ -253,7 +254,8 @@ def _noun_first(result, answer_type, texts: Sequence[str]):
     def near(sp) -> bool:
         start, whole = _whole(answer_type, texts, sp)
         text = texts[sp.passage_index]
-        return any(noun_near(answer_type, text, start + s, start + e) for s, e in value_spans(answer_type, whole))
+        return any(noun_near(answer_type, text, start + s, start + e)
+                   for s, e in value_spans(answer_type, whole))
 
     return _first_within_margin(result, near)
 
