@@ -160,11 +160,21 @@ def content_problem(message: str) -> str:
         if len(words) < MIN_LATIN_WORDS and "?" not in m:
             return "keyboard"
         return ""
-    pieces = (m[i:i + CONTENT_SCAN_CHARS + CONTENT_SCAN_OVERLAP]
-              for i in range(0, len(m), CONTENT_SCAN_CHARS))
-    if not numbers(m) and not any(key_terms(p) for p in pieces):
+    if not numbers(m) and not any(_piece_has_terms(m, i) for i in range(0, len(m), CONTENT_SCAN_CHARS)):
         return "no_content_words"
     return ""
+
+
+def _piece_has_terms(m: str, start: int) -> bool:
+    """Whether the piece of ``m`` at ``start`` holds a key term. A piece other than the last
+    counts only the terms that start before its overlap: the next piece reads those whole
+    (``时`` of a ``时间`` cut at the piece's end is a term, ``时间`` a stop word)."""
+    piece = m[start:start + CONTENT_SCAN_CHARS + CONTENT_SCAN_OVERLAP]
+    terms = key_terms(piece)
+    if start + CONTENT_SCAN_CHARS >= len(m):
+        return bool(terms)
+    form = segmentation_form(piece)
+    return any(form.find(t.text) < CONTENT_SCAN_CHARS for t in terms)  # not found (-1): counts
 
 
 def locate_question(message: str) -> tuple[str, bool]:

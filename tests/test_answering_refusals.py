@@ -84,6 +84,21 @@ def test_a_long_message_is_tagged_in_pieces(monkeypatch):
     assert content_problem("呢" * (step - 1) + "徘徊" + "呢" * step) == ""    # 徘 or 徊 alone: no term
 
 
+def test_half_a_stop_word_at_a_piece_boundary_is_no_content():
+    """``时间`` is a stop word, ``时`` alone a key term. With ``时`` the last character of a
+    piece's overlap, the piece saw ``时`` and called the message content (second cold review,
+    stop 30); the next piece sees the whole word, so a piece now counts only the terms that
+    start before its overlap."""
+    import answering.query as query_mod
+
+    step = query_mod.CONTENT_SCAN_CHARS
+    assert content_problem("呢" * 50 + "时间" + "呢" * 10) == "no_content_words"
+    cut = "呢" * (step + query_mod.CONTENT_SCAN_OVERLAP - 1) + "时间" + "呢" * 10
+    assert content_problem(cut) == "no_content_words"
+    # a real term inside the overlap is still found, by the next piece
+    assert content_problem("呢" * (step + 5) + "邮政" + "呢" * 10) == ""
+
+
 def test_off_topic_english_question_is_refused_by_the_cross_language_rule():
     a, _ = _assistant(min_top_dense_cross=-1.0)  # the cosine alone would let it through
     ans = a.ask("How tall is Mount Everest?")
