@@ -3,6 +3,7 @@ cases, retrieval only and with answers), its tables, and the comparison of two r
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,83 @@ def test_list_testsets_offers_bundled_and_feedback_sets(tmp_path):
     assert len(list_testsets(fb)) == len(labels)  # not there yet
     fb.write_text("", encoding="utf-8")
     assert list_testsets(fb)[-1] == ("feedback_testset.jsonl (from feedback 来自评价)", str(fb))
+
+
+# --------------------------------------------------------------------------- the tab's events
+def _event(demo, api_name: str):
+    """The function behind the page event named ``api_name``."""
+    return next(f.fn for f in demo.fns.values() if f.api_name == api_name)
+
+
+def _component(demo, elem_id: str):
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+@pytest.fixture()
+def page(tmp_path, repo_root):
+    """The page (fake chat, HashingEncoder runs) and a two-case test set to upload."""
+    from tests.fakes import FakeAssistant, fake_corpus
+    from ui.layout import build_demo
+
+    demo = build_demo(FakeAssistant(fake_corpus(), delay=0), feedback_dir=tmp_path / "fb",
+                      runs_dir=tmp_path / "runs", eval_model="hashing")
+    two = tmp_path / "two.jsonl"
+    lines = (repo_root / SEED).read_text(encoding="utf-8").splitlines()[:2]
+    two.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return demo, two, tmp_path / "runs", tmp_path / "fb"
+
+
+def _cases_run(runs) -> list[int]:
+    out = []
+    for run_dir in list_runs(runs):
+        out.append(len((Path(run_dir) / "results.jsonl").read_text(encoding="utf-8").splitlines()))
+    return out
+
+
+@pytest.mark.parametrize("blank", [None, "", 0])
+def test_run_with_the_default_limit_runs_every_case(page, blank):
+    # seen: the Limit box shows 0 for value=None and sends 0; the run refused "limit must be >= 1"
+    demo, two, runs, _ = page
+    default = _component(demo, "eval-limit").value
+    for lim in (default, blank):
+        out = _event(demo, "evaluate")(None, str(two), ["bm25"], 5, lim, False)
+        assert out[0].startswith("✓"), out[0]
+    assert _cases_run(runs) == [2, 2]
+
+
+@pytest.mark.parametrize("bad, why", [(-3, "limit"), ("x", "limit")])
+def test_a_bad_limit_is_reported_in_the_status_line(page, bad, why):
+    # raising gr.Error put an Error badge over every output (the Compare dropdowns among them)
+    demo, two, runs, _ = page
+    out = _event(demo, "evaluate")(None, str(two), ["bm25"], 5, bad, False)
+    assert why in out[0] and str(bad) in out[0] and out[0].startswith("✗")
+    assert all(o == {"__type__": "update"} for o in out[1:])  # the other outputs stay as they are
+    assert _cases_run(runs) == []
+
+
+def test_other_run_problems_are_reported_in_the_status_line(page, tmp_path):
+    demo, two, runs, _ = page
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n', encoding="utf-8")
+    run = _event(demo, "evaluate")
+    for args, why in (((None, str(bad), ["bm25"], 5, 0, False), "missing required field"),
+                      ((None, None, ["bm25"], 5, 0, False), "Choose or upload a test set"),
+                      ((None, str(two), ["bm25"], 0, 0, False), "top_k")):
+        out = run(*args)
+        assert out[0].startswith("✗") and why in out[0], out[0]
+        assert all(o == {"__type__": "update"} for o in out[1:])
+    assert _cases_run(runs) == []
+
+
+def test_page_load_lists_the_current_test_sets_and_runs(page):
+    # seen: the feedback test set written after startup was missing until a run refreshed the list
+    demo, two, runs, fb = page
+    testset = _component(demo, "eval-testset")
+    assert not any("feedback" in label for label, _ in testset.choices)
+    (fb / "feedback_testset.jsonl").write_text("", encoding="utf-8")
+    run_dir = runs / "20990101-000000-x"
+    run_dir.mkdir(parents=True)
+    (run_dir / "metrics.json").write_text("{}", encoding="utf-8")
+    ts, a, b = _event(demo, "evaluation_lists")()
+    assert ("feedback_testset.jsonl (from feedback 来自评价)", str(fb / "feedback_testset.jsonl")) in ts["choices"]
+    assert a["choices"] == b["choices"] == [("20990101-000000-x", str(run_dir))]

@@ -77,6 +77,26 @@ def run_testset(testset: str | Path, runs_dir: Path, *, model: str | None = None
     return out, run(cfg)
 
 
+def parse_limit(value: Any) -> int | None:
+    """The case limit of the Limit box: None (all cases) for empty, 0 or NaN (Gradio's Number
+    shows and sends 0 when it has no value), else the whole number >= 1.
+
+    Raises:
+        ValueError: a negative, fractional or non-numeric value, with the reason.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"limit must be a whole number (0 or empty = all cases), got {value!r}") from None
+    if f != f or f == 0:
+        return None
+    if f < 0 or f != int(f):
+        raise ValueError(f"limit must be a whole number >= 1 (0 or empty = all cases), got {value!r}")
+    return int(f)
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
@@ -167,7 +187,8 @@ def _settings_line(result: dict[str, Any], run_dir: Path) -> str:
 
 
 def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | None = None,
-                   feedback_testset: Path | None = None, llm: str | None = None) -> None:
+                   feedback_testset: Path | None = None, llm: str | None = None,
+                   demo: Any | None = None) -> None:
     """Build the evaluation tab's components and events inside the caller's ``gr.Tab``.
 
     Args:
@@ -176,6 +197,8 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
         corpus: the app's seeds directory when it is not the repository's ``seeds/``.
         feedback_testset: the test set built from feedback (offered when it exists).
         llm: LLM spec, offered as the generative answerer.
+        demo: the page (``gr.Blocks``); given, each page load refreshes the test-set and run
+            lists (a feedback test set or a run written since startup shows up on reload).
     """
     import gradio as gr
     import pandas as pd
@@ -196,7 +219,8 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
         modes = gr.CheckboxGroup([("混合 hybrid", "hybrid"), ("向量 dense", "dense"), ("关键词 bm25", "bm25")],
                                  value=["hybrid"], label="检索方式 Search modes", elem_id="eval-modes")
         top_k = gr.Number(value=5, precision=0, label="top_k (passages to the answerer)", elem_id="eval-k")
-        limit = gr.Number(value=None, precision=0, label="只评前 N 条 Limit (empty = all cases)",
+        # Gradio's Number shows (and sends) 0 for value=None: 0 is the "all cases" value
+        limit = gr.Number(value=0, precision=0, label="只评前 N 条 Limit (0 = all cases)",
                           elem_id="eval-limit")
         answers = gr.Checkbox(value=True, label="评测回答 Evaluate answers (off: retrieval only)",
                               elem_id="eval-answers")
@@ -218,16 +242,21 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
         cmp_table = gr.Dataframe(headers=["metric", "mode", "A", "B", "B − A"], label="A 与 B 的指标 Metrics of A and B", interactive=False,
                                  elem_id="eval-compare-table")
 
+    def failed_run(message: str) -> tuple:
+        # a message in the status line, the other outputs untouched: raising gr.Error would put
+        # an "Error" badge over every output (the Compare dropdowns among them) until a reload
+        return (f"✗ {message}",) + tuple(gr.skip() for _ in range(6))
+
     def do_run(ts: str | None, up: str | None, ms: list[str], k: Any, lim: Any, ans: bool,
                progress=gr.Progress()):
         path = up or ts
         if not path:
-            raise gr.Error("请选择或上传一个测试集 Choose or upload a test set.", title="评测 Evaluation")
+            return failed_run("请选择或上传一个测试集 Choose or upload a test set.")
         try:
             k_int = int(k) if k is not None and float(k) == int(k) and int(k) >= 1 else None
             if k_int is None:
                 raise ValueError(f"top_k must be a positive whole number, got {k!r}")
-            lim_int = int(lim) if lim not in (None, "") and lim == lim else None
+            lim_int = parse_limit(lim)
             progress((0, 1), desc="准备索引 Opening the index…")
 
             def cb(done: int, total: int, mode: str) -> None:
@@ -236,7 +265,7 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
             out, result = run_testset(path, runs_dir, model=model, corpus=corpus, modes=ms or ["hybrid"],
                                       top_k=k_int, answers=ans, limit=lim_int, progress=cb)
         except (ValueError, FileNotFoundError) as e:
-            raise gr.Error(str(e), title="评测 Evaluation") from None
+            return failed_run(f"评测未运行 Not run: {e}")
         header, rows = metric_table(result)
         fh, frows = failed_cases(out, k_int)
         runs = list_runs(runs_dir)
@@ -247,6 +276,11 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
                 pd.DataFrame(frows, columns=fh),
                 gr.update(choices=named, value=(runs[1] if len(runs) > 1 else runs[0])),
                 gr.update(choices=named, value=runs[0]), gr.update(choices=choices()))
+
+    def lists() -> tuple:
+        # the page's load: test sets and runs written since startup (feedback, other tabs)
+        named = run_choices(runs_dir)
+        return gr.update(choices=choices()), gr.update(choices=named), gr.update(choices=named)
 
     def do_compare(a: str | None, b: str | None):
         if not a or not b:
@@ -262,3 +296,6 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
                   api_visibility="private", concurrency_limit=1, concurrency_id="evaluation")
     cmp_btn.click(do_compare, [run_a, run_b], [cmp_table], api_name="compare_runs",
                   api_visibility="private")
+    if demo is not None:
+        demo.load(lists, None, [testset, run_a, run_b], api_name="evaluation_lists",
+                  api_visibility="private", queue=False)

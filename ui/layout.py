@@ -296,7 +296,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
             with gr.Tab("评测 Evaluation", id="evaluation", elem_id="tab-evaluation"):
                 evaluation_tab(runs_dir=Path(runs_dir) if runs_dir else REPO / "eval-out" / "ui",
                                model=eval_model, corpus=Path(eval_corpus) if eval_corpus else None,
-                               feedback_testset=store.testset_path)
+                               feedback_testset=store.testset_path, demo=demo)
 
         view_out = [chatbot, sources, picker, state, copy_box, export]
         outputs = view_out + [msg]
