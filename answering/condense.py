@@ -14,6 +14,8 @@ merged with an earlier one:
   pronoun: ``…did Guangdong Post use for its…`` points back at Guangdong Post);
 * ``ellipsis``: ``那X呢？``-style (``…呢？`` of at most ``SHORT_CHARS`` characters), or no content
   word at all (``为什么？``);
+* ``predicate``: it opens with its predicate (``PREDICATE_OPENERS``: 是/被/由/又 …) and names
+  no subject of its own (``是被哪个机构评的？``, ``由谁主办？``): the subject is the earlier one;
 * ``subjectless``: a short question (at most ``SHORT_CHARS`` characters) that names no subject
   of its own (no proper noun, number or Latin word: ``同比增长多少？``, ``有多少党员参加？``). It
   may still be a new question (``上月快递业务量是多少？`` after a question about stamps): the
@@ -26,6 +28,9 @@ Rules, once a follow-up:
 2. ``那X呢？`` / ``what about X?`` where X names something: X replaces the first proper noun of
    the previous question (``那贵阳邮区中心呢？`` after ``贵州邮政双11期间快递业务收入是多少？`` ->
    ``贵阳邮区中心邮政双11期间快递业务收入是多少？``), or is put in front of it (rule ``ellipsis``).
+   ``那A的B呢？`` with a name in A and a content word in B asks a new attribute of a new entity:
+   it is asked in the previous question's frame (``ASKING_FRAMES``: ``那贵州邮政的快递业务收入呢？``
+   after ``…累计处理邮件多少件？`` -> ``贵州邮政的快递业务收入是多少？``).
 3. A person pronoun (他/她/他们; he/she/him/they) is replaced by the first person name of the
    previous question, else of the last answer (rule ``person``).
 4. ``那`` + a question that names its own subject: the connective is dropped, nothing carried
@@ -33,7 +38,11 @@ Rules, once a follow-up:
 5. Otherwise the subject terms of the previous question (its names and nouns the new question
    lacks, at most ``MAX_CARRIED``) and up to two names of the last answer are carried over:
    ``这项活动是哪个组织开展的？`` -> ``“五送” 快递员 活动 这项活动是哪个组织开展的？`` (rule
-   ``context``; ``subjectless`` for that signal).
+   ``context``; ``subjectless`` for that signal). The answer's names are not carried when the
+   previous question asked for a time or an amount (``VALUE_FRAMES``). 它/其 point back at a thing, not an action:
+   of those terms only the ones holding a name of the previous question go, when some do
+   (``那它是从哪一年开始举办的？`` after ``衡水湖国际马拉松赛哪一年被评为金标赛事？`` carries
+   ``衡水湖国际马拉松赛``, not ``评为金标赛事``, whose year is another answer).
 
 ``condense_with_llm`` does the same with an LLM and ``prompts/condense.txt`` (used only when
 an LLM answerer is configured; it falls back to the rules on any error or empty output).
@@ -55,6 +64,26 @@ MAX_CARRIED = 4
 _ZH_START = re.compile(r"^\s*(那么|那|还有|另外|此外|以及)")
 _ZH_PRONOUN = re.compile(r"他们|她们|他|她|它|其|该|此|这个|这些|这家|这项|这位|这次|这里|那个|那些|那位|上述")
 _ZH_PERSON = re.compile(r"他们|她们|他|她")
+#: pronouns that point back at a thing (rule 5); not 其中/其他/其实/其余/其次
+_ZH_THING = re.compile(r"它们|它|其(?![中他它实余次])")
+#: words a question opens with when its predicate comes first and its subject is elided
+#: (``predicate`` signal: ``是被哪个机构评的？``, ``由谁主办？``, ``又是哪一年开始的？``)
+PREDICATE_OPENERS = ("是", "被", "由", "又", "也", "都", "曾", "还是")
+_ZH_PREDICATE = re.compile(r"^\s*(?:" + "|".join(PREDICATE_OPENERS) + ")")
+#: how the previous question asked, in order (first match wins), for ``那A的B呢？`` (rule 2):
+#: a pattern of the previous question and the ending put after ``A的B``
+ASKING_FRAMES = (
+    (re.compile(r"什么时候|何时|哪一?年|哪一?天|何年|几月|几号"), "是什么时候？"),
+    (re.compile(r"哪里|哪儿|何处|什么地方|在哪"), "在哪里？"),
+    (re.compile(r"谁"), "是谁？"),
+    (re.compile(r"多少|几"), "是多少？"),
+)
+DEFAULT_FRAME = "是什么？"
+#: frames whose answer is a time or an amount, never a thing a later question points back at:
+#: names of such an answer are not carried (rule 5; they are names of the quoted sentence,
+#: and the next question's answer is often one of them: ``是被哪个机构评的？`` after
+#: ``…哪一年被评为金标赛事？`` carried 国际田联 and read 国际)
+VALUE_FRAMES = frozenset({"是什么时候？", "是多少？"})
 _EN_START = re.compile(r"^\s*(and|what about|how about|also)\b", re.I)
 _EN_PRONOUN = re.compile(r"\b(he|she|it|they|his|her|its|their|him|them|this|that|these|those)\b", re.I)
 _EN_PERSON = re.compile(r"\b(he|she|him|her|they|them)\b", re.I)
@@ -98,7 +127,7 @@ def _names_own_subject(q: str) -> bool:
 
 def follow_up_signal(question: str) -> str | None:
     """The follow-up signal of ``question`` (``connective``, ``anaphor``, ``ellipsis``,
-    ``subjectless``) or None for a standalone question (module docstring)."""
+    ``predicate``, ``subjectless``) or None for a standalone question (module docstring)."""
     q = question.strip()
     if not q:
         return None
@@ -112,6 +141,8 @@ def follow_up_signal(question: str) -> str | None:
             return "connective"
         if not key_terms(q):
             return "ellipsis"
+        if _ZH_PREDICATE.match(q) and not _names_own_subject(q):
+            return "predicate"
         if n <= SHORT_CHARS and not _names_own_subject(q):
             return "subjectless"
         return None
@@ -173,6 +204,15 @@ def _subject_terms(prev: str, q: str) -> list[str]:
     return list(dict.fromkeys(runs))[:MAX_CARRIED]
 
 
+def asking_frame(question: str) -> str:
+    """The ending that asks what ``question`` asks (``ASKING_FRAMES``; ``DEFAULT_FRAME``
+    when none matches): ``…累计处理邮件多少件？`` -> ``是多少？``."""
+    for pattern, frame in ASKING_FRAMES:
+        if pattern.search(question):
+            return frame
+    return DEFAULT_FRAME
+
+
 def _check_history(history) -> list:
     hist = list(history or ())
     for item in hist:
@@ -209,6 +249,9 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
     m = (_ZH_ELLIPSIS if zh else _EN_ELLIPSIS).match(q)
     if m and not (_ZH_PRONOUN.search(m.group(1)) if zh else _EN_PRONOUN.search(m.group(1))):
         x = m.group(1).strip()
+        owner, de, attribute = x.rpartition("的")
+        if zh and de and key_terms(attribute) and any(t.kind in ("name", "latin") for t in key_terms(owner)):
+            return Condensed(x + asking_frame(prev), "ellipsis", context, (), alone)
         x_is_name = any(t.kind in ("name", "latin", "number") for t in key_terms(x))
         if x_is_name and (not zh or len(normalise(x)) <= SHORT_CHARS):
             names = _names(prev)
@@ -230,8 +273,12 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
         return Condensed(body, "standalone", (), (), body)
     # 5. carry the previous question's subject (and names of the last answer)
     carried = _subject_terms(prev, body)
+    if zh and _ZH_THING.search(body):
+        names = _names(prev)
+        carried = [t for t in carried if any(n in t for n in names)] or carried
     have = normalise(body + " ".join(carried))
-    carried += [n for n in dict.fromkeys(_names(prev_answer)) if normalise(n) not in have][:2]
+    if not (zh and asking_frame(prev) in VALUE_FRAMES):
+        carried += [n for n in dict.fromkeys(_names(prev_answer)) if normalise(n) not in have][:2]
     if not carried:
         return Condensed(body, "standalone", (), (), body)
     joiner = " "

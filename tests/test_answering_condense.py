@@ -128,3 +128,55 @@ def test_na_x_ne_swaps_only_a_name():
     hist = [("贵州邮政双11期间快递业务收入是多少？", "今年“双11”期间，贵州邮政快递业务收入达4329.7万元[1]。")]
     q = condense("那去年呢？", hist).text
     assert "贵州" in q and "去年" in q
+
+
+GY_Q = "贵阳邮区中心双11期间累计处理邮件多少件？"
+HS_Q = "衡水湖国际马拉松赛哪一年被评为金标赛事？"
+
+
+def test_na_x_de_y_ne_asks_y_of_x_in_the_earlier_frame():
+    """``那贵州邮政的快递业务收入呢？`` after a question about 贵阳邮区中心's mail was condensed
+    to ``贵州邮政的快递业务收入邮区中心双11期间…多少件？`` (贵阳 replaced by the whole phrase) and
+    answered 1794.6万件 (new-user trial). X 的 Y names a new entity and a new attribute: the
+    question is Y of X, asked the way the earlier question asked (多少)."""
+    c = condense("那贵州邮政的快递业务收入呢？", [(GY_Q, "1794.6万件[1]。")])
+    assert c.text == "贵州邮政的快递业务收入是多少？" and c.rule == "ellipsis"
+    assert "邮区中心" not in c.text and "件" not in c.text  # nothing of the old attribute
+    who = condense("那国际田联的主席呢？", [("衡水湖国际马拉松赛的赛事总监是谁？", "…")])
+    assert who.text == "国际田联的主席是谁？"
+    # without an attribute after 的, X still replaces the earlier name
+    assert condense("那贵阳邮区中心的呢？", [(GZ_Q, GZ_A)]).text.startswith("贵阳邮区中心")
+
+
+@pytest.mark.parametrize("question", ["是被哪个机构评的？", "被谁评的？", "由谁主办？", "又是哪一年开始的？"])
+def test_a_question_opening_with_its_predicate_carries_the_earlier_subject(question):
+    """``是被哪个机构评的？`` after ``衡水湖国际马拉松赛哪一年被评为金标赛事？`` was refused: as a
+    ``subjectless`` merge it was dropped because the passages never say 机构 (new-user trial).
+    A question opening with its predicate (是/被/由/又 …) has no subject of its own: its merge
+    is kept (rule ``context``)."""
+    assert follow_up_signal(question) == "predicate"
+    c = condense(question, [(HS_Q, "2019年[1]。")])
+    assert c.rule == "context" and "衡水湖国际马拉松赛" in c.text
+    assert follow_up_signal("上月快递业务量是多少？") == "subjectless"  # a topic of its own
+
+
+def test_it_carries_the_earlier_entity_not_its_predicate():
+    """``那它是从哪一年开始举办的？`` after ``衡水湖国际马拉松赛哪一年被评为金标赛事？`` carried
+    ``评为金标赛事`` too, and was answered 2019年 (the year of that award) instead of 2012年
+    (new-user trial). 它/其 point back at a thing: only the earlier terms that hold a name go;
+    a demonstrative with a noun (这项服务) may point at an action and still carries them all."""
+    c = condense("那它是从哪一年开始举办的？", [(HS_Q, "2019年[1]。")])
+    assert "衡水湖国际马拉松赛" in c.text and "金标" not in c.text
+    hs = condense("这项服务带来了多少收入？", [("衡水邮政今年为马拉松选手寄了多少奖牌？", "近1200枚[1]。")])
+    assert "奖牌" in hs.text  # 这项服务 is the mailing of medals
+
+
+def test_names_of_an_answer_that_is_a_year_or_an_amount_are_not_carried():
+    """``是被哪个机构评的？`` after ``…哪一年被评为金标赛事？`` (answered with the sentence
+    ``2019年，衡水湖国际马拉松赛被国际田联评为…``) carried 国际田联, the answer it asked for, and the
+    reader then read ``国际`` (new-user trial). A time or an amount is not what a follow-up
+    points back at; an entity answer still is (``它离县城多远？`` after ``…是哪个？``)."""
+    answer = "2019年，衡水湖国际马拉松赛被国际田联评为“金标赛事”[1]。"
+    assert "国际田联" not in condense("是被哪个机构评的？", [(HS_Q, answer)]).text
+    village = condense("它离县城多远？", [("阿克陶县最偏远的村是哪个？", "木吉乡布拉克村是阿克陶县最偏远的乡村[1]。")])
+    assert "布拉克" in village.text
