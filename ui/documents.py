@@ -64,16 +64,25 @@ def _results_md(results: Sequence[Any]) -> str:
     return "\n".join(lines)
 
 
-def documents_tab(manager: Any) -> None:
+def documents_tab(manager: Any, *, demo: gr.Blocks | None = None) -> list[Any]:
     """Build the documents view (upload, table, delete, re-index) in the current Blocks
     context; events are wired to ``manager`` (``retrieval.index.IndexManager``).  Given an
     object without ``documents``/``add_files`` (a plain in-memory ``Retriever``), it shows
-    a note instead: such an index cannot take uploads."""
+    a note instead: such an index cannot take uploads.
+
+    Args:
+        manager: the index manager.
+        demo: the page (``gr.Blocks``); given, each page load fills the table, the summary
+            and the document dropdown from the current index (not the one at startup).
+    Returns:
+        The events that change the corpus (upload, delete, re-index), for the caller to
+        chain its own updates to (``.then``); [] for the note.
+    """
     if not all(hasattr(manager, a) for a in ("documents", "add_files", "remove", "reindex")):
         gr.Markdown("文档管理需要持久化索引（`python app.py`）。 Document management needs the "
                     "persisted index that `python app.py` opens (`retrieval.index.IndexManager`); "
                     "this page searches an in-memory index.", elem_id="documents-placeholder")
-        return
+        return []
 
     def names() -> list[str]:
         return [d.name for d in manager.documents()]
@@ -141,11 +150,15 @@ def documents_tab(manager: Any) -> None:
                 refresh_btn = gr.Button("刷新 Refresh", variant="secondary", elem_id="documents-refresh",
                                         scale=1, min_width=90)
     outputs = [table, pick, status, summary]
-    add_btn.click(upload, [files], outputs + [files], api_name="documents_add", api_visibility="private",
-                  concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
-    del_btn.click(delete, [pick], outputs, api_name="documents_delete", api_visibility="private",
-                  concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
-    re_btn.click(reindex, [pick], outputs, api_name="documents_reindex", api_visibility="private",
-                 concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
+    add_ev = add_btn.click(upload, [files], outputs + [files], api_name="documents_add",
+                           api_visibility="private", concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
+    del_ev = del_btn.click(delete, [pick], outputs, api_name="documents_delete", api_visibility="private",
+                           concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
+    re_ev = re_btn.click(reindex, [pick], outputs, api_name="documents_reindex", api_visibility="private",
+                         concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
     refresh_btn.click(lambda: refreshed(""), None, outputs, api_name="documents_refresh",
                       api_visibility="private")
+    if demo is not None:
+        demo.load(lambda: refreshed(""), None, outputs, api_name="documents_load",
+                  api_visibility="private", queue=False)
+    return [add_ev, del_ev, re_ev]

@@ -122,15 +122,15 @@ def state_secret(directory: Path) -> str:
     return value
 
 
-def _documents_tab(manager: Any, overview: str) -> None:
+def _documents_tab(manager: Any, overview: str, demo: gr.Blocks) -> list[Any]:
     try:
         from ui.documents import documents_tab
     except ImportError:
         gr.Markdown(overview + "\n\n文档管理（上传、删除）尚未启用。 Document management (upload, "
                     "delete) is not available in this build: put files in `seeds/` and restart.",
                     elem_id="documents-placeholder")
-        return
-    documents_tab(manager)
+        return []
+    return documents_tab(manager, demo=demo)
 
 
 def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
@@ -228,8 +228,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                 " (click it to jump there).", elem_id="app-title")
             theme_btn = gr.Button("🌓 明/暗 Light/Dark", elem_id="theme-toggle", size="sm", scale=0,
                                   min_width=150)
-        if overview:
-            gr.Markdown(overview, elem_id="corpus-overview")
+        header = gr.Markdown(overview, elem_id="corpus-overview") if overview else None
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("对话 Chat", id="chat", elem_id="tab-chat"):
                 with gr.Row(equal_height=False, elem_id="main-row"):
@@ -292,7 +291,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                             ans_msg = gr.Markdown(answerer_help(has_llm), elem_id="answerer-status")
                 copy_box = gr.Textbox("[]", visible="hidden", elem_id="copy-texts", show_label=False)
             with gr.Tab("文档 Documents", id="documents", elem_id="tab-documents"):
-                _documents_tab(manager, overview)
+                corpus_events = _documents_tab(manager, overview, demo)
             with gr.Tab("评测 Evaluation", id="evaluation", elem_id="tab-evaluation"):
                 evaluation_tab(runs_dir=Path(runs_dir) if runs_dir else REPO / "eval-out" / "ui",
                                model=eval_model, corpus=Path(eval_corpus) if eval_corpus else None,
@@ -332,5 +331,13 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
         theme_btn.click(None, None, None, js="() => window.qaToggleTheme && window.qaToggleTheme()",
                         api_visibility="private")
         demo.load(ctl.restore, [state], view_out, api_name="restore", api_visibility="private")
+        if header is not None:  # the corpus line follows uploads, deletions and re-indexing
+            def overview_now() -> str:
+                return overview_markdown(retriever)
+
+            demo.load(overview_now, None, header, api_name="corpus_overview", api_visibility="private",
+                      queue=False)
+            for ev in corpus_events:
+                ev.then(overview_now, None, header, api_visibility="private", queue=False)
         gr.api(ask, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="assistant")
     return demo

@@ -1,0 +1,74 @@
+"""The documents tab and the page's corpus line (ui/documents.py, ui/layout.py) without a
+browser: a real ``IndexManager`` (HashingEncoder) over a copy of the seed page, the page's
+events called as the server calls them."""
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import FakeAssistant
+
+MARS = "火星邮局开业一周年\n\n本报讯 火星邮局累计收寄地火往来邮件12.8万件，日均处理邮件350件。\n"
+SEED_NAME = "000_a77ed823f95b9e33.txt"
+
+
+def _fns(demo, api_name: str):
+    return next(f for f in demo.fns.values() if f.api_name == api_name)
+
+
+def _component(demo, elem_id: str):
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+def _then(demo, api_name: str, elem_id: str):
+    """The function chained after the event ``api_name`` that writes the component ``elem_id``."""
+    first = _fns(demo, api_name)
+    target = _component(demo, elem_id)
+    chained = [f for f in demo.fns.values() if f.trigger_after == first._id and target in f.outputs]
+    assert len(chained) == 1, f"nothing after {api_name} updates #{elem_id}"
+    return chained[0].fn
+
+
+@pytest.fixture()
+def page(tmp_path, seeds, hashing_encoder):
+    """The page over an IndexManager (the chat is a fake whose retriever is the manager, as in
+    app.py where one object serves both) and a file to upload."""
+    from retrieval.index import IndexManager
+    from ui.layout import build_demo
+
+    manager = IndexManager.open(tmp_path / "index", seeds, hashing_encoder)
+    fa = FakeAssistant(delay=0)
+    fa.retriever = manager
+    demo = build_demo(fa, corpus=manager, manager=manager, feedback_dir=tmp_path / "fb",
+                      runs_dir=tmp_path / "runs")
+    mars = tmp_path / "up" / "mars.txt"
+    mars.parent.mkdir()
+    mars.write_text(MARS, encoding="utf-8")
+    return demo, manager, mars
+
+
+def test_page_load_shows_the_current_corpus_and_documents(page):
+    # seen: after an upload and a reload, the corpus line and the documents table and dropdown
+    # still showed the startup corpus (only the seed file) until Refresh was pressed
+    demo, manager, mars = page
+    assert "1 个文档" in _component(demo, "corpus-overview").value
+    (r,) = manager.add_files([mars])
+    assert r.ok
+    line = _fns(demo, "corpus_overview").fn()
+    assert "2 个文档" in line and f"{7 + r.articles} 篇文章" in line
+    table, pick, *_ = _fns(demo, "documents_load").fn()
+    assert [row[0] for row in table] == [SEED_NAME, "mars.txt"]
+    assert pick["choices"] == [SEED_NAME, "mars.txt"] or \
+        [c[0] if isinstance(c, tuple) else c for c in pick["choices"]] == [SEED_NAME, "mars.txt"]
+
+
+def test_upload_delete_and_reindex_update_the_corpus_line(page):
+    # seen: the corpus line under the title kept "1 个文档 · 7 篇文章" after an upload
+    demo, manager, mars = page
+    out = _fns(demo, "documents_add").fn([str(mars)])
+    assert "mars.txt" in [row[0] for row in out[0]]
+    assert "2 个文档" in _then(demo, "documents_add", "corpus-overview")()
+    _fns(demo, "documents_reindex").fn("mars.txt")
+    assert "2 个文档" in _then(demo, "documents_reindex", "corpus-overview")()
+    _fns(demo, "documents_delete").fn("mars.txt")
+    line = _then(demo, "documents_delete", "corpus-overview")()
+    assert "1 个文档" in line and "7 篇文章" in line
