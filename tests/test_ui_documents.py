@@ -72,3 +72,17 @@ def test_upload_delete_and_reindex_update_the_corpus_line(page):
     _fns(demo, "documents_delete").fn("mars.txt")
     line = _then(demo, "documents_delete", "corpus-overview")()
     assert "1 个文档" in line and "7 篇文章" in line
+
+
+def test_counts_of_one_are_singular_in_the_messages(page):
+    # seen: "Corpus: 1 documents", "Added: 1 articles, 1 passages"
+    from ui.documents import _results_md, _summary
+
+    demo, manager, mars = page
+    assert "Corpus: 1 document, 7 articles, 38 passages." in _summary(manager)
+    (r,) = manager.add_files([mars])
+    assert (r.articles, r.passages) == (1, 1)
+    assert "Added: 1 article, 1 passage." in _results_md([r])
+    assert "Corpus: 2 documents, 8 articles, 39 passages." in _summary(manager)
+    out = _fns(demo, "documents_delete").fn("mars.txt")
+    assert "（1 篇文章 article，1 个段落 passage）" in out[2]

@@ -158,3 +158,21 @@ def test_page_load_lists_the_current_test_sets_and_runs(page):
     ts, a, b = _event(demo, "evaluation_lists")()
     assert ("feedback_testset.jsonl (from feedback 来自评价)", str(fb / "feedback_testset.jsonl")) in ts["choices"]
     assert a["choices"] == b["choices"] == [("20990101-000000-x", str(run_dir))]
+
+
+def test_settings_line_counts_are_singular_for_one(tmp_path):
+    from ui.evaluation_tab import _settings_line
+
+    line = _settings_line({"config": {"testset": "x.jsonl", "n_articles": 1, "n_passages": 1}}, tmp_path)
+    assert "1 article / 1 passage ·" in line
+    line = _settings_line({"config": {"testset": "x.jsonl", "n_articles": 7, "n_passages": 38}}, tmp_path)
+    assert "7 articles / 38 passages ·" in line
+
+
+def test_status_counts_one_failed_case_in_the_singular(page, monkeypatch):
+    import ui.evaluation_tab as tab
+
+    demo, two, runs, _ = page
+    monkeypatch.setattr(tab, "failed_cases", lambda run_dir, k: (["mode"], [["bm25"]]))
+    out = _event(demo, "evaluate")(None, str(two), ["bm25"], 5, 0, False)
+    assert out[0].endswith("· 1 failed case 失败用例"), out[0]

@@ -14,7 +14,7 @@ def test_overview_names_documents_articles_passages_model_and_date():
     assert info == {"fingerprint": "fp-fake", "model": "fake-encoder", "built_at": "2026-12-01T12:00:00+00:00",
                     "documents": 1, "articles": 3, "passages": 4}
     md = overview_markdown(r)
-    assert "1 个文档 documents · 3 篇文章 articles · 4 个段落 passages" in md
+    assert "1 个文档 document · 3 篇文章 articles · 4 个段落 passages" in md  # seen: "1 documents"
     assert "`fake-encoder`" in md and "2026-12-01 12:00:00 UTC" in md
 
 

@@ -10,7 +10,7 @@ from answering.types import Answer, Citation
 from retrieval.types import SearchHit
 from tests.fakes import XSS_TEXT, FakeAssistant, fake_corpus, rich
 from ui.export import conversation_markdown, plain_text
-from ui.render import (WJ, answer_payload, escape_chat_text, render_answer_message,
+from ui.render import (WJ, answer_payload, escape_chat_text, plural, render_answer_message,
                        render_sources_html, turn_label)
 
 
@@ -272,3 +272,16 @@ def test_a_refusal_names_its_failed_rules_not_a_waiver_that_did_not_hold():
                                               RuleResult("reader_confident", False, -2.0, -13.0)))
     why = refusal_reason(SimpleNamespace(decision=d))
     assert "names" in why and "reader_confident" not in why and "coverage" not in why
+
+
+def test_plural_is_singular_for_one_only():
+    assert [plural(n, "passage") for n in (0, 1, 2, 38)] == ["passages", "passage", "passages", "passages"]
+
+
+def test_one_retrieved_passage_and_a_one_paragraph_article_are_singular():
+    # seen: "Retrieved 1 passages", "(1 段 paragraphs)"
+    corpus = fake_corpus()
+    a = FakeAssistant(corpus, delay=0).ask("阿克陶县建立了多少个快递服务点？", top_k=1)
+    src = render_sources_html(a, corpus.article, turn=1)
+    assert "Retrieved 1 passage, cited 1<" in src
+    assert "(1 段 paragraph)" in src and "paragraphs)" not in src

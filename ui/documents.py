@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import gradio as gr
 
 from corpus.loaders import SUPPORTED_SUFFIXES
+from ui.render import plural
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,10 @@ def document_rows(manager: Any) -> list[list[Any]]:
 def _summary(manager: Any) -> str:
     docs = manager.documents()
     ok = [d for d in docs if d.status == "indexed"]
-    return (f"语料库：{len(ok)} 个文档，{sum(d.articles for d in ok)} 篇文章，"
-            f"{sum(d.passages for d in ok)} 个段落。 Corpus: {len(ok)} documents, "
-            f"{sum(d.articles for d in ok)} articles, {sum(d.passages for d in ok)} passages.")
+    n_art, n_pas = sum(d.articles for d in ok), sum(d.passages for d in ok)
+    return (f"语料库：{len(ok)} 个文档，{n_art} 篇文章，{n_pas} 个段落。 Corpus: {len(ok)} "
+            f"{plural(len(ok), 'document')}, {n_art} {plural(n_art, 'article')}, "
+            f"{n_pas} {plural(n_pas, 'passage')}.")
 
 
 def _results_md(results: Sequence[Any]) -> str:
@@ -58,7 +60,8 @@ def _results_md(results: Sequence[Any]) -> str:
         if r.ok:
             lines.append(f"- ✓ **{name}**：{r.articles} 篇文章，{r.passages} 个段落"
                          f"（新嵌入 {r.embedded}）{'，已替换旧版本' if r.replaced else ''}。 "
-                         f"Added: {r.articles} articles, {r.passages} passages.")
+                         f"Added: {r.articles} {plural(r.articles, 'article')}, "
+                         f"{r.passages} {plural(r.passages, 'passage')}.")
         else:
             lines.append(f"- ✗ **{name}**：未添加 not added — {html.escape(r.error or '')}")
     return "\n".join(lines)
@@ -112,7 +115,8 @@ def documents_tab(manager: Any, *, demo: gr.Blocks | None = None) -> list[Any]:
         except KeyError as e:
             return refreshed(f"✗ {html.escape(str(e.args[0]))}")
         return refreshed(f"已删除 Deleted **{html.escape(d.name)}** "
-                         f"（{d.articles} 篇文章 articles，{d.passages} 个段落 passages）。")
+                         f"（{d.articles} 篇文章 {plural(d.articles, 'article')}，"
+                         f"{d.passages} 个段落 {plural(d.passages, 'passage')}）。")
 
     def reindex(name: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
         if not name:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from evaluation.report import is_failed, metric_rows
+from ui.render import plural
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_DIR = REPO / "evaluation" / "testsets"
@@ -181,7 +182,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> tuple[list[str], list[
 def _settings_line(result: dict[str, Any], run_dir: Path) -> str:
     cfg = result.get("config", {})
     return (f"**{Path(run_dir).name}** · test set `{Path(str(cfg.get('testset'))).name}` · "
-            f"{cfg.get('n_articles')} articles / {cfg.get('n_passages')} passages · encoder "
+            f"{cfg.get('n_articles')} {plural(cfg.get('n_articles'), 'article')} / "
+            f"{cfg.get('n_passages')} {plural(cfg.get('n_passages'), 'passage')} · encoder "
             f"`{cfg.get('encoder')}` · top_k {cfg.get('top_k')} · answers "
             f"{'on' if cfg.get('answers') else 'off'} · {cfg.get('run_s')} s · files in `{run_dir}`")
 
@@ -270,7 +272,8 @@ def evaluation_tab(*, runs_dir: Path, model: str | None = None, corpus: Path | N
         fh, frows = failed_cases(out, k_int)
         runs = list_runs(runs_dir)
         named = run_choices(runs_dir)
-        n_failed = f"{len(frows)} failed case(s) 失败用例" if frows else "no failed case 无失败用例"
+        n_failed = (f"{len(frows)} failed {plural(len(frows), 'case')} 失败用例" if frows
+                    else "no failed case 无失败用例")
         return (f"✓ {_settings_line(result, out)} · {n_failed}",
                 pd.DataFrame(rows, columns=header), str(out / "recall_at_k.png"),
                 pd.DataFrame(frows, columns=fh),

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ui.render import plural
+
 
 def index_info(retriever: Any) -> dict[str, Any]:
     """``{"fingerprint", "model", "built_at", "documents", "articles", "passages"}`` of a
@@ -24,12 +26,14 @@ def index_info(retriever: Any) -> dict[str, Any]:
 
 
 def overview_markdown(retriever: Any) -> str:
-    """One Markdown line: ``语料 Corpus: 1 documents · 7 articles · 38 passages · index model … built …``."""
+    """One Markdown line: ``语料 Corpus: 1 个文档 document · 7 篇文章 articles · 38 个段落 passages ·
+    index model … built …``."""
     info = index_info(retriever)
     if not info["articles"]:
         return "语料为空 The corpus is empty: add documents."
-    parts = [f"**语料 Corpus**: {info['documents']} 个文档 documents · {info['articles']} 篇文章 articles"
-             f" · {info['passages']} 个段落 passages"]
+    n_doc, n_art, n_pas = info["documents"], info["articles"], info["passages"]
+    parts = [f"**语料 Corpus**: {n_doc} 个文档 {plural(n_doc, 'document')} · {n_art} 篇文章 "
+             f"{plural(n_art, 'article')} · {n_pas} 个段落 {plural(n_pas, 'passage')}"]
     if info["model"]:
         parts.append(f"索引模型 index model `{Path(str(info['model'])).name}`")
     if info["built_at"]:

@@ -55,6 +55,13 @@ SNIPPET_CHARS = 160      # characters of an uncited / closest passage shown befo
 REFUSAL_DEFAULT = "抱歉，资料中没有找到答案。 Sorry, the sources do not answer this."
 
 
+def plural(n: int, noun: str) -> str:
+    """The English ``noun`` for a count of ``n``: singular for 1, else with an "s"
+    (``plural(1, "passage") == "passage"``, ``plural(0, "passage") == "passages"``); the
+    nouns of the page (document, article, passage, paragraph, case) are all regular."""
+    return noun if n == 1 else noun + "s"
+
+
 def escape_chat_text(text: str) -> str:
     """Make ``text`` inert for a Markdown + HTML chat renderer.
 
@@ -432,7 +439,7 @@ def render_sources_html(answer: Answer | None,
     n_ret = len(answer.passages)
     cited_ids = {c.passage_id for c in answer.citations} if not answer.refused else set()
     head += (f'<div class="retrieved-count">检索到 {n_ret} 段，引用 {len(cited_ids)} 段 · '
-             f"Retrieved {n_ret} passages, cited {len(cited_ids)}</div>")
+             f"Retrieved {n_ret} {plural(n_ret, 'passage')}, cited {len(cited_ids)}</div>")
     if answer.refused:
         out = head + ('<div class="sources-empty">此回答为拒答，没有引用来源。<br>'
                       "This answer is a refusal: it cites no sources.</div>")
@@ -468,7 +475,7 @@ def render_sources_html(answer: Answer | None,
             if passage is not None and span is not None:
                 abs_span = (passage.start + span[0], passage.start + span[1])
             full = ('<details class="full-article"><summary>阅读全文 Read the full article'
-                    f" ({len(article.paragraphs)} 段 paragraphs)</summary>"
+                    f" ({len(article.paragraphs)} 段 {plural(len(article.paragraphs), 'paragraph')})</summary>"
                     f'<div class="article-body">{_article_html(article, abs_span, c.paragraph_no)}'
                     "</div></details>")
         cards.append(
