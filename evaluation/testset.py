@@ -12,7 +12,8 @@ Format (one JSON object per line; blank lines and lines starting with ``//`` are
      "tags": ["number"],
      "note": "why the case is built this way"}               # optional
 
-Fields:
+Fields (``id``, ``question``, ``answers``, ``gold_articles`` and ``tags`` are required keys,
+even where their list may be empty; the others are optional; any other key is refused):
 
 * ``id`` (str, unique in the file), ``question`` (non-empty str).
 * ``answers``: list of non-empty strings, short spans as written in the *cleaned* corpus

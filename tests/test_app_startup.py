@@ -88,6 +88,20 @@ def test_parse_history_shapes_and_errors():
             app.parse_history(bad)
 
 
+def test_readme_history_json_examples_are_accepted(repo_root):
+    """The README's `/ask` paragraph: each `history_json` example parses into (user, assistant)
+    turns."""
+    import re
+
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    para = readme[readme.index("`history_json` is the earlier conversation"):]
+    para = para[:para.index("refused with a message")]
+    examples = re.findall(r"`'(\[.*?\])'`", para, re.S)
+    assert len(examples) == 2, examples
+    pairs, messages = (app.parse_history(e) for e in examples)
+    assert pairs == [("贵州邮政双11期间快递业务收入是多少？", "4329.7万元 [1]")]
+    assert messages == [("…", "…")]
+
 def test_default_examples_follow_the_corpus(tmp_path):
     from corpus.pipeline import load_corpus
 

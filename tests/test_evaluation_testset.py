@@ -182,3 +182,28 @@ def test_seed_set_against_corpus(seed_corpus):
     big = [a.id for a in seed_corpus.articles if len(a.text) >= 100]
     missing = [a for a in big if covered[a] < 3]
     assert not missing, f"articles without (enough) test cases: {missing}"
+
+
+def test_readme_test_set_format_matches_the_loader(repo_root):
+    """The README's evaluation-tab paragraph: its example line is a valid case, the keys it calls
+    required are refused when missing, and the ones it calls optional may be left out."""
+    import re
+
+    from evaluation.testset import KNOWN_FIELDS
+
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    para = readme[readme.index("An uploaded JSONL test set"):readme.index("(all the rules: `evaluation/testset.py`)")]
+    example = json.loads(re.search(r"```json\n(.*?)\n\s*```", para, re.S).group(1))
+    case = TestCase.from_dict(example)
+    assert case.id == "akto-01" and case.answers == ("118个", "118")
+    required = re.findall(r"`(\w+)`", para[para.index("**Required**"):para.index("**Optional**")])
+    required = [k for k in dict.fromkeys(required) if k in KNOWN_FIELDS]
+    optional = [k for k in re.findall(r"`(\w+)`", para[para.index("**Optional**"):]) if k in KNOWN_FIELDS]
+    assert set(required) == {"id", "question", "answers", "gold_articles", "tags"}
+    assert set(required) | set(optional) == set(KNOWN_FIELDS)
+    for key in required:
+        with pytest.raises(ValueError, match=f"missing required field '{key}'"):
+            TestCase.from_dict({k: v for k, v in example.items() if k != key})
+    unanswerable = {"id": "u", "question": "火星上有邮局吗？", "answers": [], "gold_articles": [],
+                    "tags": ["unanswerable"]}
+    assert not TestCase.from_dict(unanswerable).answerable  # empty lists, no optional key
