@@ -69,7 +69,7 @@ def test_upload_delete_and_reindex_update_the_corpus_line(page):
     assert "2 个文档" in _then(demo, "documents_add", "corpus-overview")()
     _fns(demo, "documents_reindex").fn("mars.txt")
     assert "2 个文档" in _then(demo, "documents_reindex", "corpus-overview")()
-    _fns(demo, "documents_delete").fn("mars.txt")
+    _fns(demo, "documents_delete").fn("mars.txt", "mars.txt")  # the confirming second click
     line = _then(demo, "documents_delete", "corpus-overview")()
     assert "1 个文档" in line and "7 篇文章" in line
 
@@ -84,5 +84,32 @@ def test_counts_of_one_are_singular_in_the_messages(page):
     assert (r.articles, r.passages) == (1, 1)
     assert "Added: 1 article, 1 passage." in _results_md([r])
     assert "Corpus: 2 documents, 8 articles, 39 passages." in _summary(manager)
-    out = _fns(demo, "documents_delete").fn("mars.txt")
+    out = _fns(demo, "documents_delete").fn("mars.txt", "mars.txt")
     assert "（1 篇文章 article，1 个段落 passage）" in out[2]
+
+
+def test_delete_needs_a_second_click_on_the_same_document(page, seeds):
+    # seen: one click on 删除 Delete removed the file and its index rows, no confirmation
+    demo, manager, mars = page
+    manager.add_files([mars])
+    assert (seeds / "mars.txt").exists()
+    delete = _fns(demo, "documents_delete").fn
+    skip = {"__type__": "update"}
+    table, pick, status, summary, armed, button = delete("mars.txt", None)
+    assert "mars.txt" in [d.name for d in manager.documents()]
+    assert (table, pick, summary) == (skip, skip, skip)  # nothing changed yet
+    assert armed == "mars.txt" and "mars.txt" in status and "again" in status
+    assert "Confirm" in button["value"]
+    # another document picked meanwhile: its first click only asks again
+    assert delete(SEED_NAME, armed)[4] == SEED_NAME
+    assert {d.name for d in manager.documents()} == {SEED_NAME, "mars.txt"}
+    table, pick, status, summary, armed, button = delete("mars.txt", "mars.txt")
+    assert [d.name for d in manager.documents()] == [SEED_NAME]
+    assert [row[0] for row in table] == [SEED_NAME] and "Deleted" in status
+    assert armed is None and button["value"] == "删除 Delete"
+    assert not (seeds / "mars.txt").exists() and (seeds / SEED_NAME).exists()
+    # picking another document disarms the button
+    pick_change = next(f for f in demo.fns.values()
+                       if any(t[1] == "change" and t[0] == _component(demo, "documents-pick")._id
+                              for t in f.targets))
+    assert pick_change.fn() == (None, {"__type__": "update", "value": "删除 Delete"})

@@ -2,8 +2,8 @@
 
 ``documents_tab(manager)`` builds its components inside the caller's ``gr.Tab`` (or any
 Blocks context): a drag-and-drop upload of one or several files, the documents table
-(name, format, articles, passages, characters, date added, status), and delete /
-re-index of one document.  Uploads are parsed, embedded and published by the
+(name, format, articles, passages, characters, date added, status), and delete (a
+second click confirms) / re-index of one document.  Uploads are parsed, embedded and published by the
 ``retrieval.index.IndexManager`` while the chat keeps answering (its events run in their
 own concurrency group, one at a time); the live index is swapped when a publication is
 complete, so the next question sees the new document.  A ``gr.Progress`` bar follows
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 COLUMNS = ["名称 Name", "格式 Format", "文章 Articles", "段落 Passages", "字数 Characters",
            "添加时间 Added (UTC)", "状态 Status"]
 STATUS_LABELS = {"indexed": "✓ 已索引 indexed", "error": "✗ 错误 error"}
+#: The Delete button's label, and its label once a first click asks to confirm.
+DELETE_LABEL = "删除 Delete"
+CONFIRM_LABEL = "确认删除 Confirm delete"
 #: One upload or delete at a time; the chat's "assistant" group is separate.
 CONCURRENCY_ID = "documents"
 
@@ -107,16 +110,24 @@ def documents_tab(manager: Any, *, demo: gr.Blocks | None = None) -> list[Any]:
             return (*refreshed(f"✗ 上传失败 Upload failed: {html.escape(str(e))}"), None)
         return (*refreshed(_results_md(results)), None)
 
-    def delete(name: str | None) -> tuple:
+    def delete(name: str | None, armed: str | None) -> tuple:
+        # a first click on a document arms the button (its label asks to confirm); the
+        # second click on the same document deletes it; picking another disarms it
+        disarm = (None, gr.update(value=DELETE_LABEL))
         if not name:
-            return refreshed("请选择一个文档。 Pick a document.")
+            return (*refreshed("请选择一个文档。 Pick a document."), *disarm)
+        if armed != name:
+            return (gr.skip(), gr.skip(),
+                    f"⚠ 再点一次「确认删除」即删除 **{html.escape(name)}**（文件及其索引）。 Click "
+                    f"Delete again to delete **{html.escape(name)}** (the file and its index rows).",
+                    gr.skip(), name, gr.update(value=CONFIRM_LABEL))
         try:
             d = manager.remove(name)
         except KeyError as e:
-            return refreshed(f"✗ {html.escape(str(e.args[0]))}")
-        return refreshed(f"已删除 Deleted **{html.escape(d.name)}** "
-                         f"（{d.articles} 篇文章 {plural(d.articles, 'article')}，"
-                         f"{d.passages} 个段落 {plural(d.passages, 'passage')}）。")
+            return (*refreshed(f"✗ {html.escape(str(e.args[0]))}"), *disarm)
+        return (*refreshed(f"已删除 Deleted **{html.escape(d.name)}** "
+                           f"（{d.articles} 篇文章 {plural(d.articles, 'article')}，"
+                           f"{d.passages} 个段落 {plural(d.passages, 'passage')}）。"), *disarm)
 
     def reindex(name: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
         if not name:
@@ -147,8 +158,9 @@ def documents_tab(manager: Any, *, demo: gr.Blocks | None = None) -> list[Any]:
             with gr.Row():
                 pick = gr.Dropdown(choices=names(), value=None, label="选择文档 Document",
                                    interactive=True, elem_id="documents-pick", scale=3)
-                del_btn = gr.Button("删除 Delete", variant="stop", elem_id="documents-delete",
+                del_btn = gr.Button(DELETE_LABEL, variant="stop", elem_id="documents-delete",
                                     scale=1, min_width=90)
+                armed = gr.State(None)  # the document a first click on Delete asked to confirm
                 re_btn = gr.Button("重新索引 Re-index", variant="secondary", elem_id="documents-reindex",
                                    scale=1, min_width=90)
                 refresh_btn = gr.Button("刷新 Refresh", variant="secondary", elem_id="documents-refresh",
@@ -156,8 +168,10 @@ def documents_tab(manager: Any, *, demo: gr.Blocks | None = None) -> list[Any]:
     outputs = [table, pick, status, summary]
     add_ev = add_btn.click(upload, [files], outputs + [files], api_name="documents_add",
                            api_visibility="private", concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
-    del_ev = del_btn.click(delete, [pick], outputs, api_name="documents_delete", api_visibility="private",
-                           concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
+    del_ev = del_btn.click(delete, [pick, armed], outputs + [armed, del_btn], api_name="documents_delete",
+                           api_visibility="private", concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
+    pick.change(lambda: (None, gr.update(value=DELETE_LABEL)), None, [armed, del_btn],
+                api_name="documents_disarm", api_visibility="private", queue=False)
     re_ev = re_btn.click(reindex, [pick], outputs, api_name="documents_reindex", api_visibility="private",
                          concurrency_limit=1, concurrency_id=CONCURRENCY_ID)
     refresh_btn.click(lambda: refreshed(""), None, outputs, api_name="documents_refresh",
