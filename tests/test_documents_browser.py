@@ -92,6 +92,19 @@ def test_upload_ask_delete_refuse(browser, repo_root, tmp_path):  # noqa: F811
         assert _row(page, "notes.docx")[1:3] == ["docx", "2"], _table_text(page)
         assert "indexed" in _row(page, "mars.pdf")[6]
         _shot(page, tmp_path, repo_root, "uploaded")
+        # the corpus line under the title follows the upload, and a reload shows the current
+        # corpus in it, the table and the dropdown (seen: the startup corpus until Refresh)
+        page.wait_for_function("() => document.querySelector('#corpus-overview').innerText.includes('3 个文档')",
+                               timeout=TIMEOUT_MS)
+        page.reload(wait_until="load")
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT_MS)
+        page.get_by_role("tab", name="文档 Documents").click()
+        page.wait_for_function(
+            "() => { const t = document.querySelector('#documents-table');"
+            " return t && t.innerText.includes('mars.pdf') && t.innerText.includes('notes.docx'); }",
+            timeout=TIMEOUT_MS)
+        assert "3 个文档 documents" in page.locator("#corpus-overview").inner_text()
+        assert "Corpus: 3 documents" in page.locator("#documents-summary").inner_text()
 
         # the chat answers from the new PDF, citing it
         page.get_by_role("tab", name="对话 Chat").click()
@@ -110,6 +123,11 @@ def test_upload_ask_delete_refuse(browser, repo_root, tmp_path):  # noqa: F811
         pick = page.locator("#documents-pick input")
         pick.click()
         page.get_by_role("option", name="mars.pdf").click()
+        page.locator("#documents-delete").click()  # the first click asks to confirm
+        page.wait_for_function("() => document.querySelector('#documents-delete').innerText.includes('Confirm')",
+                               timeout=TIMEOUT_MS)
+        assert "mars.pdf" in _table_text(page) and (seeds / "mars.pdf").exists()
+        assert "again" in page.locator("#documents-status").inner_text()
         page.locator("#documents-delete").click()
         page.wait_for_function(
             "() => !document.querySelector('#documents-table').innerText.includes('mars.pdf')",

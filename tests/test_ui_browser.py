@@ -352,3 +352,37 @@ def test_regenerate_and_edit_and_resend(browser, site):
     page.wait_for_function("() => document.querySelector('#sources').innerText.includes('快递进村')", timeout=T)
     assert "118" in _bots(page).first.inner_text() and _bots(page).count() == 1
     page.context.close()
+
+
+def test_evaluation_defaults_run_every_case_and_reload_lists_the_feedback_set(browser, site, repo_root):
+    # seen: the Limit box showed 0 and the default run failed "limit must be >= 1, got 0",
+    # leaving Error badges over the outputs; the feedback test set was missing until a run
+    url, _, root = site
+    fb = root / "feedback" / "feedback_testset.jsonl"
+    if not fb.exists():  # the 👍 test may have written it already
+        fb.parent.mkdir(parents=True, exist_ok=True)
+        fb.write_text("", encoding="utf-8")
+    page = _page(browser, url)
+    page.get_by_role("tab", name="评测 Evaluation").click()
+    assert page.locator("#eval-limit input").input_value() == "0"
+    page.locator("#eval-testset input").click()
+    page.get_by_role("option", name="feedback_testset.jsonl (from feedback 来自评价)").wait_for(timeout=T)
+    page.keyboard.press("Escape")
+    page.locator("#eval-answers input").uncheck()
+    page.locator("#eval-limit input").fill("-2")
+    page.locator("#eval-limit input").press("Tab")
+    page.locator("#eval-run").click()
+    page.wait_for_function("() => document.querySelector('#eval-status').innerText.includes('limit')", timeout=T)
+    assert "-2" in page.locator("#eval-status").inner_text()
+    for box in ("#eval-run-a", "#eval-run-b", "#eval-metrics", "#eval-failed"):
+        assert "Error" not in page.locator(box).inner_text(), box
+    before = set((root / "runs").iterdir()) if (root / "runs").is_dir() else set()
+    page.locator("#eval-limit input").fill("0")
+    page.locator("#eval-limit input").press("Tab")
+    page.locator("#eval-run").click()
+    page.wait_for_function("() => document.querySelector('#eval-status').innerText.includes('✓')", timeout=180_000)
+    (new,) = set((root / "runs").iterdir()) - before
+    n_seed = sum(1 for x in (repo_root / "evaluation/testsets/seed.jsonl").read_text(encoding="utf-8").splitlines()
+                 if x.strip() and not x.strip().startswith("//"))
+    assert len((new / "results.jsonl").read_text(encoding="utf-8").splitlines()) == n_seed
+    page.context.close()
