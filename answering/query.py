@@ -8,7 +8,9 @@
    keyboard mash or a bare word (Latin only, fewer than ``MIN_LATIN_WORDS`` words and no
    question mark: ``qwerty``, ``asdf jkl``); a greeting alone (``你好``, ``hello``); Chinese with
    no content word (``啊啊啊``).
-2. **Long input** (``locate_question``): a message over ``LONG_INPUT_CHARS`` characters (a pasted
+2. **Markup** (``corpus.clean.strip_html``): HTML tags, and a script's or style's contents,
+   are not read as the question's words (``<b>贵州邮政</b>…``); Markdown is text.
+   **Long input** (``locate_question``): a message over ``LONG_INPUT_CHARS`` characters (a pasted
    text with the question at its end) is not cut blindly: its last interrogative sentence (a
    ``？``/``?`` or a question word) is the question searched; with none, its last sentence; a
    question part still over ``MAX_QUESTION_CHARS`` keeps its last that-many characters. A
@@ -27,6 +29,7 @@ from typing import Sequence
 from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
 from answering.terms import Term, hard_terms, is_list_question, key_terms, rare_characters, unlisted_names
+from corpus.clean import strip_html
 from text.chars import HAN, LATIN_WORD, language
 from text.fold import match_key, script_of, segmentation_form
 from text.numbers import dates, numbers
@@ -326,7 +329,8 @@ def parse_query(question: str, history: Sequence[tuple[str, str]] = (), condense
         return Query(question=question, own=own, text=own, condensed=Condensed(own, standalone=own),
                      has_content=False, content_problem=problem, language=lang,
                      key=match_key(own))
-    own, truncated = locate_question(question)
-    notices = (_cut_notice(question, own, language(own)),) if truncated else ()
+    plain = strip_html(question).strip() or question  # <b>贵州邮政</b>…: the words, not the tags
+    own, truncated = locate_question(plain)
+    notices = (_cut_notice(plain, own, language(own)),) if truncated else ()
     c = (condenser or condense)(own, history)
     return _analyse(question, own, c, truncated, notices)

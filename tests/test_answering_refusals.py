@@ -316,3 +316,14 @@ def test_the_decision_travels_with_the_answer():
     assert ans.decision is not None and ans.decision.answerable
     assert {r.name for r in ans.decision.rules} >= {"hits", "names", "top_dense", "answer_type"}
     assert ans.parsed.answer_type.rule == "count" and ans.to_dict()["decision"]["answerable"]
+
+
+def test_markup_in_a_question_is_not_read_as_its_words():
+    """``<script>alert(1)</script><b>贵州邮政</b>双11…`` was refused with ``missing: script,
+    alert`` (new-user trial): the tag names and the script's code were read as Latin names.
+    The question is read without its markup (``corpus.clean.strip_html``: a script's contents
+    go too), so it is the question typed between the tags."""
+    q = parse_query("<script>alert(1)</script><b>贵州邮政</b>双11期间快递业务收入是多少？")
+    assert q.has_content and q.own == "贵州邮政双11期间快递业务收入是多少？"
+    assert not any(n.lower() in ("script", "alert", "b") for n in q.names)
+    assert parse_query("**贵州邮政**双11期间快递业务收入是多少？").own.startswith("**")  # Markdown is text
