@@ -460,12 +460,15 @@ SPAN_KINDS = frozenset({"count", "money", "percent", "number", "year", "day", "t
 def span_matches(answer_type: AnswerType, span: str) -> bool | None:
     """Whether an answer span (``4329.7万元``, ``118个``) is a value of ``answer_type``:
     as :func:`matches`, except that a count needs only its quantity and unit (its noun is
-    in the sentence around it). None for kinds outside ``SPAN_KINDS`` (not testable on a
-    span alone)."""
+    in the sentence around it), and money only an amount (its revenue or subsidy word,
+    ``AnswerType.cue``, is too: ``形成收入约1.7万元``). None for kinds outside ``SPAN_KINDS``
+    (not testable on a span alone)."""
     if answer_type.kind not in SPAN_KINDS:
         return None
     if answer_type.kind == "count":
         return has_quantity(span, answer_type.units)
+    if answer_type.kind == "money":
+        return matches(replace(answer_type, cue=None), span)
     return matches(answer_type, span)
 
 

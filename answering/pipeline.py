@@ -174,7 +174,7 @@ class Assistant:
                 result, spans = None, []
             timings["read"] = _ms(t)
         t = time.perf_counter()
-        decision = self.gate.decide(query, hits, scored, reader=result)
+        decision = self.gate.decide(query, hits, scored, reader=result, spans=spans)
         if decision.answerable:
             scored = self.gate.focus(query, scored)
         timings["gate"] = round(timings["gate"] + _ms(t), 2)

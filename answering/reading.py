@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from answering.answer_type import noun_near, span_matches, value_spans
+from answering.binding import paragraph_context, unbound
 from answering.query import Query
 from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
@@ -148,7 +149,10 @@ class ReaderStage:
                                              max_answer_tokens=longest, **self._focus_len)
             else:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
-            results.append(_typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type, texts))
+            r = _typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type, texts)
+            if len(questions) == 1:
+                r = _bound_first(r, query, answer_type, hits, scored)
+            results.append(r)
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):
             best = list(r.spans[:1])
@@ -258,6 +262,31 @@ def _noun_first(result, answer_type, texts: Sequence[str]):
                    for s, e in value_spans(answer_type, whole))
 
     return _first_within_margin(result, near)
+
+
+def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit],
+                 scored: Sequence[ScoredSentence]):
+    """``result`` with the best span whose paragraph is about the question first
+    (``binding.unbound`` of ``binding.paragraph_context`` is empty: it names the question's
+    subject names and numbers), when the first span's is not (``_first_within_margin``), and,
+    when the first span holds a value of the expected type, only one that holds one too
+    (``span_matches``). The gate's ``span_context`` rule refuses a first span that is not
+    about the question; DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read
+    ``胡佳`` of another paragraph first, and ``第一公民`` of the one naming Princeps is now
+    the answer instead of a refusal."""
+    texts = [h.passage.text for h in hits]
+
+    def about(sp) -> bool:
+        ok = 0 <= sp.passage_index < len(hits)
+        return ok and not unbound(query, paragraph_context(hits[sp.passage_index].passage, scored))
+
+    def typed(sp) -> bool:
+        return answer_type is None or span_matches(answer_type, _whole(answer_type, texts, sp)[1]) is not False
+
+    if not result.spans:
+        return result
+    need_type = typed(result.spans[0])
+    return _first_within_margin(result, lambda sp: about(sp) and (typed(sp) or not need_type))
 
 
 def _sentence_at(text: str, start: int, end: int) -> Sentence | None:

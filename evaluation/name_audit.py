@@ -3,7 +3,7 @@
 The evidence gate refuses a question when a name it requires (``Query.names``, jieba's
 proper nouns through ``answering.terms.strict_name``, ``Query.unlisted``, and the rare
 characters of ``Query.rare``) is found in none of the top passages
-(``answering.gate.name_found``). A question whose required name is missing even from the
+(``answering.binding.name_found``). A question whose required name is missing even from the
 paragraph that answers it is a false refusal waiting to happen: the name rule mistook an
 ordinary word (``范畴``), a glued fragment (``和宜兰``) or a spelling variant for a name.
 This audit lists those questions for a SQuAD-format file, with no retrieval and no model,
@@ -65,7 +65,8 @@ def audit(entries: Iterable[dict[str, Any]], name_match_min: float | None = None
     Returns:
         A ``NameAudit``.
     """
-    from answering.gate import GateConfig, name_found
+    from answering.binding import name_found
+    from answering.gate import GateConfig
     from answering.query import parse_query
 
     share = GateConfig().name_match_min if name_match_min is None else name_match_min

@@ -876,3 +876,72 @@ def test_reader_partial_coverage_bound_must_be_a_share():
     for bad in (None, -0.1, 1.5):
         with pytest.raises((ValueError, TypeError), match="reader_partial_coverage_max"):
             GateConfig(reader_partial_coverage_max=bad)
+
+
+# -- span_context: the reader's span must come from a sentence about the question ------------
+from answering.reading import SpanEvidence  # noqa: E402
+from text.sentences import split_sentences  # noqa: E402
+
+QDN = ("gz", 14, "黔东南苗族侗族自治州邮政分公司工会利用34个服务站为快递员送去热饭。")
+HSM = ("hs", 3, "衡水湖国际马拉松赛自2012年开始每年举办一届。")
+HS150 = ("hs", 5, "今年需要配送150吨物资，邮政安排了68辆配送车辆。")
+
+
+def _span_on(hits: list[SearchHit], hit_number: int, text: str) -> SpanEvidence:
+    passage = hits[hit_number - 1].passage.text
+    start = passage.index(text)
+    sentence = next(s for s in split_sentences(passage) if s.start <= start < s.end)
+    return SpanEvidence(text, hit_number, start, start + len(text), -14.0, sentence)
+
+
+def _decide_span(question: str, hits: list[SearchHit], span: SpanEvidence, **kw):
+    gate = EvidenceGate(**OPEN, **kw)
+    q = fold_script(question)
+    scored = SentenceScorer(HashingEncoder(256)).score_hits(q, hits)
+    return gate.decide(q, hits, scored, spans=[span])
+
+
+def test_a_span_about_another_branch_is_refused():
+    """``黔东南州分公司采购了多少个医用口罩？`` was answered ``6万个``, the figure of 黔西南州's
+    branch (new-user trial): 黔东南 is named in another retrieved passage, so the names rule
+    passed, and the answer-type rule found a count about it there. The span's own sentence
+    and its paragraph name only 黔西南州."""
+    text = "黔西南州分公司党委领导开展慰问。“双11”期间，该分公司累计采购医用口罩6万个、防护服1000套。"
+    hits = _hits([("gz", 9, text), QDN])
+    # (answer_type off: here its count about 黔东南 is missing too; in the chat it was not)
+    d = _decide_span("黔东南州分公司采购了多少个医用口罩？", hits, _span_on(hits, 1, "6万个"),
+                     disabled={"answer_type"})
+    assert not d.answerable and d.reason == "span_context"
+    assert "黔东南州" in d.result("span_context").detail
+    ok = _decide_span("黔西南州分公司采购了多少个医用口罩？", hits, _span_on(hits, 1, "6万个"))
+    assert ok.result("span_context").passed  # named earlier in the same paragraph
+
+
+def test_a_span_from_a_sentence_without_the_questions_year_is_refused():
+    """``衡水湖马拉松2012年配送了多少吨物资？`` was answered ``150吨``, this year's figure; 2012 is
+    only the year the race began, in another paragraph (new-user trial)."""
+    hits = _hits([HS150, HSM])
+    d = _decide_span("衡水湖马拉松2012年配送了多少吨物资？", hits, _span_on(hits, 1, "150吨"))
+    assert not d.answerable and "2012" in d.result("span_context").detail
+    ok = _decide_span("衡水湖国际马拉松赛是哪一年开始举办的？", hits, _span_on(hits, 2, "2012年"))
+    assert ok.result("span_context").passed
+
+
+def test_span_context_reads_the_headline():
+    """A name given only in the article's headline is the subject of its sentences."""
+    text = "该分公司累计采购医用口罩6万个。"
+    p = Passage(id="qdn:1", article_id="qdn", title="黔东南州邮政分公司慰问一线员工", paragraph_no=2,
+                start=0, end=len(text), text=text)
+    hits = [SearchHit(passage=p, score=1.0, rank=1, dense_score=0.9)]
+    d = _decide_span("黔东南州分公司采购了多少个医用口罩？", hits, _span_on(hits, 1, "6万个"))
+    assert d.result("span_context").passed
+
+
+def test_span_context_reads_the_whole_paragraph_of_a_lede():
+    """A news lede quotes first and says when and where after: seed gz-07
+    (``12月8日兴仁县邮件处理中心员工的午餐有哪几个菜？``) was refused when only the text before
+    the span's sentence was read."""
+    text = "“今天的午餐有豆干肉丝、炒芹菜、炒牛肉。”12月8日中午，配餐车驶进兴仁县邮件处理中心。"
+    hits = _hits([("gz", 1, text)])
+    d = _decide_span("12月8日兴仁县邮件处理中心员工的午餐有哪几个菜？", hits, _span_on(hits, 1, "豆干肉丝、炒芹菜"))
+    assert d.result("span_context").passed

@@ -84,14 +84,18 @@ def test_a_multi_part_question_is_read_once_per_part():
 
 def test_a_wrong_span_is_followed_by_the_best_scored_sentence_as_second_proof():
     """The span's sentence leads; the extractive answerer's best sentence, another one,
-    follows with its own citation (so a wrong span does not hide the right sentence)."""
-    a = _assistant(FakeReader("5.3万余人次")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
-    assert not a.refused and a.short_answer.text == "5.3万余人次"
-    assert "5.3万余人次" in a.text and "4329.7万元" in a.text
-    assert a.text.index("5.3万余人次") < a.text.index("4329.7万元")
+    follows with its own citation (so a wrong span does not hide the right sentence). The
+    wrong span is of the same paragraph (贵州邮政, 双11): one of another paragraph is refused
+    (``span_context``)."""
+    a = _assistant(FakeReader("5.8万余人次")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
+    assert not a.refused and a.short_answer.text == "5.8万余人次"
+    assert "5.8万余人次" in a.text and "4329.7万元" in a.text
+    assert a.text.index("5.8万余人次") < a.text.index("4329.7万元")
     quotes = {c.number: c.quote for c in a.citations}
     assert any("4329.7万元" in q for q in quotes.values())
-    assert "5.3万余人次" in quotes[a.short_answer.citation]
+    assert "5.8万余人次" in quotes[a.short_answer.citation]
+    other = _assistant(FakeReader("5.3万余人次")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
+    assert other.refused and other.decision.reason == "span_context"
 
 
 def test_a_right_span_is_not_quoted_twice():
@@ -309,10 +313,11 @@ def test_a_cross_language_question_gets_a_span_only_of_its_expected_type():
 def test_a_span_keeps_its_reader_score_and_the_retrieval_prior_picks_among_hits():
     """Through the pipeline: of two spans read on different hits, the lower-ranked hit's
     span must out-read the higher-ranked one's by ``RETRIEVAL_RANK_PENALTY`` per rank; the
-    short answer's score is the reader's own."""
+    short answer's score is the reader's own. (A question naming no subject and no number,
+    and two spans of its type: the typed-span and bound-span preferences do not choose.)"""
     from answering.reading import RETRIEVAL_RANK_PENALTY as P
 
-    q = "贵州邮政双11期间快递业务收入是多少？"
+    q = "累计慰问了多少人次？"
 
     class TwoSpans(FakeReader):
         def __init__(self, scores):
@@ -324,8 +329,8 @@ def test_a_span_keeps_its_reader_score_and_the_retrieval_prior_picks_among_hits(
                      for t, sc in self.scores.items() for i, p in enumerate(passages) if t in p]
             return ReaderResult(tuple(sorted(spans, key=lambda sp: -sp.score)), -2.0, 1, 0.0)
 
-    hits = [h.passage.text for h in _assistant(FakeReader("4329.7万元")).ask(q, top_k=5).passages]
-    high, low = sorted(["4329.7万元", "1200多人"], key=lambda t: next(i for i, p in enumerate(hits) if t in p))
+    hits = [h.passage.text for h in _assistant(FakeReader("5.8万余人次")).ask(q, top_k=5).passages]
+    high, low = sorted(["5.8万余人次", "5.3万余人次"], key=lambda t: next(i for i, p in enumerate(hits) if t in p))
     gap = P * (next(i for i, p in enumerate(hits) if low in p) - next(i for i, p in enumerate(hits) if high in p))
     assert gap > 0
     a = _assistant(TwoSpans({high: 9.0, low: 9.0 + gap - 0.5})).ask(q, top_k=5)
@@ -385,3 +390,48 @@ def test_reader_question_keeps_a_simplified_question_over_a_passage_with_one_var
 
     passage = "凉茶舖是售卖凉茶的店铺，除了喝凉茶，在凉茶店还能吃龟苓膏。"   # 舖: t2s makes it 铺
     assert reader_question("除了喝凉茶，在凉茶店还能做什么？", [passage]) == "除了喝凉茶，在凉茶店还能做什么？"
+
+
+def test_a_money_span_need_not_hold_the_questions_revenue_word():
+    """``衡水湖马拉松的奖牌寄递服务带来了多少收入？`` led with ``100万元增长到800万元`` instead of
+    ``约1.7万元`` (new-user trial): the reader put 约1.7万元 first, but the typed-span preference
+    asked the span itself to hold 收入, and only the span ``收入规模从…800万元`` did. As with a
+    count's noun, the revenue word is the sentence's (the gate's answer_type rule reads it)."""
+    from answering.answer_type import expected_type, span_matches
+    from answering.reading import _typed_first
+
+    income = expected_type("衡水湖马拉松的奖牌寄递服务带来了多少收入？")
+    assert span_matches(income, "约1.7万元")
+    texts = ["提供奖牌寄递服务，共邮寄奖牌近1200枚，形成收入约1.7万元。",
+             "衡水市分公司开发了多个优质物流客户，收入规模从最初的100万元增长到800万元。"]
+    small, big = _span_of(texts, 0, "约1.7万元", 11.0), _span_of(texts, 1, "收入规模从最初的100万元增长到800万元", 9.3)
+    r = ReaderResult((small, big), -15.0, 2, 0.0)
+    assert _typed_first(r, income, texts).spans[0].text == "约1.7万元"
+    assert not span_matches(income, "近1200枚")  # still no money
+
+
+
+def test_a_span_of_a_paragraph_about_the_question_comes_first_within_the_margin():
+    """DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read ``胡佳`` of a paragraph
+    that never names Princeps first. A span whose paragraph names the question's subject
+    names and numbers, within ``TYPED_SPAN_MARGIN``, now comes first; beyond the margin the
+    first span stays (and the gate's ``span_context`` rule refuses it)."""
+    from answering.query import parse_query
+    from answering.reading import TYPED_SPAN_MARGIN, _bound_first
+    from corpus.types import Passage
+    from retrieval.types import SearchHit
+
+    texts = ["黔西南州分公司党委领导开展慰问，该分公司累计采购医用口罩6万个。",
+             "黔东南苗族侗族自治州邮政分公司采购医用口罩2000个，送到投递一线。"]
+    hits = [SearchHit(passage=Passage(id=f"gz:{i}", article_id="gz", title="慰问", paragraph_no=i, start=0,
+                                      end=len(t), text=t), score=1.0, rank=i, dense_score=0.9)
+            for i, t in enumerate(texts, start=1)]
+    q = parse_query("黔东南州分公司采购了多少个医用口罩？")
+    near = ReaderResult((_span_of(texts, 0, "6万个", 9.0), _span_of(texts, 1, "2000个", 9.0 - TYPED_SPAN_MARGIN / 2)),
+                        -10.0, 2, 0.0)
+    assert _bound_first(near, q, q.answer_type, hits, []).spans[0].text == "2000个"
+    far = ReaderResult((near.spans[0], _span_of(texts, 1, "2000个", 9.0 - 2 * TYPED_SPAN_MARGIN)), -10.0, 2, 0.0)
+    assert _bound_first(far, q, q.answer_type, hits, []).spans[0].text == "6万个"
+    # a span that is not a count is not put before a count
+    untyped = ReaderResult((near.spans[0], _span_of(texts, 1, "投递一线", 8.9)), -10.0, 2, 0.0)
+    assert _bound_first(untyped, q, q.answer_type, hits, []).spans[0].text == "6万个"

@@ -1,0 +1,75 @@
+"""Binding an answer to the question: is a text about the question's subject?
+
+One home for the tests the gate's rules (``answering.gate``), the reader stage's span
+preference (``answering.reading``) and the name audit (``evaluation.name_audit``) read: a name of the question occurs in a text (``name_found``,
+written differently or shortened), which names must be the subject of an answer
+(``subject_names``), the text around an answer (its paragraph, ``paragraph_context``), and
+what of the question that text leaves out (``unbound``: the 黔东南州 of
+``黔东南州分公司采购了多少个医用口罩？`` next to 黔西南州's figure, the 2012 of
+``…2012年配送了多少吨物资？`` next to this year's).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from answering.query import Query
+from answering.scoring import ScoredSentence
+from answering.terms import name_variants
+from corpus.types import Passage
+from text.fold import match_key
+from text.ngrams import bigram_containment
+from text.numbers import contains_number
+
+
+def name_found(name: str, text: str, min_share: float = 0.6) -> bool:
+    """True when ``name`` (or its stem without 省/市/县…, ``terms.name_variants``) occurs in
+    ``text`` (match keys), or, for a name of 3+ characters, when at least ``min_share`` of
+    its character bigrams do (``黔东南州`` in ``黔东南苗族侗族自治州``)."""
+    t = match_key(text)
+    if any(match_key(v) in t for v in name_variants(name)):
+        return True
+    return len(name) >= 3 and bigram_containment(name, text) >= min_share
+
+
+def subject_names(query: Query) -> tuple[str, ...]:
+    """The names that must be the subject of an answer sentence: the question's names, less
+    those that only came from the context of a ``context``/``subjectless`` follow-up (topic
+    terms of an earlier question, not the subject of this one); the name a ``那X呢`` or a
+    person pronoun stands for stays."""
+    if query.condensed.rule in ("context", "subjectless"):
+        own = match_key(query.own)
+        return tuple(n for n in query.names if match_key(n) in own)
+    return query.names
+
+
+def paragraph_context(p: Passage, scored: Sequence[ScoredSentence], end: int | None = None) -> str:
+    """The text of passage ``p`` (up to character ``end``, when given), the retrieved passages
+    of its article and paragraph (those starting before it, when ``end`` is given), and the
+    article's headline unless the title was derived."""
+    parts = [p.text if end is None else p.text[:end]]
+    seen = {p.id}
+    for o in scored:
+        q = o.hit.passage
+        if (q.id not in seen and q.article_id == p.article_id
+                and q.paragraph_no == p.paragraph_no and (end is None or q.start < p.start)):
+            seen.add(q.id)
+            parts.append(q.text)
+    if not p.title_derived:
+        parts.append(p.title)
+    return "\n".join(parts)
+
+
+def question_numbers(query: Query) -> list[str]:
+    """The numbers of the question's own message that the ``numbers`` rule requires: two or
+    more digits (``2012``), or a month or day (``3月``)."""
+    own = match_key(query.own)
+    return [n for n in query.numbers
+            if match_key(n) in own and (sum(c.isdigit() for c in n) >= 2 or n[-1] in "月日")]
+
+
+def unbound(query: Query, context: str, min_share: float = 0.6) -> list[str]:
+    """The subject names (``subject_names``) and numbers (``question_numbers``) of the
+    question that ``context`` does not hold (``name_found`` with ``min_share``;
+    ``text.numbers.contains_number``); empty when the context is about the question."""
+    names = [n for n in subject_names(query) if not name_found(n, context, min_share)]
+    return names + [n for n in question_numbers(query) if not contains_number(context, n)]
