@@ -1,21 +1,22 @@
 """Binding an answer to the question: is a text about the question's subject?
 
 One home for the tests the gate's rules (``answering.gate``), the reader stage's span
-preference (``answering.reading``) and the name audit (``evaluation.name_audit``) read: a name of the question occurs in a text (``name_found``,
-written differently or shortened), which names must be the subject of an answer
-(``subject_names``), the text around an answer (its paragraph, ``paragraph_context``), and
-what of the question that text leaves out (``unbound``: the 黔东南州 of
-``黔东南州分公司采购了多少个医用口罩？`` next to 黔西南州's figure, the 2012 of
-``…2012年配送了多少吨物资？`` next to this year's).
+preference (``answering.reading``) and the name audit (``evaluation.name_audit``) read: a
+name of the question occurs in a text (``name_found``, written differently or shortened),
+which names must be the subject of an answer (``subject_names``), the text around an answer
+(its paragraph, ``paragraph_context``; its article, ``article_context``), and what of the
+question that text leaves out (``unbound``: the 凡尔赛宫 of ``凡爾賽宮於1870年所爆發的哪一個戰爭
+期間被普魯士帝國軍隊占領?`` next to a span of an article that never names it).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from answering.query import Query
 from answering.scoring import ScoredSentence
 from answering.terms import name_variants
 from corpus.types import Passage
+from retrieval.types import SearchHit
 from text.fold import match_key
 from text.ngrams import bigram_containment
 from text.numbers import contains_number
@@ -67,9 +68,34 @@ def question_numbers(query: Query) -> list[str]:
             if match_key(n) in own and (sum(c.isdigit() for c in n) >= 2 or n[-1] in "月日")]
 
 
+def qualifiers(query: Query) -> set[str]:
+    """Names of the question written directly before another of its names: the broader
+    place of a chain (``新疆`` of ``新疆阿克陶县沙依库力…``), which an article about the narrower
+    one need not repeat."""
+    own = match_key(query.own)
+    keys = {match_key(n) for n in query.names}
+    return {n for n in query.names
+            if any(own.find(match_key(n) + k) >= 0 for k in keys if k != match_key(n))}
+
+
 def unbound(query: Query, context: str, min_share: float = 0.6) -> list[str]:
-    """The subject names (``subject_names``) and numbers (``question_numbers``) of the
-    question that ``context`` does not hold (``name_found`` with ``min_share``;
-    ``text.numbers.contains_number``); empty when the context is about the question."""
-    names = [n for n in subject_names(query) if not name_found(n, context, min_share)]
+    """The subject names (``subject_names``, less ``qualifiers``) and numbers
+    (``question_numbers``) of the question that ``context`` does not hold (``name_found``
+    with ``min_share``; ``text.numbers.contains_number``); empty when the context is about
+    the question."""
+    broad = qualifiers(query)
+    names = [n for n in subject_names(query) if n not in broad and not name_found(n, context, min_share)]
     return names + [n for n in question_numbers(query) if not contains_number(context, n)]
+
+
+def article_context(p: Passage, hits: Sequence[SearchHit],
+                    article_text: Callable[[str], str | None] | None = None) -> str:
+    """The text of passage ``p``'s whole article and its headline: ``article_text(article_id)``
+    when given and known, else the retrieved passages of that article (``hits``) and the
+    headline. A news article states its place and date once, in its lede
+    (``今年10月…阿克陶县…``), and its later paragraphs answer questions that name them."""
+    whole = article_text(p.article_id) if article_text is not None else None
+    if whole is None:
+        whole = "\n".join(dict.fromkeys([p.text] + [h.passage.text for h in hits
+                                                       if h.passage.article_id == p.article_id]))
+    return whole + "\n" + p.title

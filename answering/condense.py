@@ -14,8 +14,10 @@ merged with an earlier one:
   pronoun: ``…did Guangdong Post use for its…`` points back at Guangdong Post);
 * ``ellipsis``: ``那X呢？``-style (``…呢？`` of at most ``SHORT_CHARS`` characters), or no content
   word at all (``为什么？``);
-* ``predicate``: it opens with its predicate (``PREDICATE_OPENERS``: 是/被/由/又 …) and names
-  no subject of its own (``是被哪个机构评的？``, ``由谁主办？``): the subject is the earlier one;
+* ``predicate``: a short question (at most ``SHORT_CHARS`` characters) whose first word is a
+  predicate opener (``PREDICATE_OPENERS``: 是/被/由/又 …, as jieba cuts it: not 是否, 由于,
+  都市报) and that names no subject of its own (``是被哪个机构评的？``, ``由谁主办？``): the
+  subject is the earlier one;
 * ``subjectless``: a short question (at most ``SHORT_CHARS`` characters) that names no subject
   of its own (no proper noun, number or Latin word: ``同比增长多少？``, ``有多少党员参加？``). It
   may still be a new question (``上月快递业务量是多少？`` after a question about stamps): the
@@ -28,9 +30,10 @@ Rules, once a follow-up:
 2. ``那X呢？`` / ``what about X?`` where X names something: X replaces the first proper noun of
    the previous question (``那贵阳邮区中心呢？`` after ``贵州邮政双11期间快递业务收入是多少？`` ->
    ``贵阳邮区中心邮政双11期间快递业务收入是多少？``), or is put in front of it (rule ``ellipsis``).
-   ``那A的B呢？`` with a name in A and a content word in B asks a new attribute of a new entity:
-   it is asked in the previous question's frame (``ASKING_FRAMES``: ``那贵州邮政的快递业务收入呢？``
-   after ``…累计处理邮件多少件？`` -> ``贵州邮政的快递业务收入是多少？``).
+   ``那A的B呢？`` with a name in A and an attribute B (content words, no name) asks a new
+   attribute of a new entity: it is asked as B's kind asks (``ATTRIBUTE_FRAMES``: a role is
+   asked 是谁, an amount 是多少; else 是什么): ``那贵州邮政的快递业务收入呢？`` after
+   ``…累计处理邮件多少件？`` -> ``贵州邮政的快递业务收入是多少？``.
 3. A person pronoun (他/她/他们; he/she/him/they) is replaced by the first person name of the
    previous question, else of the last answer (rule ``person``).
 4. ``那`` + a question that names its own subject: the connective is dropped, nothing carried
@@ -39,8 +42,9 @@ Rules, once a follow-up:
    lacks, at most ``MAX_CARRIED``) and up to two names of the last answer are carried over:
    ``这项活动是哪个组织开展的？`` -> ``“五送” 快递员 活动 这项活动是哪个组织开展的？`` (rule
    ``context``; ``subjectless`` for that signal). The answer's names are not carried when the
-   previous question asked for a time or an amount (``VALUE_FRAMES``). 它/其 point back at a thing, not an action:
-   of those terms only the ones holding a name of the previous question go, when some do
+   previous question asked for a time or an amount (``VALUE_FRAMES``). 它 as the subject of a
+   new predicate points back at a thing, not an action: of those terms only the ones holding a
+   name of the previous question go, when some do (``它的…`` carries them all)
    (``那它是从哪一年开始举办的？`` after ``衡水湖国际马拉松赛哪一年被评为金标赛事？`` carries
    ``衡水湖国际马拉松赛``, not ``评为金标赛事``, whose year is another answer).
 
@@ -64,14 +68,15 @@ MAX_CARRIED = 4
 _ZH_START = re.compile(r"^\s*(那么|那|还有|另外|此外|以及)")
 _ZH_PRONOUN = re.compile(r"他们|她们|他|她|它|其|该|此|这个|这些|这家|这项|这位|这次|这里|那个|那些|那位|上述")
 _ZH_PERSON = re.compile(r"他们|她们|他|她")
-#: pronouns that point back at a thing (rule 5); not 其中/其他/其实/其余/其次
-_ZH_THING = re.compile(r"它们|它|其(?![中他它实余次])")
+#: a pronoun standing for a thing as the subject of a new predicate (rule 5:
+#: ``它是从哪一年开始举办的？``); not ``它的…`` (``它的同比增长是多少？``: its figure, which
+#: the earlier question's predicate names)
+_ZH_THING = re.compile(r"它们?(?!们|的)")
 #: words a question opens with when its predicate comes first and its subject is elided
 #: (``predicate`` signal: ``是被哪个机构评的？``, ``由谁主办？``, ``又是哪一年开始的？``)
-PREDICATE_OPENERS = ("是", "被", "由", "又", "也", "都", "曾", "还是")
-_ZH_PREDICATE = re.compile(r"^\s*(?:" + "|".join(PREDICATE_OPENERS) + ")")
-#: how the previous question asked, in order (first match wins), for ``那A的B呢？`` (rule 2):
-#: a pattern of the previous question and the ending put after ``A的B``
+PREDICATE_OPENERS = frozenset({"是", "被", "由", "又", "也", "都", "曾", "曾经", "还是"})
+#: how the previous question asked, in order (first match wins): a pattern of the question
+#: and the ending that asks the same way (``VALUE_FRAMES``, rule 5)
 ASKING_FRAMES = (
     (re.compile(r"什么时候|何时|哪一?年|哪一?天|何年|几月|几号"), "是什么时候？"),
     (re.compile(r"哪里|哪儿|何处|什么地方|在哪"), "在哪里？"),
@@ -79,6 +84,17 @@ ASKING_FRAMES = (
     (re.compile(r"多少|几"), "是多少？"),
 )
 DEFAULT_FRAME = "是什么？"
+#: how ``那A的B呢？`` asks for its attribute B (rule 2), by how B ends (first match wins;
+#: ``DEFAULT_FRAME`` else): the previous question's frame does not fit a new attribute
+#: (``那衡水市分公司的物流部经理呢？`` after a 多少 question is no amount; cold review)
+ATTRIBUTE_FRAMES = (
+    (re.compile(r"(经理|主任|书记|局长|总监|主席|负责人|董事长|总裁|校长|院长|市长|县长|省长|部长|老板|作者|"
+                r"创始人|领导|队长|教练|发言人|主持人)$"), "是谁？"),
+    (re.compile(r"(收入|数量|人数|金额|总量|量|增长|增幅|比例|率|面积|长度|高度|人口|产量|销量|价格|费用|成本|"
+                r"利润|营收|规模|次数|天数|距离|温度|得分|分数)$"), "是多少？"),
+    (re.compile(r"(时间|日期|年份|时候)$"), "是什么时候？"),
+    (re.compile(r"(地点|位置|地址|所在地|总部|首都|省会)$"), "在哪里？"),
+)
 #: frames whose answer is a time or an amount, never a thing a later question points back at:
 #: names of such an answer are not carried (rule 5; they are names of the quoted sentence,
 #: and the next question's answer is often one of them: ``是被哪个机构评的？`` after
@@ -125,6 +141,11 @@ def _names_own_subject(q: str) -> bool:
     return any(t.kind in ("name", "number", "latin") for t in key_terms(q))
 
 
+def _first_word(q: str) -> str:
+    words = [w for w, _ in _tagged(q.strip()) if w.strip()]
+    return words[0] if words else ""
+
+
 def follow_up_signal(question: str) -> str | None:
     """The follow-up signal of ``question`` (``connective``, ``anaphor``, ``ellipsis``,
     ``predicate``, ``subjectless``) or None for a standalone question (module docstring)."""
@@ -141,7 +162,7 @@ def follow_up_signal(question: str) -> str | None:
             return "connective"
         if not key_terms(q):
             return "ellipsis"
-        if _ZH_PREDICATE.match(q) and not _names_own_subject(q):
+        if n <= SHORT_CHARS and _first_word(q) in PREDICATE_OPENERS and not _names_own_subject(q):
             return "predicate"
         if n <= SHORT_CHARS and not _names_own_subject(q):
             return "subjectless"
@@ -213,6 +234,16 @@ def asking_frame(question: str) -> str:
     return DEFAULT_FRAME
 
 
+def attribute_frame(attribute: str) -> str:
+    """The ending that asks for ``attribute`` (``ATTRIBUTE_FRAMES``; ``DEFAULT_FRAME`` when
+    none matches): ``快递业务收入`` -> ``是多少？``, ``物流部经理`` -> ``是谁？``."""
+    a = attribute.strip()
+    for pattern, frame in ATTRIBUTE_FRAMES:
+        if pattern.search(a):
+            return frame
+    return DEFAULT_FRAME
+
+
 def _check_history(history) -> list:
     hist = list(history or ())
     for item in hist:
@@ -250,8 +281,10 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
     if m and not (_ZH_PRONOUN.search(m.group(1)) if zh else _EN_PRONOUN.search(m.group(1))):
         x = m.group(1).strip()
         owner, de, attribute = x.rpartition("的")
-        if zh and de and key_terms(attribute) and any(t.kind in ("name", "latin") for t in key_terms(owner)):
-            return Condensed(x + asking_frame(prev), "ellipsis", context, (), alone)
+        own_terms, asked = key_terms(owner), key_terms(attribute)
+        if (zh and de and asked and not any(t.kind in ("name", "latin", "number") for t in asked)
+                and any(t.kind in ("name", "latin") for t in own_terms)):
+            return Condensed(x + attribute_frame(attribute), "ellipsis", context, (), alone)
         x_is_name = any(t.kind in ("name", "latin", "number") for t in key_terms(x))
         if x_is_name and (not zh or len(normalise(x)) <= SHORT_CHARS):
             names = _names(prev)

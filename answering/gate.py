@@ -55,15 +55,15 @@ The rules, in order (``RULES``):
    near-topic unanswerable questions (``常州邮政今年处理了多少件进口国际邮件？``) from
    answerable ones: their similarity signals overlap completely (evaluation report).
 8a. ``span_context`` (with the reader's spans; same language, one-part questions): the
-   paragraph of the best span (its retrieved passages and the headline,
-   ``binding.paragraph_context``) names every subject name and every number of the question
-   (``binding.unbound``). The names and numbers rules read the top passages together, so a
-   question about 黔东南州 passed on a passage naming it while the span was 黔西南州's figure,
-   and ``…2012年配送了多少吨物资？`` passed on ``自2012年开始举办`` while the span was this
-   year's 150吨 (new-user trial); on the DRCD no-answer test it refuses 7 answers from
-   articles other than the question's, and no answerable validation question. The reader
-   stage first puts a span of such a paragraph first when one is within its margin
-   (``reading._bound_first``).
+   article of the best span (its whole text and headline, ``binding.article_context``) names
+   every subject name and every number of the question (``binding.unbound``; a broader
+   place written before a narrower one, ``新疆`` of ``新疆阿克陶县…``, need not be named). The
+   names and numbers rules read the top passages together: on the DRCD no-answer test, spans
+   of articles that never name the question's subject (``新幾內亞和澳大利亞中間隔著哪一個
+   海峽?``) were answers. The article, not the paragraph: a news article names its place and
+   date once, in its lede (cold review: a paragraph-level first version refused
+   ``今年10月阿克陶县分公司在多少个行政村建立了快递服务点？``). The reader stage first puts a span
+   of such an article first when one is within its margin (``reading._bound_first``).
 9. ``reader`` (when a span reader is configured; same language): the reader's no-answer
    margin (``reader.model.ReaderResult.no_answer_score``) stays at or below
    ``reader_null_max``. The reader is trained on Chinese questions only: on the seed set's
@@ -93,7 +93,7 @@ from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches
-from answering.binding import name_found, paragraph_context, subject_names, unbound
+from answering.binding import article_context, name_found, paragraph_context, subject_names, unbound
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
@@ -293,6 +293,7 @@ class Evidence:
     config: GateConfig
     reader: Any = None
     spans: tuple = ()
+    article_text: Callable[[str], str | None] | None = None
 
     @property
     def cross(self) -> bool:
@@ -442,16 +443,14 @@ def _answer_type(ev: Evidence) -> RuleResult:
 
 
 def _span_context(ev: Evidence) -> RuleResult:
-    """The paragraph the reader's best span comes from names (``binding.paragraph_context``:
-    its retrieved passages, the headline) every subject name and every number of the question
-    (``binding.unbound``). The whole paragraph, not only what precedes the sentence: a news
-    lede quotes first and says who and when after (``“今天的午餐有豆干肉丝…”12月8日中午，…兴仁县
-    邮件处理中心…``)."""
+    """The article the reader's best span comes from (``binding.article_context``: its whole
+    text and headline) names every subject name and every number of the question
+    (``binding.unbound``)."""
     sp = ev.spans[0]
-    away = unbound(ev.query, paragraph_context(ev.hits[sp.hit_number - 1].passage, ev.scored),
+    away = unbound(ev.query, article_context(ev.hits[sp.hit_number - 1].passage, ev.hits, ev.article_text),
                    ev.config.name_match_min)
     return RuleResult("span_context", not away, len(away), 0,
-                      "the answer's paragraph is not about: " + ", ".join(away) if away else "")
+                      "the answer's article does not name: " + ", ".join(away) if away else "")
 
 
 def _reader_margin_at_most(name: str, th: float, fail_detail: str, ev: Evidence) -> RuleResult:
@@ -500,8 +499,8 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: bool(ev.hits) and not ev.cross, _coverage),
     GateRule("answer_type", "a top sentence holds a value of the expected type about the subject",
              lambda ev: bool(ev.scored) and ev.query.answer_type is not None, _answer_type),
-    GateRule("span_context", "the paragraph of the reader's best span (or the headline) names the question's "
-             "subject names and numbers (same language, one-part questions)",
+    GateRule("span_context", "the article of the reader's best span names the question's subject names and "
+             "numbers (same language, one-part questions)",
              lambda ev: (bool(ev.spans) and not ev.cross and len(ev.query.parts) < 2
                          and 0 < ev.spans[0].hit_number <= len(ev.hits)), _span_context),
     GateRule("reader", "the span reader's no-answer margin (same language)",
@@ -580,11 +579,14 @@ class EvidenceGate:
         return parse_query(query) if isinstance(query, str) else query
 
     def decide(self, query: Query | str, hits: Sequence[SearchHit], scored: Sequence[ScoredSentence],
-               reader: Any = None, spans: Sequence[Any] = ()) -> GateDecision:
+               reader: Any = None, spans: Sequence[Any] = (),
+               article_text: Callable[[str], str | None] | None = None) -> GateDecision:
         """Apply every rule that applies; answerable when all pass (module docstring).
         ``spans``: the reader's spans on ``hits`` (``answering.reading.SpanEvidence``, best
-        first), read by the ``span_context`` rule."""
-        ev = Evidence(self._query(query), tuple(hits), tuple(scored), self.config, reader, tuple(spans))
+        first), and ``article_text``: article id -> its whole text (None when unknown), read
+        by the ``span_context`` rule."""
+        ev = Evidence(self._query(query), tuple(hits), tuple(scored), self.config, reader, tuple(spans),
+                      article_text)
         results = []
         for rule in RULES:
             if rule.name in self.config.disabled or not rule.applies(ev):

@@ -129,6 +129,14 @@ class Assistant:
             return parse_query(question, history, lambda q, h: condense_with_llm(self.llm, q, h))
         return parse_query(question, history, condense)
 
+    def _article_text(self, article_id: str) -> str | None:
+        """The whole text of an article of the retriever's corpus, or None when unknown."""
+        corpus = getattr(self.retriever, "corpus", None)
+        try:
+            return corpus.article(article_id).text if corpus is not None else None
+        except (KeyError, AttributeError):
+            return None
+
     def _search(self, query: Query, top_k: int, mode: str):
         names = pinyin_names(query.own) if query.language == "en" else []
         if names:  # cross-lingual cosines are flat: the passages naming the place come first
@@ -168,13 +176,14 @@ class Assistant:
         if self.reader is not None and hits:
             t = time.perf_counter()
             try:
-                result, spans = self.reader.read(query, hits, scored)
+                result, spans = self.reader.read(query, hits, scored, self._article_text)
             except Exception as e:  # noqa: BLE001 - a reader failure costs the span, not the answer
                 log.warning("span reader failed (%s: %s); answering with sentences", type(e).__name__, e)
                 result, spans = None, []
             timings["read"] = _ms(t)
         t = time.perf_counter()
-        decision = self.gate.decide(query, hits, scored, reader=result, spans=spans)
+        decision = self.gate.decide(query, hits, scored, reader=result, spans=spans,
+                                    article_text=self._article_text)
         if decision.answerable:
             scored = self.gate.focus(query, scored)
         timings["gate"] = round(timings["gate"] + _ms(t), 2)

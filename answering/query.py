@@ -8,8 +8,9 @@
    keyboard mash or a bare word (Latin only, fewer than ``MIN_LATIN_WORDS`` words and no
    question mark: ``qwerty``, ``asdf jkl``); a greeting alone (``你好``, ``hello``); Chinese with
    no content word (``啊啊啊``).
-2. **Markup** (``corpus.clean.strip_html``): HTML tags, and a script's or style's contents,
-   are not read as the question's words (``<b>贵州邮政</b>…``); Markdown is text.
+2. **Markup** (``corpus.clean.strip_html_elements``): HTML tags, and a script's or style's
+   contents, are not read as the question's words (``<b>贵州邮政</b>…``); a message that is
+   only markup is code; ``<Nature>`` and Markdown are text.
    **Long input** (``locate_question``): a message over ``LONG_INPUT_CHARS`` characters (a pasted
    text with the question at its end) is not cut blindly: its last interrogative sentence (a
    ``？``/``?`` or a question word) is the question searched; with none, its last sentence; a
@@ -29,7 +30,7 @@ from typing import Sequence
 from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
 from answering.terms import Term, hard_terms, is_list_question, key_terms, rare_characters, unlisted_names
-from corpus.clean import strip_html
+from corpus.clean import strip_html_elements
 from text.chars import HAN, LATIN_WORD, language
 from text.fold import match_key, script_of, segmentation_form
 from text.numbers import dates, numbers
@@ -170,14 +171,14 @@ def content_problem(message: str) -> str:
 
 def _piece_has_terms(m: str, start: int) -> bool:
     """Whether the piece of ``m`` at ``start`` holds a key term. A piece other than the last
-    counts only the terms that start before its overlap: the next piece reads those whole
-    (``时`` of a ``时间`` cut at the piece's end is a term, ``时间`` a stop word)."""
-    piece = m[start:start + CONTENT_SCAN_CHARS + CONTENT_SCAN_OVERLAP]
-    terms = key_terms(piece)
-    if start + CONTENT_SCAN_CHARS >= len(m):
+    counts only the terms that a piece running ``CONTENT_SCAN_OVERLAP`` further also finds:
+    a word cut at the piece's end is read whole there (``时`` of a ``时间`` cut at the end is
+    a term, ``时间`` a stop word; a term found only as such a cut is not content)."""
+    width = CONTENT_SCAN_CHARS + CONTENT_SCAN_OVERLAP
+    terms = {t.text for t in key_terms(m[start:start + width])}
+    if not terms or start + CONTENT_SCAN_CHARS >= len(m):
         return bool(terms)
-    form = segmentation_form(piece)
-    return any(form.find(t.text) < CONTENT_SCAN_CHARS for t in terms)  # not found (-1): counts
+    return bool(terms & {t.text for t in key_terms(m[start:start + width + CONTENT_SCAN_OVERLAP])})
 
 
 def locate_question(message: str) -> tuple[str, bool]:
@@ -322,14 +323,14 @@ def parse_query(question: str, history: Sequence[tuple[str, str]] = (), condense
     """
     if not isinstance(question, str):
         raise ValueError(f"question must be a str, got {type(question).__name__}")
-    problem = content_problem(question)
+    plain = strip_html_elements(question).strip()  # <b>贵州邮政</b>…: the words, not the tags
+    problem = content_problem(question) or ("" if plain or not question.strip() else "code")
     if problem:
         own = question.strip()
         lang = "en" if LATIN_WORD.search(own) and not HAN.search(own) else "zh"  # "？", "🙂": the UI's
         return Query(question=question, own=own, text=own, condensed=Condensed(own, standalone=own),
                      has_content=False, content_problem=problem, language=lang,
                      key=match_key(own))
-    plain = strip_html(question).strip() or question  # <b>贵州邮政</b>…: the words, not the tags
     own, truncated = locate_question(plain)
     notices = (_cut_notice(plain, own, language(own)),) if truncated else ()
     c = (condenser or condense)(own, history)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from answering.answer_type import noun_near, span_matches, value_spans
-from answering.binding import paragraph_context, unbound
+from answering.binding import article_context, unbound
 from answering.query import Query
 from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
@@ -128,7 +128,7 @@ class ReaderStage:
             log.warning("span reader unavailable (%s); answering with sentences only", e)
             return None
 
-    def read(self, query: Query, hits: Sequence[SearchHit], scored: Sequence[ScoredSentence]):
+    def read(self, query: Query, hits: Sequence[SearchHit], scored: Sequence[ScoredSentence], article_text=None):
         """``(reader result, spans)``: the reader's result for the question (a multi-part
         question's parts read separately: the result with the lowest no-answer margin, and
         the best span of each part) and the spans as ``SpanEvidence`` on the hits. A question
@@ -151,7 +151,7 @@ class ReaderStage:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
             r = _typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type, texts)
             if len(questions) == 1:
-                r = _bound_first(r, query, answer_type, hits, scored)
+                r = _bound_first(r, query, answer_type, hits, article_text)
             results.append(r)
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):
@@ -264,21 +264,20 @@ def _noun_first(result, answer_type, texts: Sequence[str]):
     return _first_within_margin(result, near)
 
 
-def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit],
-                 scored: Sequence[ScoredSentence]):
-    """``result`` with the best span whose paragraph is about the question first
-    (``binding.unbound`` of ``binding.paragraph_context`` is empty: it names the question's
+def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], article_text=None):
+    """``result`` with the best span whose article is about the question first
+    (``binding.unbound`` of ``binding.article_context`` is empty: it names the question's
     subject names and numbers), when the first span's is not (``_first_within_margin``), and,
     when the first span holds a value of the expected type, only one that holds one too
     (``span_matches``). The gate's ``span_context`` rule refuses a first span that is not
     about the question; DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read
-    ``胡佳`` of another paragraph first, and ``第一公民`` of the one naming Princeps is now
-    the answer instead of a refusal."""
+    ``胡佳`` of another article first, and ``第一公民`` of the one naming Princeps is now the
+    answer instead of a refusal. ``article_text``: article id -> its whole text, or None."""
     texts = [h.passage.text for h in hits]
 
     def about(sp) -> bool:
         ok = 0 <= sp.passage_index < len(hits)
-        return ok and not unbound(query, paragraph_context(hits[sp.passage_index].passage, scored))
+        return ok and not unbound(query, article_context(hits[sp.passage_index].passage, hits, article_text))
 
     def typed(sp) -> bool:
         return answer_type is None or span_matches(answer_type, _whole(answer_type, texts, sp)[1]) is not False

@@ -108,6 +108,26 @@ def strip_html(text: str) -> str:
     return text
 
 
+#: The HTML elements ``strip_html_elements`` removes (a tag of any other name is text:
+#: ``<Nature>``, ``<Harry Potter>``, ``x<y and y>z``).
+HTML_ELEMENTS = frozenset(
+    "a abbr article b big blockquote body br button code del div em font footer form h1 h2 h3 h4 h5 h6 "
+    "head header hr html i iframe img input ins kbd label li link mark meta nav ol p pre q s section "
+    "small span strike strong sub sup table tbody td th thead title tr tt u ul".split())
+_ELEMENT_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+
+
+def strip_html_elements(text: str) -> str:
+    """Remove the markup of a typed message (a chat question), keeping angle brackets that are
+    text: ``<script>``/``<style>`` elements with their contents, comments, and the tags of
+    ``HTML_ELEMENTS``; a tag of another name (``<Nature>``) stays. ``strip_html`` (rule 2)
+    removes every tag-like run: right for a page, not for a question."""
+    if "<" not in text:
+        return text
+    text = _COMMENT.sub("", _SCRIPT_OPEN.sub("", _SCRIPT.sub("", text)))
+    return _ELEMENT_TAG.sub(lambda m: "" if m.group(1).lower() in HTML_ELEMENTS else m.group(0), text)
+
+
 #: Rule 3: page breaks (form feed, vertical tab) become a paragraph break.
 CONTROL_PAGE_BREAKS = "\f\v"
 #: Rule 3: every other C0/C1 control character but line feed and tab is removed.

@@ -180,3 +180,28 @@ def test_names_of_an_answer_that_is_a_year_or_an_amount_are_not_carried():
     assert "国际田联" not in condense("是被哪个机构评的？", [(HS_Q, answer)]).text
     village = condense("它离县城多远？", [("阿克陶县最偏远的村是哪个？", "木吉乡布拉克村是阿克陶县最偏远的乡村[1]。")])
     assert "布拉克" in village.text
+
+
+@pytest.mark.parametrize("question, prev, expected", [
+    ("那衡水市分公司的物流部经理呢？", "阿克陶县分公司在多少个行政村建立了快递服务点？", "衡水市分公司的物流部经理是谁？"),
+    ("那遵义市邮政分公司的慰问品呢？", "12月8日兴仁县邮件处理中心员工的午餐有哪几个菜？", "遵义市邮政分公司的慰问品是什么？"),
+])
+def test_na_a_de_b_ne_asks_as_the_attribute_asks(question, prev, expected):
+    """The earlier question's frame does not fit a new attribute (cold review: ``…物流部经理是
+    多少？`` read ``3个``; ``哪几个`` counted as an amount, ``…慰问品是多少？`` read ``1600个``)."""
+    assert condense(question, [(prev, "…[1]。")]).text == expected
+
+
+@pytest.mark.parametrize("question", ["是否所有快递员都领到了口罩？", "由于疫情影响，快递员的午餐由谁提供？",
+                                      "都市报记者采访了哪些快递员？", "是谁带领党委班子成员为投递员送上热饭？"])
+def test_a_long_question_or_one_opening_with_a_longer_word_is_no_predicate_follow_up(question):
+    """Cold review: 是否/由于/都市报 open their own questions, and a long question opening with
+    是谁 names what it asks about (吴沛's question was answered 国际田联)."""
+    assert follow_up_signal(question) != "predicate"
+
+
+def test_its_figure_carries_the_earlier_predicate():
+    """``它的同比增长是多少？`` after ``贵阳邮区中心双11期间累计处理邮件多少件？``: 它 is the mail
+    handled, so 处理邮件 is carried (cold review: only the name was, and it read 4329.7万元)."""
+    c = condense("它的同比增长是多少？", [(GY_Q, "1794.6万件[1]。")])
+    assert "处理邮件" in c.text and "贵阳邮区中心" in c.text

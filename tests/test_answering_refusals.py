@@ -87,8 +87,7 @@ def test_a_long_message_is_tagged_in_pieces(monkeypatch):
 def test_half_a_stop_word_at_a_piece_boundary_is_no_content():
     """``时间`` is a stop word, ``时`` alone a key term. With ``时`` the last character of a
     piece's overlap, the piece saw ``时`` and called the message content (second cold review,
-    stop 30); the next piece sees the whole word, so a piece now counts only the terms that
-    start before its overlap."""
+    stop 30); a piece now counts only the terms that a piece running further also finds."""
     import answering.query as query_mod
 
     step = query_mod.CONTENT_SCAN_CHARS
@@ -97,6 +96,9 @@ def test_half_a_stop_word_at_a_piece_boundary_is_no_content():
     assert content_problem(cut) == "no_content_words"
     # a real term inside the overlap is still found, by the next piece
     assert content_problem("呢" * (step + 5) + "邮政" + "呢" * 10) == ""
+    # the same stop word whole earlier in the piece does not make the cut half count (cold review)
+    twice = "呢" * 10 + "时间" + "呢" * (step + query_mod.CONTENT_SCAN_OVERLAP - 13) + "时间" + "呢" * 10
+    assert content_problem(twice) == "no_content_words"
 
 
 def test_off_topic_english_question_is_refused_by_the_cross_language_rule():
@@ -321,9 +323,16 @@ def test_the_decision_travels_with_the_answer():
 def test_markup_in_a_question_is_not_read_as_its_words():
     """``<script>alert(1)</script><b>贵州邮政</b>双11…`` was refused with ``missing: script,
     alert`` (new-user trial): the tag names and the script's code were read as Latin names.
-    The question is read without its markup (``corpus.clean.strip_html``: a script's contents
-    go too), so it is the question typed between the tags."""
+    The question is read without its markup (``corpus.clean.strip_html_elements``: a
+    script's contents go too), so it is the question typed between the tags. Angle brackets
+    that are no HTML element are text (cold review: ``<Nature>`` was dropped), and a message
+    that is only a script is code."""
     q = parse_query("<script>alert(1)</script><b>贵州邮政</b>双11期间快递业务收入是多少？")
     assert q.has_content and q.own == "贵州邮政双11期间快递业务收入是多少？"
     assert not any(n.lower() in ("script", "alert", "b") for n in q.names)
     assert parse_query("**贵州邮政**双11期间快递业务收入是多少？").own.startswith("**")  # Markdown is text
+    assert parse_query("<Nature>杂志发表了什么？").own == "<Nature>杂志发表了什么？"
+    assert parse_query("Who wrote <Harry Potter>?").own == "Who wrote <Harry Potter>?"
+    assert parse_query("收入x<y and y>z是多少？").own == "收入x<y and y>z是多少？"
+    only = parse_query("<script>alert('贵州邮政双11期间快递业务收入是多少？')</script>")
+    assert not only.has_content and only.content_problem == "code"

@@ -228,3 +228,12 @@ def test_folio_lines_never_become_paragraphs():
     text = "木吉乡布拉克村距离县城近250\n— 3 —\n公里，是全县最偏远的乡村。\n\n第3版\n\n本报讯 新的一篇。"
     paras = clean_text(text)
     assert paras == ["木吉乡布拉克村距离县城近250公里，是全县最偏远的乡村。", "本报讯新的一篇。"]
+
+
+def test_strip_html_elements_keeps_angle_brackets_that_are_text():
+    from corpus.clean import strip_html_elements
+
+    assert strip_html_elements("<b>贵州邮政</b><br/>双11") == "贵州邮政双11"
+    assert strip_html_elements("<script>alert(1)</script><!-- x -->问题") == "问题"
+    assert strip_html_elements("<Nature>杂志") == "<Nature>杂志"
+    assert strip_html_elements("x<y and y>z") == "x<y and y>z"
