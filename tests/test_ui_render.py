@@ -285,3 +285,21 @@ def test_one_retrieved_passage_and_a_one_paragraph_article_are_singular():
     src = render_sources_html(a, corpus.article, turn=1)
     assert "Retrieved 1 passage, cited 1<" in src
     assert "(1 段 paragraph)" in src and "paragraphs)" not in src
+
+
+def test_a_refusal_says_why_in_words_before_its_rule_names():
+    """A new user read ``原因 Why: best_sentence (规则 rule: best_sentence, coverage)`` and
+    learnt nothing (new-user trial): the reason is said in words, the rule names follow."""
+    from types import SimpleNamespace
+
+    from answering.gate import RULES, GateDecision, RuleResult
+    from ui.render import RULE_REASONS, refusal_reason
+
+    d = GateDecision(False, "best_sentence", (RuleResult("best_sentence", False, 0.8, 1.0),
+                                              RuleResult("coverage", False, 0.2, 0.4)))
+    why = refusal_reason(SimpleNamespace(decision=d))
+    assert why.startswith("没有与问题足够相近的句子") and "规则 rule: best_sentence, coverage" in why
+    missing = GateDecision(False, "missing: 特斯拉", (RuleResult("names", False, 0, 1, "missing: 特斯拉"),))
+    assert refusal_reason(SimpleNamespace(decision=missing)).startswith("资料中没有提到：特斯拉")
+    # every rule that refuses without a "missing:" detail has words
+    assert {r.name for r in RULES} - {"names", "unlisted_names", "rare_characters", "numbers"} <= set(RULE_REASONS)

@@ -112,14 +112,39 @@ def short_answer(answer: Any) -> Any | None:
     return sa if isinstance(text, str) and text.strip() else None
 
 
+#: What a refusal's gate rule means, said to the user (the rule names stay after it, for
+#: evaluators): the reason ``best_sentence`` alone told a new user nothing (new-user trial).
+RULE_REASONS = {
+    "hits": "没有检索到任何段落",
+    "subject": "找到的段落不是关于问题所说的对象",
+    "attribute": "资料没有提到所问的属性",
+    "cross_names": "资料中没有提到问题里的地名",
+    "top_dense": "没有与问题足够相近的段落",
+    "best_sentence": "没有与问题足够相近的句子",
+    "coverage": "资料只涉及问题中的少数关键词",
+    "answer_type": "资料中没有所问类型的答案（数量、日期、人名等）",
+    "span_context": "找到的答案所在的文章没有提到问题中的名称或数字",
+    "reader": "阅读模型在资料中找不到答案",
+    "reader_partial": "资料只涉及部分关键词，阅读模型也找不到答案",
+}
+
+
+def plain_reason(reason: str) -> str:
+    """The gate's reason in words (``RULE_REASONS``; ``missing: X`` -> ``资料中没有提到：X``);
+    any other reason unchanged."""
+    if reason.startswith("missing: "):
+        return "资料中没有提到：" + reason[len("missing: "):]
+    return RULE_REASONS.get(reason, reason)
+
+
 def refusal_reason(answer: Any) -> str | None:
-    """Short "why" of a refusal: the gate decision's reason, plus the names of its failed
-    rules (``GateDecision.failed``: a waiver that did not hold is no failed rule); None when
-    the Answer carries no decision."""
+    """Short "why" of a refusal: the gate decision's reason in words (``plain_reason``), plus
+    the names of its failed rules (``GateDecision.failed``: a waiver that did not hold is no
+    failed rule); None when the Answer carries no decision."""
     d = getattr(answer, "decision", None)
     if d is None:
         return None
-    reason = str(getattr(d, "reason", "") or "").strip()
+    reason = plain_reason(str(getattr(d, "reason", "") or "").strip())
     rules = getattr(d, "failed", None)
     if rules is None:
         rules = [r for r in (getattr(d, "rules", None) or ()) if getattr(r, "passed", True) is False]
