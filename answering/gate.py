@@ -285,7 +285,8 @@ class GateDecision:
 class Evidence:
     """What the rules read: the parsed question, the hits (ranked), the scored sentences
     (best first), whether question and passages differ in language, an optional reader
-    result, and the gate's config."""
+    result, the reader's spans (``answering.reading.SpanEvidence``, best first), an article
+    lookup (article id -> whole text, or None), and the gate's config."""
 
     query: Query
     hits: tuple[SearchHit, ...]

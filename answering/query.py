@@ -11,13 +11,13 @@
 2. **Markup** (``corpus.clean.strip_html_elements``): HTML tags, and a script's or style's
    contents, are not read as the question's words (``<b>贵州邮政</b>…``); a message that is
    only markup is code; ``<Nature>`` and Markdown are text.
-   **Long input** (``locate_question``): a message over ``LONG_INPUT_CHARS`` characters (a pasted
+3. **Long input** (``locate_question``): a message over ``LONG_INPUT_CHARS`` characters (a pasted
    text with the question at its end) is not cut blindly: its last interrogative sentence (a
    ``？``/``?`` or a question word) is the question searched; with none, its last sentence; a
    question part still over ``MAX_QUESTION_CHARS`` keeps its last that-many characters. A
    notice says what was left out (``Query.notices``).
-3. **Condensing** (``answering.condense``): follow-ups become a standalone text.
-4. **Analysis** of the standalone text: language (majority script), script (Simplified /
+4. **Condensing** (``answering.condense``): follow-ups become a standalone text.
+5. **Analysis** of the standalone text: language (majority script), script (Simplified /
    Traditional), match key, key terms, names, numbers, the expected answer type (from the
    user's own question first, else the standalone text), list and multi-part flags.
 """
@@ -182,7 +182,7 @@ def _piece_has_terms(m: str, start: int) -> bool:
 
 
 def locate_question(message: str) -> tuple[str, bool]:
-    """``(question part, truncated)`` of a message (module docstring, step 2)."""
+    """``(question part, truncated)`` of a message (module docstring, step 3)."""
     m = message.strip()
     if len(m) <= LONG_INPUT_CHARS:
         return m, False

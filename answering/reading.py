@@ -134,7 +134,9 @@ class ReaderStage:
         the best span of each part) and the spans as ``SpanEvidence`` on the hits. A question
         in another language than a span's passage (English over Chinese news) keeps the span
         only when it is mostly a value of the part's expected type (``CROSS_LANGUAGE_VALUE_SHARE``:
-        a number, an amount, a date); otherwise the part is answered with sentences."""
+        a number, an amount, a date); otherwise the part is answered with sentences.
+        ``article_text`` (article id -> whole text, or None) lets a one-part question's span
+        of an article about the question come first (``_bound_first``)."""
         texts = [h.passage.text for h in hits]
         index = {id(h): i for i, h in enumerate(hits)}
         focus = [(index[id(s.hit)], s.sentence.start, s.sentence.end)
