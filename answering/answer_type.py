@@ -185,7 +185,15 @@ PERSON_ROLE_ENDINGS: tuple[str, ...] = (
     "理事长", "委员长", "议长", "台长", "经理", "主任", "书记", "主席", "总裁", "董事", "委员", "老板",
     "代表", "教练", "员", "师", "者", "选手", "歌手", "车手", "棋手", "负责人", "创始人", "主持人",
     "发言人", "带头人", "联系人", "传承人", "妻子", "丈夫", "儿子", "女儿", "父亲", "母亲", "医生",
-    "警官", "主编", "导演", "作家", "总监")
+    "警官", "主编", "导演", "作家", "总监", "父", "母", "兄", "弟", "姐", "妹", "妻", "夫")
+
+
+def _person_role(q: str) -> str | None:
+    """``_role`` when it is a noun for a person by role (``PERSON_ROLE_ENDINGS``: 主任 of
+    ``…主任是谁``), else None (报告会 of ``…报告会是谁作的辅导``: an event, not a role; it was
+    required in the answer's sentence and refused a question the page answers)."""
+    role = _role(q)
+    return role if role is not None and role.endswith(PERSON_ROLE_ENDINGS) else None
 
 
 def _named_person(q: str, m: re.Match) -> AnswerType | None:
@@ -289,7 +297,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
              ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day, a time of day or a season"),
     TypeRule("person", re.compile(r"谁|哪位|什么人(?!员)"),
-             lambda q, m: AnswerType("person", role=_role(q), rule="person"),
+             lambda q, m: AnswerType("person", role=_person_role(q), rule="person"),
              ("衡水市体育局竞技体育科主任是谁？", "谁主持了会议？"), description="a person's name"),
     TypeRule("person-name", re.compile(r"叫什么"), _named_person,
              ("衡水市分公司寄递事业部物流部经理叫什么名字？",),

@@ -964,3 +964,14 @@ def test_span_context_reads_the_headline():
     hits = [SearchHit(passage=p, score=1.0, rank=1, dense_score=0.9)]
     d = _decide_span("黔东南州分公司采购了多少个医用口罩？", hits, _span_on(hits, 1, "6万个"))
     assert d.result("span_context").passed
+
+
+def test_a_person_question_requires_a_role_only_when_it_names_one():
+    """``江西省邮政分公司的专题辅导报告会是谁作的辅导？`` was refused (new-user trial): the noun
+    before 是谁, 报告会, was required in the answer's sentence as the person's role, though it
+    names an event. Only a noun for a person by role (``PERSON_ROLE_ENDINGS``) is a role."""
+    event = expected_type("江西省邮政分公司的专题辅导报告会是谁作的辅导？")
+    assert event.kind == "person" and event.role is None
+    assert matches(event, "江西省社会科学院首席研究员、享受国务院特殊津贴专家汪玉奇应邀作专题辅导。")
+    assert expected_type("衡水市体育局竞技体育科主任是谁？").role == "主任"
+    assert expected_type("屋大維的養父是誰?").role == "养父"  # kin is a role (DRCD no-answer test)
