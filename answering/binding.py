@@ -99,3 +99,28 @@ def article_context(p: Passage, hits: Sequence[SearchHit],
         whole = "\n".join(dict.fromkeys([p.text] + [h.passage.text for h in hits
                                                        if h.passage.article_id == p.article_id]))
     return whole + "\n" + p.title
+
+
+#: Relative times a news question and its answer must agree on: words of one group name
+#: different times (``RELATIVE_TIME_GROUPS``; the ``relative_time`` gate rule).
+RELATIVE_TIME_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("前年", "去年", "今年", "明年"),
+    ("上个月", "上月", "本月", "这个月", "下个月", "下月"),
+    ("上周", "本周", "下周"),
+    ("前天", "昨天", "今天", "明天"),
+)
+
+
+def time_conflict(question: str, context: str) -> list[str]:
+    """The relative times of ``question`` (``RELATIVE_TIME_GROUPS``) that ``context`` contradicts:
+    it says another time of the same group and never the question's (``去年…收入`` next to
+    ``今年“双11”期间…收入达4329.7万元``). Empty when they agree or the context says none."""
+    q, c = match_key(question), match_key(context)
+    out = []
+    for group in RELATIVE_TIME_GROUPS:
+        asked = [w for w in group if w in q]
+        said = [w for w in group if w in c]
+        if asked and said and not any(w in c for w in asked):
+            out += asked
+    return out
+

@@ -64,6 +64,10 @@ The rules, in order (``RULES``):
    date once, in its lede (cold review: a paragraph-level first version refused
    ``今年10月阿克陶县分公司在多少个行政村建立了快递服务点？``). The reader stage first puts a span
    of such an article first when one is within its margin (``reading._bound_first``).
+8b. ``relative_time`` (with the reader's spans; one-part questions): the sentence of the best
+   span, with what precedes it in its paragraph, does not say another relative time of the
+   same kind than the question (``binding.time_conflict``: ``贵州邮政去年双11的快递业务收入是多少？``
+   was answered with ``今年“双11”期间…4329.7万元``; second new-user trial).
 9. ``reader`` (when a span reader is configured; same language): the reader's no-answer
    margin (``reader.model.ReaderResult.no_answer_score``) stays at or below
    ``reader_null_max``. The reader is trained on Chinese questions only: on the seed set's
@@ -93,7 +97,8 @@ from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches
-from answering.binding import article_context, name_found, paragraph_context, subject_names, unbound
+from answering.binding import (article_context, name_found, paragraph_context, subject_names, time_conflict,
+                               unbound)
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
@@ -454,6 +459,17 @@ def _span_context(ev: Evidence) -> RuleResult:
                       "the answer's article does not name: " + ", ".join(away) if away else "")
 
 
+def _relative_time(ev: Evidence) -> RuleResult:
+    """The sentence of the reader's best span, with what precedes it in its paragraph
+    (``binding.paragraph_context``), does not say another relative time than the question's
+    (``binding.time_conflict``)."""
+    sp = ev.spans[0]
+    context = paragraph_context(ev.hits[sp.hit_number - 1].passage, ev.scored, sp.sentence.end)
+    clash = time_conflict(ev.query.own, context)
+    return RuleResult("relative_time", not clash, len(clash), 0,
+                      "the answer is about another time than: " + ", ".join(clash) if clash else "")
+
+
 def _reader_margin_at_most(name: str, th: float, fail_detail: str, ev: Evidence) -> RuleResult:
     """The reader's no-answer margin held to ``th`` (passed when at or below it)."""
     score = float(ev.reader.no_answer_score)
@@ -504,6 +520,9 @@ RULES: tuple[GateRule, ...] = (
              "numbers (same language, one-part questions)",
              lambda ev: (bool(ev.spans) and not ev.cross and len(ev.query.parts) < 2
                          and 0 < ev.spans[0].hit_number <= len(ev.hits)), _span_context),
+    GateRule("relative_time", "the sentence of the reader's best span does not say another relative time (去年, "
+             "今年) than the question's", lambda ev: (bool(ev.spans) and len(ev.query.parts) < 2
+                                                  and 0 < ev.spans[0].hit_number <= len(ev.hits)), _relative_time),
     GateRule("reader", "the span reader's no-answer margin (same language)",
              lambda ev: ev.reader is not None and ev.config.reader_null_max is not None and not ev.cross,
              _reader),

@@ -975,3 +975,17 @@ def test_a_person_question_requires_a_role_only_when_it_names_one():
     assert matches(event, "江西省社会科学院首席研究员、享受国务院特殊津贴专家汪玉奇应邀作专题辅导。")
     assert expected_type("衡水市体育局竞技体育科主任是谁？").role == "主任"
     assert expected_type("屋大維的養父是誰?").role == "养父"  # kin is a role (DRCD no-answer test)
+
+
+def test_a_span_about_another_year_than_the_questions_is_refused():
+    """``贵州邮政去年双11的快递业务收入是多少？`` was answered with this year's 4329.7万元
+    (second new-user trial): the span's sentence says 今年, the question 去年."""
+    text = "今年“双11”期间，贵州邮政快递业务收入达4329.7万元，同比增长46.8%。"
+    hits = _hits([("gz", 2, text)])
+    d = _decide_span("贵州邮政去年双11的快递业务收入是多少？", hits, _span_on(hits, 1, "4329.7万元"))
+    assert not d.answerable and d.reason == "relative_time"
+    same = _decide_span("今年“双11”期间贵州邮政快递业务收入是多少？", hits, _span_on(hits, 1, "4329.7万元"))
+    assert same.result("relative_time").passed
+    both = _hits([("ah", 3, "安徽省分行提出今年要“收好官”，明年要“开好局”。")])
+    ok = _decide_span("安徽省分行提出今年要“收好官”，明年要怎样？", both, _span_on(both, 1, "“开好局”"))
+    assert ok.result("relative_time").passed  # the sentence also says the question's 明年
