@@ -6,7 +6,8 @@ name of the question occurs in a text (``name_found``, written differently or sh
 which names must be the subject of an answer (``subject_names``), the text around an answer
 (its paragraph, ``paragraph_context``; its article, ``article_context``), and what of the
 question that text leaves out (``unbound``: the 凡尔赛宫 of ``凡爾賽宮於1870年所爆發的哪一個戰爭
-期間被普魯士帝國軍隊占領?`` next to a span of an article that never names it).
+期間被普魯士帝國軍隊占領?`` next to a span of an article that never names it), and a relative
+time it contradicts (``time_conflict``: 去年 against 今年).
 """
 from __future__ import annotations
 
