@@ -42,7 +42,7 @@ Rules, once a follow-up:
    lacks, at most ``MAX_CARRIED``) and up to two names of the last answer are carried over:
    ``这项活动是哪个组织开展的？`` -> ``“五送” 快递员 活动 这项活动是哪个组织开展的？`` (rule
    ``context``; ``subjectless`` for that signal). The answer's names are not carried when the
-   previous question asked for a time or an amount (``VALUE_FRAMES``). 它 as the subject of a
+   previous question asked for a time or an amount (``asks_value``). 它 as the subject of a
    new predicate points back at a thing, not an action: of those terms only the ones holding a
    name of the previous question go, when some do (``它的…`` carries them all)
    (``那它是从哪一年开始举办的？`` after ``衡水湖国际马拉松赛哪一年被评为金标赛事？`` carries
@@ -75,13 +75,13 @@ _ZH_THING = re.compile(r"它们?(?!们|的)")
 #: words a question opens with when its predicate comes first and its subject is elided
 #: (``predicate`` signal: ``是被哪个机构评的？``, ``由谁主办？``, ``又是哪一年开始的？``)
 PREDICATE_OPENERS = frozenset({"是", "被", "由", "又", "也", "都", "曾", "曾经", "还是"})
-#: how the previous question asked, in order (first match wins): a pattern of the question
-#: and the ending that asks the same way (``VALUE_FRAMES``, rule 5)
-ASKING_FRAMES = (
-    (re.compile(r"什么时候|何时|哪一?年|哪一?天|何年|几月|几号"), "是什么时候？"),
-    (re.compile(r"哪里|哪儿|何处|什么地方|在哪"), "在哪里？"),
-    (re.compile(r"谁"), "是谁？"),
-    (re.compile(r"多少|几"), "是多少？"),
+#: what a question asks for, in order (first match wins): a pattern of the question and
+#: whether its answer is a value, a time or an amount (``asks_value``, rule 5), not a thing
+ASKED_KINDS = (
+    (re.compile(r"什么时候|何时|哪一?年|哪一?天|何年|几月|几号"), True),
+    (re.compile(r"哪里|哪儿|何处|什么地方|在哪"), False),
+    (re.compile(r"谁"), False),
+    (re.compile(r"多少|几"), True),
 )
 DEFAULT_FRAME = "是什么？"
 #: how ``那A的B呢？`` asks for its attribute B (rule 2), by how B ends (first match wins;
@@ -95,11 +95,6 @@ ATTRIBUTE_FRAMES = (
     (re.compile(r"(时间|日期|年份|时候)$"), "是什么时候？"),
     (re.compile(r"(地点|位置|地址|所在地|总部|首都|省会)$"), "在哪里？"),
 )
-#: frames whose answer is a time or an amount, never a thing a later question points back at:
-#: names of such an answer are not carried (rule 5; they are names of the quoted sentence,
-#: and the next question's answer is often one of them: ``是被哪个机构评的？`` after
-#: ``…哪一年被评为金标赛事？`` carried 国际田联 and read 国际)
-VALUE_FRAMES = frozenset({"是什么时候？", "是多少？"})
 _EN_START = re.compile(r"^\s*(and|what about|how about|also)\b", re.I)
 _EN_PRONOUN = re.compile(r"\b(he|she|it|they|his|her|its|their|him|them|this|that|these|those)\b", re.I)
 _EN_PERSON = re.compile(r"\b(he|she|him|her|they|them)\b", re.I)
@@ -225,13 +220,12 @@ def _subject_terms(prev: str, q: str) -> list[str]:
     return list(dict.fromkeys(runs))[:MAX_CARRIED]
 
 
-def asking_frame(question: str) -> str:
-    """The ending that asks what ``question`` asks (``ASKING_FRAMES``; ``DEFAULT_FRAME``
-    when none matches): ``…累计处理邮件多少件？`` -> ``是多少？``."""
-    for pattern, frame in ASKING_FRAMES:
-        if pattern.search(question):
-            return frame
-    return DEFAULT_FRAME
+def asks_value(question: str) -> bool:
+    """Whether ``question`` asks for a time or an amount (``ASKED_KINDS``): the names of its
+    answer are names of the quoted sentence, never a thing a later question points back at,
+    and the next question's answer is often one of them (rule 5: ``是被哪个机构评的？`` after
+    ``…哪一年被评为金标赛事？`` carried 国际田联 and read 国际)."""
+    return next((value for pattern, value in ASKED_KINDS if pattern.search(question)), False)
 
 
 def attribute_frame(attribute: str) -> str:
@@ -310,7 +304,7 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
         names = _names(prev)
         carried = [t for t in carried if any(n in t for n in names)] or carried
     have = normalise(body + " ".join(carried))
-    if not (zh and asking_frame(prev) in VALUE_FRAMES):
+    if not (zh and asks_value(prev)):
         carried += [n for n in dict.fromkeys(_names(prev_answer)) if normalise(n) not in have][:2]
     if not carried:
         return Condensed(body, "standalone", (), (), body)

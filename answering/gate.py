@@ -318,6 +318,14 @@ class Evidence:
         dens = [h.dense_score for h in self.hits if h.dense_score is not None]
         return max(dens) if dens else None
 
+    @property
+    def span_passage(self):
+        """The passage of the reader's best span (``spans[0]``), or None when there is no span
+        or it points at no hit."""
+        if not self.spans or not 0 < self.spans[0].hit_number <= len(self.hits):
+            return None
+        return self.hits[self.spans[0].hit_number - 1].passage
+
     @cached_property
     def coverage(self) -> float:
         """Weighted share of the question's key terms in the top passages and their titles
@@ -448,13 +456,16 @@ def _answer_type(ev: Evidence) -> RuleResult:
                       "" if ok else f"no sentence holds a {atype.rule or atype.kind} about the question's subject")
 
 
+def _one_part_span(ev: Evidence) -> bool:
+    """A one-part question with a reader span on a hit (the span rules apply)."""
+    return ev.span_passage is not None and len(ev.query.parts) < 2
+
+
 def _span_context(ev: Evidence) -> RuleResult:
     """The article the reader's best span comes from (``binding.article_context``: its whole
     text and headline) names every subject name and every number of the question
     (``binding.unbound``)."""
-    sp = ev.spans[0]
-    away = unbound(ev.query, article_context(ev.hits[sp.hit_number - 1].passage, ev.hits, ev.article_text),
-                   ev.config.name_match_min)
+    away = unbound(ev.query, article_context(ev.span_passage, ev.hits, ev.article_text), ev.config.name_match_min)
     return RuleResult("span_context", not away, len(away), 0,
                       "the answer's article does not name: " + ", ".join(away) if away else "")
 
@@ -463,8 +474,7 @@ def _relative_time(ev: Evidence) -> RuleResult:
     """The sentence of the reader's best span, with what precedes it in its paragraph
     (``binding.paragraph_context``), does not say another relative time than the question's
     (``binding.time_conflict``)."""
-    sp = ev.spans[0]
-    context = paragraph_context(ev.hits[sp.hit_number - 1].passage, ev.scored, sp.sentence.end)
+    context = paragraph_context(ev.span_passage, ev.scored, ev.spans[0].sentence.end)
     clash = time_conflict(ev.query.own, context)
     return RuleResult("relative_time", not clash, len(clash), 0,
                       "the answer is about another time than: " + ", ".join(clash) if clash else "")
@@ -518,11 +528,9 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: bool(ev.scored) and ev.query.answer_type is not None, _answer_type),
     GateRule("span_context", "the article of the reader's best span names the question's subject names and "
              "numbers (same language, one-part questions)",
-             lambda ev: (bool(ev.spans) and not ev.cross and len(ev.query.parts) < 2
-                         and 0 < ev.spans[0].hit_number <= len(ev.hits)), _span_context),
+             lambda ev: _one_part_span(ev) and not ev.cross, _span_context),
     GateRule("relative_time", "the sentence of the reader's best span does not say another relative time (去年, "
-             "今年) than the question's", lambda ev: (bool(ev.spans) and len(ev.query.parts) < 2
-                                                  and 0 < ev.spans[0].hit_number <= len(ev.hits)), _relative_time),
+             "今年) than the question's", _one_part_span, _relative_time),
     GateRule("reader", "the span reader's no-answer margin (same language)",
              lambda ev: ev.reader is not None and ev.config.reader_null_max is not None and not ev.cross,
              _reader),

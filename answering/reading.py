@@ -153,7 +153,7 @@ class ReaderStage:
                 r = self.reader.read(q, texts, top_n=CANDIDATE_SPANS, max_answer_tokens=longest)
             r = _typed_first(_noun_first(_retrieval_prior(r), answer_type, texts), answer_type, texts)
             if len(questions) == 1:
-                r = _bound_first(r, query, answer_type, hits, article_text)
+                r = _bound_first(r, query, answer_type, hits, texts, article_text)
             results.append(r)
         spans: list[SpanEvidence] = []
         for r, answer_type in zip(results, types):
@@ -266,7 +266,8 @@ def _noun_first(result, answer_type, texts: Sequence[str]):
     return _first_within_margin(result, near)
 
 
-def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], article_text=None):
+def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], texts: Sequence[str],
+                 article_text=None):
     """``result`` with the best span whose article is about the question first
     (``binding.unbound`` of ``binding.article_context`` is empty: it names the question's
     subject names and numbers), when the first span's is not (``_first_within_margin``), and,
@@ -274,8 +275,8 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], a
     (``span_matches``). The gate's ``span_context`` rule refuses a first span that is not
     about the question; DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read
     ``胡佳`` of another article first, and ``第一公民`` of the one naming Princeps is now the
-    answer instead of a refusal. ``article_text``: article id -> its whole text, or None."""
-    texts = [h.passage.text for h in hits]
+    answer instead of a refusal. ``texts``: the hits' passage texts the spans were read
+    from; ``article_text``: article id -> its whole text, or None."""
 
     def about(sp) -> bool:
         ok = 0 <= sp.passage_index < len(hits)

@@ -429,12 +429,12 @@ def test_a_span_of_a_paragraph_about_the_question_comes_first_within_the_margin(
     q = parse_query("黔东南州分公司采购了多少个医用口罩？")
     near = ReaderResult((_span_of(texts, 0, "6万个", 9.0), _span_of(texts, 1, "2000个", 9.0 - TYPED_SPAN_MARGIN / 2)),
                         -10.0, 2, 0.0)
-    assert _bound_first(near, q, q.answer_type, hits).spans[0].text == "2000个"
+    assert _bound_first(near, q, q.answer_type, hits, texts).spans[0].text == "2000个"
     far = ReaderResult((near.spans[0], _span_of(texts, 1, "2000个", 9.0 - 2 * TYPED_SPAN_MARGIN)), -10.0, 2, 0.0)
-    assert _bound_first(far, q, q.answer_type, hits).spans[0].text == "6万个"
+    assert _bound_first(far, q, q.answer_type, hits, texts).spans[0].text == "6万个"
     # a span that is not a count is not put before a count
     untyped = ReaderResult((near.spans[0], _span_of(texts, 1, "投递一线", 8.9)), -10.0, 2, 0.0)
-    assert _bound_first(untyped, q, q.answer_type, hits).spans[0].text == "6万个"
+    assert _bound_first(untyped, q, q.answer_type, hits, texts).spans[0].text == "6万个"
 
 
 def test_the_pipeline_puts_a_span_of_an_article_about_the_question_first():
