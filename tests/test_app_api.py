@@ -147,3 +147,29 @@ def test_concurrent_clients_do_not_mix(served):
         for r in (first, second):
             assert r["question"].startswith(q)
             assert _title_of(corpus, r["citations"][0]["article_id"]) == QUESTIONS[q]
+
+
+def test_bad_ask_input_logs_one_line_and_no_traceback(served, capfd, caplog):
+    # seen: each refused /ask call (empty question, bad top_k / mode / history_json) printed a
+    # full Python traceback in the server log; the client's message must stay as clear as before
+    import logging
+
+    url, _ = served
+    client = Client(url, verbose=False)
+    bad_calls = ((("   ", "", 5, "hybrid"), "question must be a non-empty string"),
+                 (("问题", "", 0, "hybrid"), "top_k must be a whole number from 1 to 10"),
+                 (("问题", "", 5, "nope"), "mode must be one of hybrid, dense, bm25"),
+                 (("问题", "{not json", 5, "hybrid"), "history_json is not valid JSON"))
+    caplog.set_level(logging.INFO, logger="ui.layout")
+    capfd.readouterr()
+    for args, message in bad_calls:
+        with pytest.raises(Exception) as ei:
+            client.predict(*args, api_name="/ask")
+        assert message in str(ei.value)
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "gradio.exceptions.Error" not in out + err
+    lines = [x for x in (out + err).splitlines() if x.strip()]
+    assert len(lines) <= len(bad_calls), lines
+    refused = [r.getMessage() for r in caplog.records if r.name == "ui.layout"]
+    assert len(refused) == len(bad_calls) and all("\n" not in m for m in refused), refused
+    assert all(msg in line for (_, msg), line in zip(bad_calls, refused))

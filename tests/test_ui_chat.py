@@ -147,6 +147,37 @@ def test_thumbs_down_needs_an_expected_answer_found_in_one_article(tmp_path):
     assert case.answers == ("118个快递服务点",) and case.gold_articles == ("id:fake#2",)
 
 
+def test_thumbs_down_should_have_refused_is_an_unanswerable_case(tmp_path):
+    # seen: a 👎 could not say "the assistant should have refused": it always asked for the
+    # expected answer, so a wrong answer to an unanswerable question never became a test case
+    ctl = _ctl(tmp_path)
+    _, s1 = _ask(ctl, Q1)
+    _, rec, _, status = ctl.rate(s1, SimpleNamespace(index=1, liked=False, value=None))
+    assert "应当拒答" in status and "Should have refused" in status  # the hint names the box
+    msg = ctl.add_to_testset(rec, "资料里没有这个数字", True)
+    assert msg.startswith("✓") and "refuse (unanswerable)" in msg, msg
+    (case,) = load_testset(tmp_path / "fb" / "feedback_testset.jsonl")
+    assert case.question == Q1 and case.answers == () and case.gold_articles == ()
+    assert not case.answerable and case.tags == ("feedback", "unanswerable")
+    lines = (tmp_path / "fb" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    latest = json.loads(lines[-1])
+    assert latest["id"] == rec["id"] and latest["should_refuse"] is True
+    assert latest["comment"] == "资料里没有这个数字"
+
+
+def test_should_have_refused_is_refused_on_a_thumbs_up_and_off_by_default(tmp_path):
+    ctl = _ctl(tmp_path)
+    _, s1 = _ask(ctl, Q1)
+    _, up, _, _ = ctl.rate(s1, SimpleNamespace(index=1, liked=True, value=None))
+    assert "Not added" in ctl.add_to_testset(up, "", True)  # 👍 says the answer was right
+    assert not (tmp_path / "fb" / "feedback_testset.jsonl").exists()
+    stored = (tmp_path / "fb" / "feedback.jsonl").read_text(encoding="utf-8")
+    assert "should_refuse" not in stored
+    _, s2 = _ask(ctl, Q2)
+    _, down, _, _ = ctl.rate(s2, SimpleNamespace(index=1, liked=False, value=None))
+    assert "Not added" in ctl.add_to_testset(down, "资料里没有", False)  # box unticked: an expected answer
+
+
 def test_thumbs_up_on_a_refusal_is_an_unanswerable_case(tmp_path):
     ctl = _ctl(tmp_path)
     _, s1 = _ask(ctl, "明天天气怎么样？")

@@ -113,3 +113,48 @@ def test_delete_needs_a_second_click_on_the_same_document(page, seeds):
                        if any(t[1] == "change" and t[0] == _component(demo, "documents-pick")._id
                               for t in f.targets))
     assert pick_change.fn() == (None, {"__type__": "update", "value": "删除 Delete"})
+
+
+def test_a_rating_stores_the_index_that_answered_not_the_startup_one(page):
+    # seen: the index info stored with each rating (fingerprint, model, built_at) was taken once
+    # at startup, so ratings given after an upload named the old corpus
+    from types import SimpleNamespace
+
+    demo, manager, mars = page
+    ctl = _fns(demo, "rate").fn.__self__
+    startup = manager.manifest.corpus_fingerprint
+    _fns(demo, "documents_add").fn([str(mars)])
+    live = manager.manifest
+    assert live.corpus_fingerprint != startup
+    state = list(ctl.respond("火星邮局累计收寄了多少邮件？", {"turns": []}, 5, "hybrid", "extractive"))[-1][3]
+    _, rec, _, _ = ctl.rate(state, SimpleNamespace(index=1, liked=True, value=None))
+    assert rec["index"]["fingerprint"] == live.corpus_fingerprint
+    assert rec["index"]["built_at"] == live.built_at and rec["index"]["model"] == live.model_id
+
+
+def _examples_of(update) -> list[str]:
+    return [s[0] for s in update["samples"]]
+
+
+def test_examples_follow_the_corpus(page):
+    # seen: the example questions were chosen once at startup; with the seed page deleted they
+    # still asked about it
+    import asyncio
+
+    from gradio.state_holder import SessionState
+
+    demo, manager, mars = page
+    assert _examples_of(_fns(demo, "examples_load").fn())[0] == "贵州邮政双11期间快递业务收入是多少？"
+    _fns(demo, "documents_add").fn([str(mars)])
+    _fns(demo, "documents_delete").fn(SEED_NAME, SEED_NAME)
+    wanted = ["「火星邮局开业一周年」讲了什么？"]
+    assert _examples_of(_then(demo, "documents_delete", "examples")()) == wanted
+    assert _examples_of(_fns(demo, "examples_load").fn()) == wanted
+    # as Gradio runs it: the page load refreshes the examples, then a click on the first one
+    # fills the question box with the new example
+    state = SessionState(demo)
+    load = _fns(demo, "examples_load")
+    asyncio.run(demo.process_api(block_fn=load, inputs=[], state=state))
+    click = _fns(demo, "load_example")
+    out = asyncio.run(demo.process_api(block_fn=click, inputs=[0], state=state))
+    assert out["data"][0]["value"] == wanted[0]

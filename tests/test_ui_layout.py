@@ -41,3 +41,30 @@ def test_page_has_the_three_tabs_and_the_overview(tmp_path):
         assert "Document management (upload, delete) is not available" in text
     chat = next(c for c in cfg["components"] if c["props"].get("elem_id") == "chatbot")
     assert chat["props"]["show_label"] is False  # seen: the label covered the top message
+
+
+def _block(demo, elem_id: str):
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+def test_feedback_box_has_a_should_have_refused_box_feeding_add_to_testset(tmp_path):
+    # seen: a 👎 could not record "the assistant should have refused"
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    demo = build_demo(FakeAssistant(fake_corpus(), delay=0), feedback_dir=tmp_path / "fb", runs_dir=tmp_path / "runs")
+    box = _block(demo, "feedback-refuse")
+    assert isinstance(box, gr.Checkbox) and box.value is False
+    assert "应当拒答" in box.label and "Should have refused" in box.label
+    add = next(f for f in demo.fns.values() if f.api_name == "add_to_testset")
+    assert box in add.inputs
+    # ticking it on one answer must not carry over to the next rating
+    rate = next(f for f in demo.fns.values() if f.api_name == "rate")
+    reset = [f for f in demo.fns.values() if f.trigger_after == rate._id and box in f.outputs]
+    assert len(reset) == 1 and reset[0].fn() is False
+    # the handler makes the unanswerable case from what the page sends
+    ctl = add.fn.__self__
+    state = list(ctl.respond("贵州邮政双11快递业务收入是多少？", {"turns": []}, 5, "hybrid", "extractive"))[-1][3]
+    _, rec, _, _ = ctl.rate(state, SimpleNamespace(index=1, liked=False, value=None))
+    assert add.fn(rec, "", True).startswith("✓")

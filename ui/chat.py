@@ -105,7 +105,9 @@ class ChatController:
         article_lookup: ``article_id -> Article`` for dates and full articles.
         feedback: where ratings and the feedback test set go (None: ratings off).
         corpus: the Corpus (to resolve a 👎's expected answer).
-        index_info: ``{"fingerprint", "model", "built_at"}`` stored with each rating.
+        index_info: ``{"fingerprint", "model", "built_at"}`` stored with each rating, or a
+            function returning it, called at each rating (the live index: uploads and
+            deletions change it).
         llm_server: base URL or spec of the LLM, named in its error messages.
         export_dir: where conversation exports are written (default: a temp dir).
     """
@@ -113,7 +115,8 @@ class ChatController:
     def __init__(self, assistant: Any, *, llm_assistant: Any | None = None,
                  article_lookup: Callable[[str], Any] | None = None,
                  feedback: FeedbackStore | None = None, corpus: Any | None = None,
-                 index_info: dict[str, Any] | None = None, llm_server: str | None = None,
+                 index_info: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+                 llm_server: str | None = None,
                  export_dir: str | Path | None = None) -> None:
         self.assistant = assistant
         self.llm_assistant = llm_assistant
@@ -125,6 +128,17 @@ class ChatController:
         self.export_dir = Path(export_dir) if export_dir else Path(tempfile.mkdtemp(prefix="chat-export-"))
 
     # ---------------------------------------------------------------- helpers
+    def current_index_info(self) -> dict[str, Any]:
+        """The index info to store with a rating now (``index_info``, called when it is a
+        function); ``{}`` when it cannot be read (the rating is still stored)."""
+        if not callable(self.index_info):
+            return dict(self.index_info)
+        try:
+            return dict(self.index_info() or {})
+        except Exception:  # noqa: BLE001 - a rating must not fail on the index's metadata
+            log.exception("index info unavailable")
+            return {}
+
     def pick(self, answerer: str | None) -> Any:
         """The assistant for an answerer name (``llm`` is accepted for ``generative``).
 
@@ -314,13 +328,14 @@ class ChatController:
         rating = "up" if liked is True or liked == "Like" else "down"
         t = dict(turns[n])
         t["history"] = [[x["question"], x["answer_text"]] for x in turns[:n]]
-        rec = self.feedback.rate(t, rating, index=self.index_info)
+        rec = self.feedback.rate(t, rating, index=self.current_index_info())
         turns = [dict(x) for x in turns]
         turns[n]["rating"] = rating
         hint = ("可写评论，或加入测试集。 Add a comment, or add this case to the test set."
                 if rating == "up" else
-                "在评论框写下正确答案（语料中的原文），再加入测试集。 Write the expected answer "
-                "(a phrase of the corpus) in the comment box, then add it to the test set.")
+                "在评论框写下正确答案（语料中的原文），或勾选「应当拒答」，再加入测试集。 Write the "
+                "expected answer (a phrase of the corpus) in the comment box, or tick \"Should have "
+                "refused\", then add it to the test set.")
         return ({"turns": turns}, rec, gr.update(visible=True),
                 f"{'👍' if rating == 'up' else '👎'} 已记录对回答 #{n + 1} 的评价 Rating of answer "
                 f"#{n + 1} stored. {hint}")
@@ -332,14 +347,21 @@ class ChatController:
         rec = self.feedback.comment(record, comment)
         return rec, "评论已保存 Comment stored."
 
-    def add_to_testset(self, record: Any, comment: str) -> str:
-        """Turn the last rated answer into a test case; returns the status line."""
+    def add_to_testset(self, record: Any, comment: str, should_refuse: bool = False) -> str:
+        """Turn the last rated answer into a test case (rules: ``ui.feedback``); returns the
+        status line.  ``should_refuse``: the "应当拒答 Should have refused" box, which makes a
+        👎 an unanswerable case (the comment then stays a comment) and is stored with the
+        rating."""
         if not isinstance(record, dict) or self.feedback is None:
             return "请先评价一个回答 Rate an answer first."
+        refuse = bool(should_refuse)
+        keep = refuse if record.get("rating") == "down" else None  # a 👍 never stores the flag
         try:
-            if comment and comment != record.get("comment"):
-                record = self.feedback.comment(record, comment)
-            case = testcase_from_feedback(record, self.corpus, expected=comment or None)
+            if (comment and comment != record.get("comment")) or \
+                    (keep is not None and keep != bool(record.get("should_refuse"))):
+                record = self.feedback.comment(record, comment or record.get("comment") or "", keep)
+            case = testcase_from_feedback(record, self.corpus, expected=None if refuse else (comment or None),
+                                          should_refuse=refuse)
             path = self.feedback.add_case(case)
         except ValueError as e:
             gr.Warning(str(e), title="测试集 Test set")

@@ -6,7 +6,8 @@
      "comment": str, "question": str, "query": str, "answer": str (with [n]),
      "refused": bool, "short_answer": {...} | null, "citations": [{number, title, article_id,
      passage_id, paragraph_no, quote, support}], "timings_ms": {stage: ms},
-     "settings": {"mode", "top_k", "answerer"}, "index": {"fingerprint", "model", "built_at"}}
+     "settings": {"mode", "top_k", "answerer"}, "index": {"fingerprint", "model", "built_at"},
+     "should_refuse": true (only once a 👎 was marked "should have refused")}
 
 and turns a rated answer into a case of the project's test-set format
 (``evaluation.testset``: id, question, answers, gold_articles ``id:<article id>``, evidence,
@@ -19,8 +20,12 @@ Rules for the case (``testcase_from_feedback``):
   no short answer), gold_articles = the cited articles, evidence = the first quote; tags
   ``feedback``.
 * 👍 on a refusal: an unanswerable case (tags ``feedback``, ``unanswerable``).
-* 👎: the user must give the expected answer (the comment box); the case expects it, with
-  gold_articles = the articles whose text holds it (``text:<answer>`` must resolve to one).
+* 👎 with "应当拒答 Should have refused (资料中没有答案)" ticked (``should_refuse``; kept in the
+  record as ``"should_refuse": true``): the same unanswerable case; the comment stays a
+  comment.
+* 👎 otherwise: the user must give the expected answer (the comment box); the case expects it,
+  with gold_articles = the articles whose text holds it (``text:<answer>`` must resolve to one).
+* 👍 with "should have refused" ticked contradicts itself and is refused (ValueError).
 """
 from __future__ import annotations
 
@@ -43,27 +48,35 @@ def _case_id(question: str) -> str:
 
 
 def testcase_from_feedback(record: dict[str, Any], corpus: Any | None = None,
-                           expected: str | None = None) -> TestCase:
+                           expected: str | None = None, should_refuse: bool | None = None) -> TestCase:
     """The test case a rated answer stands for (rules in the module docstring).
 
     Args:
         record: a feedback record (``FeedbackStore.rate`` output).
         corpus: the Corpus (``.articles``), needed to resolve a 👎's expected answer.
         expected: the expected answer for a 👎 (else ``record["comment"]``).
+        should_refuse: the user says the assistant should have refused (else
+            ``record["should_refuse"]``); a 👎 then makes an unanswerable case.
     Returns:
         A validated ``TestCase`` (``TestCase.from_dict``).
     Raises:
-        ValueError: 👎 without an expected answer, an expected answer found in no article or
-            in several, or a record that yields an invalid case.
+        ValueError: 👎 without an expected answer (and not marked should-have-refused), an
+            expected answer found in no article or in several, 👍 marked should-have-refused,
+            or a record that yields an invalid case.
     """
     q = str(record.get("question", "")).strip()
     base = {"id": _case_id(q), "question": q}
     history = record.get("history") or []
     if history:
         base["history"] = [[str(u), str(a)] for u, a in history]
+    refuse = bool(record.get("should_refuse") if should_refuse is None else should_refuse)
+    unanswerable = {**base, "answers": [], "gold_articles": [], "tags": ["feedback", "unanswerable"]}
     if record.get("rating") == "up":
+        if refuse:
+            raise ValueError("👍 means the answer was right; to say it should have refused, rate it "
+                             "👎 · 👍 与「应当拒答」矛盾：请改为 👎")
         if record.get("refused"):
-            d = {**base, "answers": [], "gold_articles": [], "tags": ["feedback", "unanswerable"]}
+            d = unanswerable
         else:
             cites = record.get("citations") or []
             if not cites:
@@ -73,10 +86,13 @@ def testcase_from_feedback(record: dict[str, Any], corpus: Any | None = None,
             arts = list(dict.fromkeys(c["article_id"] for c in cites))
             d = {**base, "answers": [ans], "gold_articles": [f"id:{a}" for a in arts],
                  "evidence": cites[0]["quote"].strip(), "tags": ["feedback"]}
+    elif refuse:
+        d = unanswerable
     else:
         exp = (expected if expected is not None else record.get("comment") or "").strip()
         if not exp:
-            raise ValueError("👎: write the expected answer in the comment box first")
+            raise ValueError("👎: write the expected answer in the comment box first, or tick "
+                             "「应当拒答 Should have refused」 · 请在评论框写下正确答案，或勾选「应当拒答」")
         if corpus is None:
             raise ValueError("👎: no corpus to find the expected answer in")
         try:
@@ -139,9 +155,16 @@ class FeedbackStore:
         self._append(self.feedback_path, out)
         return out
 
-    def comment(self, record: dict[str, Any], comment: str) -> dict[str, Any]:
-        """Append an updated copy of ``record`` carrying ``comment`` (the latest line of an id wins)."""
+    def comment(self, record: dict[str, Any], comment: str,
+                should_refuse: bool | None = None) -> dict[str, Any]:
+        """Append an updated copy of ``record`` carrying ``comment`` (and, when given,
+        ``should_refuse``: True adds ``"should_refuse": true``, False drops it); the latest line
+        of an id wins.  Returns the new record."""
         out = {**record, "comment": comment or ""}
+        if should_refuse:
+            out["should_refuse"] = True
+        elif should_refuse is not None:
+            out.pop("should_refuse", None)
         self._append(self.feedback_path, out)
         return out
 

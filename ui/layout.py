@@ -10,6 +10,7 @@ keeps it.  Public API: ``/ask`` only (named parameters); the UI events are priva
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,6 +21,8 @@ from ui.evaluation_tab import evaluation_tab
 from ui.feedback import FeedbackStore
 from ui.overview import index_info, overview_markdown
 from ui.render import answer_payload, render_sources_html
+
+log = logging.getLogger("ui.layout")
 
 STATIC = Path(__file__).resolve().parent / "static"
 REPO = Path(__file__).resolve().parents[1]
@@ -104,6 +107,18 @@ def default_examples(corpus: Any | None) -> list[str]:
     return [f"「{t}」讲了什么？" for t in titles] or list(SEED_EXAMPLES)
 
 
+def user_error(message: str, endpoint: str = "/ask") -> gr.Error:
+    """A ``gr.Error`` for a caller's mistake (bad input): the client gets ``message``; the
+    server log gets one INFO line (``<endpoint> refused: <message>``) instead of the traceback
+    Gradio prints for a ``gr.Error`` by default (``print_exception=False``).
+
+    Returns:
+        The error, to be raised by the caller.
+    """
+    log.info("%s refused: %s", endpoint, " ".join(str(message).split()))
+    return gr.Error(message, title="错误 Error", print_exception=False)
+
+
 def state_secret(directory: Path) -> str:
     """The key that encrypts the conversation kept in the browser, stable across restarts
     (``<directory>/browser_state_secret``, created with 32 random characters on first use)."""
@@ -147,7 +162,8 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
             (growing partial answers, the last final) and ``ask(...) -> Answer``; must be safe
             to call from several threads (events run up to ``CONCURRENCY`` at once).
         llm_assistant: optional assistant using the generative (LLM) answerer.
-        examples: example questions to click; default from ``default_examples(corpus)``.
+        examples: example questions to click; default from ``default_examples(corpus)``,
+            recomputed at each page load and after each upload, deletion or re-index.
         corpus: the Corpus (``.article(id)``); default ``assistant.retriever.corpus``.
         llm_label: label of the generative choice (e.g. the model spec).
         llm_server: the LLM's base URL, named when the server fails.
@@ -162,17 +178,25 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
         A ``ChatDemo`` (its ``launch`` adds the page's CSS and script).
     """
     retriever = getattr(assistant, "retriever", None)
+    corpus_arg = corpus
     if corpus is None:
         corpus = getattr(retriever, "corpus", None)
     if manager is None:
         manager = retriever
+    auto_examples = examples is None  # chosen from the corpus: they follow its changes
+
+    def live_corpus() -> Any:
+        # the corpus given (app.py: the IndexManager, whose articles follow uploads), else the
+        # retriever's current one
+        return corpus if corpus_arg is not None else getattr(retriever, "corpus", corpus)
+
     if examples is None:
         examples = default_examples(corpus)
     examples = [e for e in examples if e and e.strip()]
     store = FeedbackStore(Path(feedback_dir) if feedback_dir else REPO / ".cache" / "feedback")
     ctl = ChatController(assistant, llm_assistant=llm_assistant,
                          article_lookup=getattr(corpus, "article", None), feedback=store,
-                         corpus=corpus, index_info=index_info(retriever) if retriever is not None else {},
+                         corpus=corpus, index_info=(lambda: index_info(retriever)) if retriever is not None else {},
                          llm_server=llm_server or llm_label)
     overview = overview_markdown(retriever) if retriever is not None else ""
     has_llm = llm_assistant is not None
@@ -186,13 +210,13 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
         bm25. answerer: extractive | generative.
         """
         if not isinstance(question, str) or not question.strip():
-            raise gr.Error("question must be a non-empty string", title="错误 Error")
+            raise user_error("question must be a non-empty string")
         try:
             history = parse_history(history_json)
             k_int, mode_ok = check_top_k(top_k), check_mode(mode)
             answer = ctl.pick(answerer).ask(question.strip(), history, top_k=k_int, mode=mode_ok)
         except ValueError as e:
-            raise gr.Error(str(e), title="错误 Error") from None
+            raise user_error(str(e)) from None
         return answer_payload(answer)
 
     def k_status(k: Any) -> str:
@@ -258,6 +282,10 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                             fb_status = gr.Markdown("", elem_id="feedback-status")
                             fb_comment = gr.Textbox(label="评论 / 正确答案 Comment, or the expected answer for 👎",
                                                     lines=2, elem_id="feedback-comment")
+                            fb_refuse = gr.Checkbox(False, label="应当拒答（资料中没有答案） Should have refused "
+                                                    "(the corpus holds no answer)", elem_id="feedback-refuse",
+                                                    info="👎 时勾选：加入测试集为「应当拒答」的用例。 Tick with 👎 to "
+                                                         "add an unanswerable case.")
                             with gr.Row():
                                 fb_save = gr.Button("保存评论 Save comment", size="sm", elem_id="feedback-save")
                                 fb_case = gr.Button("加入测试集 Add to test set", size="sm",
@@ -273,7 +301,7 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                 if examples:
                     ex = gr.Examples(examples=[[e] for e in examples], inputs=[msg],
                                      label="示例问题（点击提问） Example questions (click to ask)",
-                                     api_name="load_example", api_visibility="private")
+                                     api_name="load_example", api_visibility="private", elem_id="examples")
                 with gr.Accordion("设置 Settings", open=False, elem_id="settings"):
                     with gr.Row():
                         with gr.Column(min_width=200):
@@ -320,10 +348,11 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
         chatbot.select(ctl.select_message, [state], [sources, picker], api_name="select_message",
                        api_visibility="private")
         chatbot.like(ctl.rate, [state], [state, rated, fb_box, fb_status], api_name="rate",
-                     api_visibility="private")
+                     api_visibility="private").then(lambda: False, None, [fb_refuse], queue=False,
+                                                    api_visibility="private")
         fb_save.click(ctl.save_comment, [rated, fb_comment], [rated, fb_status], api_name="save_comment",
                       api_visibility="private")
-        fb_case.click(ctl.add_to_testset, [rated, fb_comment], [fb_status], api_name="add_to_testset",
+        fb_case.click(ctl.add_to_testset, [rated, fb_comment, fb_refuse], [fb_status], api_name="add_to_testset",
                       api_visibility="private")
         k_box.change(k_status, [k_box], [k_msg], api_name="check_k", api_visibility="private", queue=False)
         answerer_radio.change(answerer_status, [answerer_radio], [answerer_radio, ans_msg],
@@ -339,5 +368,13 @@ def build_demo(assistant: Any, *, llm_assistant: Any | None = None,
                       queue=False)
             for ev in corpus_events:
                 ev.then(overview_now, None, header, api_visibility="private", queue=False)
+        if ex is not None and auto_examples:  # the examples follow uploads and deletions too
+            def examples_now() -> dict:
+                return gr.update(samples=[[e] for e in default_examples(live_corpus())])
+
+            demo.load(examples_now, None, ex.dataset, api_name="examples_load", api_visibility="private",
+                      queue=False)
+            for ev in corpus_events:
+                ev.then(examples_now, None, ex.dataset, api_visibility="private", queue=False)
         gr.api(ask, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="assistant")
     return demo
