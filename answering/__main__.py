@@ -80,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         for t in TYPE_RULES:
             ex = t.examples[0] if t.examples else ""
             print(f"  {t.name:<13} {t.description:<46} e.g. {ex}")
-        from answering.span_trim import DISABLED, TRIM_RULES, WHOLE_VALUE_DESCRIPTION
+        from answering.span_trim import (DISABLED, TRIM_RULES, WHOLE_CATEGORY_DESCRIPTION, WHOLE_LIST_DESCRIPTION,
+                                          WHOLE_VALUE_DESCRIPTION)
 
         print("\nReader span trims (in order):")
-        trims = [("whole_value", WHOLE_VALUE_DESCRIPTION)] + [(r.name, r.description) for r in TRIM_RULES]
+        trims = ([("whole_value", WHOLE_VALUE_DESCRIPTION)] + [(r.name, r.description) for r in TRIM_RULES]
+                 + [("whole_list", WHOLE_LIST_DESCRIPTION), ("whole_category", WHOLE_CATEGORY_DESCRIPTION)])
         for name, description in trims:
             print(f"  {name:<13} {description}" + ("  [off]" if name in DISABLED else ""))
         return 0

@@ -30,7 +30,7 @@ from typing import Callable
 
 from answering.terms import jieba_modules
 from text.fold import match_key, offset_fold
-from text.numbers import MONEY, has_quantity, quantity_pattern
+from text.numbers import MONEY, has_numeral, has_quantity, quantity_pattern
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
 UNIT_GROUPS: tuple[frozenset[str], ...] = (
@@ -109,6 +109,9 @@ class AnswerType:
         endpoint: for count, money and percent questions, True when the question asks what a
             change reached (``营收涨到了多少``, ``ENDPOINT``): of ``100万元增长到800万元`` the answer
             is the value after ``到``.
+        ordinal: for count questions, True when the question asks 第几 (``第几站``): a value
+            written after 第 holds it (``value_spans``: ``第四站``, not ``四站``; 16 of the 19
+            CMRC and DRCD references of 第几 questions begin with 第).
     """
 
     kind: str
@@ -118,6 +121,7 @@ class AnswerType:
     rule: str = ""
     noun: str | None = None
     endpoint: bool = False
+    ordinal: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,8 @@ def _count(q: str, m: re.Match) -> AnswerType | None:
     unit = m.group(1)
     if unit in MONEY_UNITS:
         return AnswerType("money", rule="count")
-    return AnswerType("count", unit_group(unit), rule="count", noun=_counted_noun(q, m.end(1)))
+    return AnswerType("count", unit_group(unit), rule="count", noun=_counted_noun(q, m.end(1)),
+                      ordinal=q[max(0, m.start() - 1): m.start()] == "第")
 
 
 def _number(q: str, m: re.Match) -> AnswerType:
@@ -465,6 +470,27 @@ def matches(answer_type: AnswerType, sentence: str) -> bool:
 SPAN_KINDS = frozenset({"count", "money", "percent", "number", "year", "day", "time"})
 
 
+#: kinds whose answer is written with a number (``text.numbers.has_numeral``); not times or
+#: years (``戰國時代``)
+NUMBER_KINDS = frozenset({"count", "money", "percent", "number"})
+#: of those, the kinds a span is tested for whole (``span_matches``): a ``number`` may be
+#: ``五分之四`` for ``多少百分比``, which no number pattern reads
+TYPED_NUMBER_KINDS = frozenset({"count", "money", "percent"})
+
+
+def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
+    """Whether a short answer can be the value a question of ``answer_type`` asks for: a
+    count, amount, share or number is written with a numeral (``has_numeral``), and a count,
+    amount or share is one (``span_matches``). True for other kinds and untyped questions.
+    ``铜`` (of 铜仁市) for ``拨专款多少元？`` and ``6`` (postcards) for ``每套卖多少钱？`` are not
+    (second new-user trial; news trial)."""
+    if answer_type is None or answer_type.kind not in NUMBER_KINDS:
+        return True
+    if not has_numeral(span):
+        return False
+    return answer_type.kind not in TYPED_NUMBER_KINDS or span_matches(answer_type, span) is not False
+
+
 def span_matches(answer_type: AnswerType, span: str) -> bool | None:
     """Whether an answer span (``4329.7万元``, ``118个``) is a value of ``answer_type``:
     as :func:`matches`, except that a count needs only its quantity and unit (its noun is
@@ -510,7 +536,8 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     (``VALUE_PATTERNS``), in order; ``[]`` for other kinds, or none found. Found on the
     text's offset-keeping fold (half-width, Simplified), so Traditional and full-width
     text is read too (``貴州郵政收入達４３２９.７萬元`` -> the span of ``４３２９.７萬元``); on the width
-    fold alone when script folding changes the text's length."""
+    fold alone when script folding changes the text's length. An ordinal question's value
+    takes the 第 written before it (``AnswerType.ordinal``: ``第四站``)."""
     pattern = _value_pattern(answer_type.kind, answer_type.units)
     if pattern is None or not text:
         return []
@@ -518,6 +545,8 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start()]
     if answer_type.kind == "number":  # any measure word: it must be a word of its own
         found = [(s, e) for s, e in found if _ends_in_unit_word(folded, s, e)]
+    if answer_type.ordinal:  # 第几站: the value is 第四站
+        found = [(s - 1, e) if s > 0 and folded[s - 1] == "第" else (s, e) for s, e in found]
     return found
 
 

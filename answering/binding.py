@@ -4,23 +4,25 @@ One home for the tests the gate's rules (``answering.gate``), the reader stage's
 preference (``answering.reading``) and the name audit (``evaluation.name_audit``) read: a
 name of the question occurs in a text (``name_found``, written differently or shortened),
 which names must be the subject of an answer (``subject_names``), the text around an answer
-(its paragraph, ``paragraph_context``; its article, ``article_context``), and what of the
+(its paragraph, ``paragraph_context``; its paragraph, the one before and its article's
+lede, ``span_context``), and what of the
 question that text leaves out (``unbound``: the 凡尔赛宫 of ``凡爾賽宮於1870年所爆發的哪一個戰爭
 期間被普魯士帝國軍隊占領?`` next to a span of an article that never names it), and a relative
 time it contradicts (``time_conflict``: 去年 against 今年).
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Sequence
 
 from answering.query import Query
 from answering.scoring import ScoredSentence
-from answering.terms import name_variants
+from answering.terms import Organisation, name_variants, organisations
 from corpus.types import Passage
 from retrieval.types import SearchHit
 from text.fold import match_key
 from text.ngrams import bigram_containment
-from text.numbers import contains_number
+from text.numbers import chinese_number_value, contains_number, numeral_forms
 
 
 def name_found(name: str, text: str, min_share: float = 0.6) -> bool:
@@ -69,6 +71,29 @@ def question_numbers(query: Query) -> list[str]:
             if match_key(n) in own and (sum(c.isdigit() for c in n) >= 2 or n[-1] in "月日")]
 
 
+#: periods a question dates its subject by, in Chinese numerals or digits: a quarter
+#: (``二季度``), a five-year plan (``十四五``), the Nth session, issue, batch, round, season
+#: or stage (``第四站``); ``二季度`` against a page's ``三季度`` is another time (news trial)
+PERIODS = re.compile(r"(?P<q>[一二三四1-4])季度|十[一二三四五六七八九]五"
+                     r"|第(?P<nth>[一二三四五六七八九十两]+|\d+)(?P<unit>届|期|批|轮|季(?!度)|站)")
+
+
+def question_periods(query: Query) -> list[tuple[str, tuple[str, ...]]]:
+    """The periods of the question's own message (``PERIODS``), each with the ways a text may
+    write it (digits or Chinese numerals: ``二季度`` -> ``("二季度", "2季度")``)."""
+    out = []
+    for m in PERIODS.finditer(match_key(query.own)):
+        number = m.group("q") or m.group("nth")
+        value = chinese_number_value(number) if number else None
+        if value is None:
+            out.append((m.group(0), (m.group(0),)))
+            continue
+        unit = "季度" if m.group("q") else m.group("unit")
+        head = "" if m.group("q") else "第"
+        out.append((m.group(0), tuple(head + f + unit for f in numeral_forms(value))))
+    return out
+
+
 def qualifiers(query: Query) -> set[str]:
     """Names of the question written directly before another of its names: the broader
     place of a chain (``新疆`` of ``新疆阿克陶县沙依库力…``), which an article about the narrower
@@ -80,26 +105,89 @@ def qualifiers(query: Query) -> set[str]:
 
 
 def unbound(query: Query, context: str, min_share: float = 0.6) -> list[str]:
-    """The subject names (``subject_names``, less ``qualifiers``) and numbers
-    (``question_numbers``) of the question that ``context`` does not hold (``name_found``
+    """The subject names (``subject_names``, less ``qualifiers``), numbers
+    (``question_numbers``) and periods (``question_periods``) of the question that ``context``
+    does not hold (``name_found``
     with ``min_share``; ``text.numbers.contains_number``); empty when the context is about
     the question."""
     broad = qualifiers(query)
     names = [n for n in subject_names(query) if n not in broad and not name_found(n, context, min_share)]
-    return names + [n for n in question_numbers(query) if not contains_number(context, n)]
+    key = match_key(context)
+    periods = [label for label, forms in question_periods(query) if not any(f in key for f in forms)]
+    return names + [n for n in question_numbers(query) if not contains_number(context, n)] + periods
 
 
-def article_context(p: Passage, hits: Sequence[SearchHit],
-                    article_text: Callable[[str], str | None] | None = None) -> str:
-    """The text of passage ``p``'s whole article and its headline: ``article_text(article_id)``
-    when given and known, else the retrieved passages of that article (``hits``) and the
-    headline. A news article states its place and date once, in its lede
-    (``今年10月…阿克陶县…``), and its later paragraphs answer questions that name them."""
+#: paragraphs at an article's start that state its place, date and subject for the whole
+#: article (its lede; a news feature opens with a scene, ``“今天的午餐有…”12月8日中午…``, and
+#: states its news in the next paragraph)
+LEDE_PARAGRAPHS = 2
+
+
+def span_context(p: Passage, offset: int, hits: Sequence[SearchHit],
+                 article_text: Callable[[str], str | None] | None = None) -> str:
+    """The text an answer at character ``offset`` of passage ``p`` is read in: the paragraph
+    holding it, the paragraph before (``该分公司…`` names its company there), the article's
+    lede (its first ``LEDE_PARAGRAPHS`` paragraphs) and its headline. Paragraphs come from
+    ``article_text(article_id)`` (``Article.text``: paragraphs joined by ``"\n"``) when given
+    and known, else from the retrieved passages of the article (``hits``, by
+    ``paragraph_no``).
+
+    A news article states its place and date once, in its lede (``今年10月…阿克陶县…``), and
+    its later paragraphs answer questions that name them; a name only in a distant paragraph
+    binds nothing (``黔东南州分公司采购了多少个医用口罩？`` read the ``6万个`` of 黔西南州分公司's
+    paragraph, the article naming 黔东南 four paragraphs later; second new-user trial)."""
     whole = article_text(p.article_id) if article_text is not None else None
-    if whole is None:
-        whole = "\n".join(dict.fromkeys([p.text] + [h.passage.text for h in hits
-                                                       if h.passage.article_id == p.article_id]))
-    return whole + "\n" + p.title
+    start = -1 if whole is None else p.start if whole[p.start:p.end] == p.text else whole.find(p.text)
+    if whole is not None and start >= 0:
+        at = whole.count("\n", 0, start + offset)
+        paragraphs = whole.split("\n")
+        keep = sorted(set(range(LEDE_PARAGRAPHS)) | {at - 1, at})
+        text = "\n".join(paragraphs[i] for i in keep if 0 <= i < len(paragraphs))
+    else:
+        at = p.paragraph_no + p.text.count("\n", 0, offset)
+        near = [h.passage.text for h in hits if h.passage.article_id == p.article_id
+                and (h.passage.paragraph_no <= LEDE_PARAGRAPHS or at - 1 <= h.passage.paragraph_no <= at)]
+        text = "\n".join(dict.fromkeys([p.text] + near))
+    return text + "\n" + p.title
+
+
+def paragraph_before(p: Passage, offset: int, article_text: Callable[[str], str | None] | None = None) -> str:
+    """The text of the paragraph holding character ``offset`` of passage ``p``, from the
+    paragraph's start up to that character (the article's text, ``article_text``, when known;
+    else the passage's)."""
+    whole = article_text(p.article_id) if article_text is not None else None
+    start = -1 if whole is None else p.start if whole[p.start:p.end] == p.text else whole.find(p.text)
+    text, at = (whole, start + offset) if whole is not None and start >= 0 else (p.text, offset)
+    return text[text.rfind("\n", 0, at) + 1: at]
+
+
+def same_organisation(a: Organisation, b: Organisation) -> bool:
+    """Whether two organisation mentions name one organisation: the proper noun of either
+    occurs in the other (``name_found``: ``黔东南州邮政分公司`` and ``黔东南苗族侗族自治州邮政分公司``;
+    ``贵州邮政`` and ``贵州省邮政分公司``)."""
+    return name_found(a.head, b.name) or name_found(b.head, a.name)
+
+
+#: marks after which a clause begins: an organisation named there is the clause's subject
+#: (``。铜仁市邮政分公司工会成立…``), not an object (``来到马拉松广场主题邮局``)
+CLAUSE_START = "，。！？；：,;!?:"
+
+
+def other_organisation(query: Query, before: str) -> str | None:
+    """The organisation an answer is about when it is not the question's: when the question
+    names organisations (``terms.organisations``), the last one ``before`` (its paragraph up
+    to the answer, ``paragraph_before``) names as a clause's subject (at its start or after a
+    ``CLAUSE_START`` mark), if it is none of them; else None.
+    ``黔东南州邮政分公司给投递员送了多少副手套？`` read ``600副`` of ``…铜仁市邮政分公司工会成立慰问领导
+    小组，…同时，拨专款1.2万元购买600副手套``, 黔东南 named earlier in that paragraph (news
+    trial)."""
+    asked = organisations(query.own)
+    if not asked:
+        return None
+    named = [o for o in organisations(before) if before[o.start - 1: o.start] in ("",) + tuple(CLAUSE_START)]
+    if not named or any(same_organisation(a, named[-1]) for a in asked):
+        return None
+    return named[-1].name
 
 
 #: Relative times a news question and its answer must agree on: words of one group name

@@ -28,8 +28,11 @@ Rules, once a follow-up:
 
 1. The previous user question is condensed first (recursively, at most ``MAX_DEPTH`` turns).
 2. ``那X呢？`` / ``what about X?`` where X names something: X replaces the first proper noun of
-   the previous question (``那贵阳邮区中心呢？`` after ``贵州邮政双11期间快递业务收入是多少？`` ->
-   ``贵阳邮区中心邮政双11期间快递业务收入是多少？``), or is put in front of it (rule ``ellipsis``).
+   the previous question, or is put in front of it (rule ``ellipsis``). When X is an
+   organisation (its last word ends in a ``terms.ORGANISATION_SUFFIXES`` entry) it replaces the
+   whole organisation that proper noun starts (``_entity``): ``那贵阳邮区中心呢？`` after
+   ``贵州省分公司拨付了多少慰问金？`` -> ``贵阳邮区中心拨付了多少慰问金？``; a bare place keeps the
+   organisation's kind (``那贵阳市呢？`` -> ``贵阳市分公司拨付…``).
    ``那A的B呢？`` with a name in A and an attribute B (content words, no name) asks a new
    attribute of a new entity: it is asked as B's kind asks (``ATTRIBUTE_FRAMES``: a role is
    asked 是谁, an amount 是多少; else 是什么): ``那贵州邮政的快递业务收入呢？`` after
@@ -58,7 +61,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from answering.crosslingual import latin_names
-from answering.terms import STOP_WORDS, _tagged, key_terms, language, normalise
+from answering.terms import STOP_WORDS, _tagged, is_organisation, key_terms, language, normalise, organisations
 from text.markers import CANON
 
 SHORT_CHARS = 12
@@ -193,6 +196,13 @@ def _names(text: str, tags: Sequence[str] = _NAME_TAGS) -> list[str]:
     return [w for w, f in _tagged(text) if f in tags and len(w) >= 2]
 
 
+def _entity(text: str, name: str) -> str:
+    """The organisation the proper noun ``name`` starts in ``text`` (``terms.organisations``:
+    ``贵州省`` of ``贵州省分公司拨付…`` -> ``贵州省分公司``; ``贵州`` of ``贵州邮政双11…`` ->
+    ``贵州邮政``); ``name`` itself when it starts none."""
+    return next((o.name for o in organisations(CANON.sub("", text)) if o.head == name), name)
+
+
 def _person_names(text: str) -> list[str]:
     if language(CANON.sub("", text)) == "en":
         return _names(text)
@@ -283,7 +293,9 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
         if x_is_name and (not zh or len(normalise(x)) <= SHORT_CHARS):
             names = _names(prev)
             if names and names[0] != x:
-                return Condensed(prev.replace(names[0], x, 1), "ellipsis", context, (names[0],), alone)
+                # an organisation replaces the earlier organisation whole; a bare place only its place
+                old = _entity(prev, names[0]) if zh and is_organisation(_tagged(x)[-1][0]) else names[0]
+                return Condensed(prev.replace(old, x, 1), "ellipsis", context, (old,), alone)
             return Condensed(x + prev if zh else f"{x} {prev}", "ellipsis", context, (), alone)
     # 3. person pronoun -> person name
     pm = (_ZH_PERSON if zh else _EN_PERSON).search(body)

@@ -29,7 +29,8 @@ from typing import Sequence
 
 from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
-from answering.terms import Term, hard_terms, is_list_question, key_terms, rare_characters, unlisted_names
+from answering.terms import (Term, hard_terms, is_list_question, jieba_modules, key_terms, rare_characters,
+                             unlisted_names)
 from corpus.clean import strip_html_elements
 from text.chars import HAN, LATIN_WORD, language
 from text.fold import match_key, script_of, segmentation_form
@@ -86,6 +87,8 @@ class Query:
             with a verb, a preposition or a question word, or is a follow-up.
         attribute: the concrete attribute asked for by ``什么X`` / ``哪条X`` (``材质``, ``街道``),
             which the passages must name (``CONCRETE_ATTRIBUTES``); None otherwise.
+        category: the noun a ``哪个X`` question asks an instance of (``哪个自治州`` -> ``自治州``,
+            ``哪一個高原`` -> ``高原``; ``_category``), or None.
         answer_type: expected answer type, or None.
         is_list: a list question (哪些/列举/分别 ...).
         parts: the interrogative sentences of ``own`` when it asks two or more questions.
@@ -111,6 +114,7 @@ class Query:
     dates: tuple[tuple[int | None, int, int], ...] = ()
     answer_type: AnswerType | None = None
     attribute: str | None = None
+    category: str | None = None
     subject: str | None = None
     is_list: bool = False
     parts: tuple[str, ...] = ()
@@ -148,7 +152,7 @@ class Query:
 def content_problem(message: str) -> str:
     """Why ``message`` has nothing to ask (``""`` when it has content): ``empty``,
     ``no_words``, ``digits_only``, ``code``, ``keyboard``, ``greeting``, ``no_content_words``."""
-    m = re.sub(r"</?[A-Za-z][^<>]*>", " ", (message or "")).strip()  # markup is no question
+    m = strip_html_elements(message or "").strip()  # markup is no question
     if not m:
         return "empty" if not (message or "").strip() else "code"
     if not any(ch.isalnum() for ch in m):
@@ -219,6 +223,22 @@ _ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:个|条|家|所|座|�
 #: a month (``3月``, ``3月份``) or a day: ``8日``, or ``8号`` right after a month (``12月8号``);
 #: a bare ``10号`` is a designation (``先锋10号``, ``3号线``), not a day
 _DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})日|(?<=月)(\d{1,2})号")
+
+
+#: ``哪`` and the measure word of a ``哪个X`` question (``哪个``, ``哪一個``, ``哪条``, ``哪座``)
+_WHICH = re.compile(r"哪一?(?:个|条|家|所|座|种|款|类|片|处|支|部|位)")
+
+
+def _category(own: str) -> str | None:
+    """The noun after ``哪个``/``哪一个``/``哪条``… (``_WHICH``), when jieba tags it a noun:
+    ``兴仁县属于贵州的哪个自治州？`` -> ``自治州``; else None."""
+    key = match_key(own)
+    m = _WHICH.search(key)
+    if not m:
+        return None
+    _, pseg = jieba_modules()
+    first = next((w for w in pseg.cut(key[m.end():]) if w.word.strip()), None)
+    return first.word if first is not None and first.flag.startswith("n") else None
 
 
 def _attribute(own: str) -> str | None:
@@ -303,7 +323,7 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
                  rare=rare_characters(own) if lang == "zh" else (),
                  numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))),
                  dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
-                 attribute=_attribute(own),
+                 attribute=_attribute(own), category=_category(own),
                  subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
                  is_list=is_list_question(own), parts=parts,
                  part_types=tuple(expected_type(p) for p in parts), truncated=truncated,
@@ -324,10 +344,12 @@ def parse_query(question: str, history: Sequence[tuple[str, str]] = (), condense
     if not isinstance(question, str):
         raise ValueError(f"question must be a str, got {type(question).__name__}")
     plain = strip_html_elements(question).strip()  # <b>贵州邮政</b>…: the words, not the tags
-    problem = content_problem(question) or ("" if plain or not question.strip() else "code")
+    problem = content_problem(question)
     if problem:
         own = question.strip()
-        lang = "en" if LATIN_WORD.search(own) and not HAN.search(own) else "zh"  # "？", "🙂": the UI's
+        # The words left once markup is gone: a message of only a script is answered in the
+        # page's language ("？", "🙂" too), not read as English from its tag names.
+        lang = "en" if LATIN_WORD.search(plain) and not HAN.search(plain) else "zh"
         return Query(question=question, own=own, text=own, condensed=Condensed(own, standalone=own),
                      has_content=False, content_problem=problem, language=lang,
                      key=match_key(own))

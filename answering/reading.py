@@ -16,7 +16,10 @@ value of the expected type comes first (``_typed_first``), and, for a question t
 noun (``多少邮件``), one whose value stands next to that noun (``_noun_first``).
 Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`` of
 ``4個國家`` -> ``4個``), then cut to the value the question asks for (``answering.span_trim``:
-``达4329.7万元`` -> ``4329.7万元`` for a money question). ``read`` binds each span to the answer's quote: the
+``达4329.7万元`` -> ``4329.7万元`` for a money question); a list question's span is moved to
+the enumeration it belongs to or follows (``span_trim.whole_list``: ``3个`` of ``赛前、赛中、赛后
+3个重要节点`` -> ``赛前、赛中、赛后``), and a ``哪个X`` question's span cut right before X's last
+character takes it (``span_trim.whole_category``: ``雲貴高`` -> ``雲貴高原``). ``read`` binds each span to the answer's quote: the
 sentence of the passage that holds it (``text.sentences``), so the citation quote is that
 sentence and the short answer is its exact characters (``Answer.shorts``).
 
@@ -33,9 +36,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from answering.answer_type import noun_near, span_matches, value_spans
-from answering.binding import article_context, unbound
+from answering.binding import other_organisation, paragraph_before, span_context, unbound
 from answering.query import Query
-from answering.span_trim import trim_span, value_share, whole_value
+from answering.span_trim import trim_span, value_share, whole_category, whole_list, whole_value
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.chars import language
@@ -166,6 +169,9 @@ class ReaderStage:
                 wide_start, wide = _whole(answer_type, texts, sp)
                 s, e = trim_span(answer_type, wide)
                 start, end = wide_start + s, wide_start + e
+                if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
+                    start, end = whole_list(text, start, end)
+                start, end = whole_category(query.category, text, start, end)
                 if (query.language != language(text)
                         and value_share(answer_type, text[start:end]) < CROSS_LANGUAGE_VALUE_SHARE):
                     continue  # another language: only a value of the expected type is read right
@@ -268,9 +274,10 @@ def _noun_first(result, answer_type, texts: Sequence[str]):
 
 def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], texts: Sequence[str],
                  article_text=None):
-    """``result`` with the best span whose article is about the question first
-    (``binding.unbound`` of ``binding.article_context`` is empty: it names the question's
-    subject names and numbers), when the first span's is not (``_first_within_margin``), and,
+    """``result`` with the best span read in a text about the question first
+    (``binding.unbound`` of ``binding.span_context`` is empty: its paragraph, the one before,
+    its article's lede and headline name the question's subject names and numbers; and
+    ``binding.other_organisation`` finds no other organisation named last before it), when the first span's is not (``_first_within_margin``), and,
     when the first span holds a value of the expected type, only one that holds one too
     (``span_matches``). The gate's ``span_context`` rule refuses a first span that is not
     about the question; DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read
@@ -280,7 +287,11 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
 
     def about(sp) -> bool:
         ok = 0 <= sp.passage_index < len(hits)
-        return ok and not unbound(query, article_context(hits[sp.passage_index].passage, hits, article_text))
+        if not ok:
+            return False
+        p = hits[sp.passage_index].passage
+        return (not unbound(query, span_context(p, sp.start, hits, article_text))
+                and other_organisation(query, paragraph_before(p, sp.start, article_text)) is None)
 
     def typed(sp) -> bool:
         return answer_type is None or span_matches(answer_type, _whole(answer_type, texts, sp)[1]) is not False

@@ -21,6 +21,15 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    ``1200多人``, ``35.5`` of ``35.5%``). A value the span
    holds whole, or does not touch, leaves it.
 
+0b. ``whole_list`` (list questions with no expected value type; applied last, on the
+   passage, by ``whole_list``): a span right after an enumeration is moved to its items
+   (``赛前、赛中、赛后3个重要节点``: ``3个`` -> ``赛前、赛中、赛后``), and a span that is one of its
+   items is widened to all of them.
+
+0c. ``whole_category`` (``哪个X`` questions, ``Query.category``; on the passage, by
+   ``whole_category``): a span cut right before the last character of X takes it
+   (``雲貴高`` of ``雲貴高原`` for ``哪一個高原？``).
+
 1. ``value`` (count, money, percent, day, year questions): a span holding a value of the expected
    type (``answer_type.value_spans``) is cut to its values, from the first to the last one
    before the next clause mark (``CLAUSE_MARKS``), with the approximation word before the
@@ -43,14 +52,18 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    name after the first mention of that role (a whole word) is cut, when a name follows it:
    ``物流部经理叫什么名字？`` / ``物流部经理于雷`` -> ``于雷``; ``董事长为王石`` stays. (CMRC and DRCD references to such
    questions hold the role in 5 of 84 cases, all of them whole clauses.)
+3b. ``paragraph`` (every question): a span across a paragraph break keeps its longest
+   paragraph (a sub-heading and the paragraph after it -> the paragraph).
 4. ``edges`` (every question, typed or not): what no answer begins or ends with is cut, one
    piece at a time: a clause mark at either end (``EDGE_MARKS``), an opening bracket or quote
    at the start whose closing one is not in the span, a closing one at the end whose
    opening one is not, and an opening one at the end (``text.chars.BRACKET_PAIRS``;
-   ``销往全国各地。“`` -> ``销往全国各地。``), a leading structural ``的``, and a
+   ``销往全国各地。“`` -> ``销往全国各地。``), a leading structural ``的``, a
    trailing one after a noun, numeral or time word (``NOMINAL_TAGS``: ``毛利家的`` ->
-   ``毛利家``; ``最溫暖的`` stays). Of the 4,495 CMRC and DRCD references, 9 end in ``的``, none
-   starts with it, 2 end in a comma and 5 hold an unmatched bracket.
+   ``毛利家``; ``最溫暖的`` stays), and a leading aspect particle (``ASPECT_PARTICLES``, as
+   jieba tags it: ``了一倍`` -> ``一倍``; ``了解`` stays). Of the 4,495 CMRC and DRCD
+   references, 9 end in ``的``, none starts with it or with 了/着/过, 2 end in a comma and 5
+   hold an unmatched bracket.
 
 Measured with ``python -m evaluation run`` (reader validation split open-domain, CMRC 118 /
 DRCD 420, and the seed set; checkpoint sha256 86942e76...): short-answer F1
@@ -66,7 +79,7 @@ from typing import Callable
 from answering.answer_type import APPROXIMATION, AnswerType, noun_distance, value_spans
 from answering.terms import jieba_modules
 from text.chars import BRACKET_PAIRS, widen_to_whole
-from text.fold import offset_fold
+from text.fold import match_key, offset_fold
 from text.numbers import QUANTITY
 
 #: clause marks: values on both sides of one belong to different statements
@@ -123,6 +136,10 @@ WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = ({k: (k,) for k in sorted(VALUE_
                                                   | {"number": ("number", "percent", "money"),
                                                      "time": ("day", "year")})
 #: rule 0's line in the rules listing (``python -m answering rules``)
+WHOLE_LIST_DESCRIPTION = ("list questions with no value type: move a span to the enumeration it follows or is an item "
+                          "of (3个 of 赛前、赛中、赛后3个重要节点 -> 赛前、赛中、赛后)")
+WHOLE_CATEGORY_DESCRIPTION = ("哪个X questions: a span cut right before X's last character takes it (雲貴高 of 雲貴高原 "
+                              "for 哪一個高原)")
 WHOLE_VALUE_DESCRIPTION = ("count/number/money/percent/day/year/time: widen a span to the whole value it cuts on its "
                            "passage (4 of 4個國家 -> 4個)")
 
@@ -144,6 +161,90 @@ def _whole_values(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     types = [answer_type if kind == answer_type.kind else replace(answer_type, kind=kind)
              for kind in WHOLE_VALUE_KINDS.get(answer_type.kind, ())]
     return [v for t in types for v in value_spans(t, text)]
+
+
+#: the mark between the items of a Chinese enumeration (``赛前、赛中、赛后``)
+LIST_MARK = "、"
+#: what closes an enumeration besides a clause mark: ``口罩、手套、护目镜等防护用品``
+LIST_END = "等"
+#: longest item, characters: a longer run is a clause, not an enumeration's item
+LIST_ITEM_CHARS = 16
+
+
+def whole_list(text: str, start: int, end: int) -> tuple[int, int]:
+    """Rule 0b (list questions with no expected value type, ``哪些``/``哪几个``): ``(start, end)``,
+    a span's offsets in its passage ``text``, moved to the enumeration (items joined by
+    ``LIST_MARK``, up to a clause mark or ``等``) it holds, belongs to or follows:
+
+    * a span holding an enumeration is cut to it (``为服务点统一配备标识牌、货柜等设施`` ->
+      ``标识牌、货柜``; ``5.45万件，实现零丢失、零投诉，群众满意度达100%。`` -> ``零丢失、零投诉``);
+    * a span right after an enumeration, or after its last item's ``等``, is the count or
+      umbrella word of that list (``赛前、赛中、赛后3个重要节点`` read ``3个``; ``开发了烟草、葵花、
+      中粮等多个优质物流客户`` read ``多个优质物流客户``; news trial): the answer is the items;
+    * a span that is one item (a ``LIST_MARK`` before or after it) is widened to all of them
+      (``欧洲`` of ``主要分布于欧洲、北美（美国和加拿大）和亚洲北部``).
+
+    The first item is the span when the span is followed by a ``LIST_MARK`` and preceded by
+    none; otherwise it begins as many jieba words before its ``LIST_MARK`` as the longest
+    other item has (enumerations are parallel: ``开展快递配送、签收登记`` -> ``快递配送``).
+    Unchanged when no enumeration touches the span, or when an item would run over
+    ``LIST_ITEM_CHARS`` characters."""
+    if start >= end or "whole_list" in DISABLED:
+        return start, end
+    stops = CLAUSE_MARKS | {LIST_END, "\n"}
+    if LIST_MARK in text[start:end]:  # the span holds an enumeration: cut to it
+        mark = text.index(LIST_MARK, start, end)
+        lo = max([start] + [text.rfind(m, start, mark) + 1 for m in CLAUSE_MARKS | {"\n"}])
+        hi = min([end] + [i for i in (text.find(m, mark, end) for m in stops) if i >= 0])
+        return _enumeration(text, lo, hi, keep_first=False) or (start, end)
+    lo = max((text.rfind(m, 0, start) for m in CLAUSE_MARKS | {"\n"}), default=-1) + 1
+    hi = min([i for i in (text.find(m, end) for m in stops) if i >= 0] or [len(text)])
+    before = start
+    while before > lo and text[before - 1].isspace():
+        before -= 1
+    if before > lo and text[before - 1] == LIST_END:
+        before -= 1
+    if text[end: end + 1] == LIST_MARK:  # the span is an item, not the last
+        first = text[before - 1: before] != LIST_MARK
+        return _enumeration(text, start if first else lo, hi, keep_first=first) or (start, end)
+    if text[before - 1: before] == LIST_MARK or LIST_MARK in text[lo:before]:
+        # the span is the last item, or follows the enumeration
+        last = end if text[before - 1: before] == LIST_MARK else before
+        return _enumeration(text, lo, last, keep_first=False) or (start, end)
+    return start, end
+
+
+def _enumeration(text: str, lo: int, hi: int, keep_first: bool) -> tuple[int, int] | None:
+    """``(start, hi)`` of the enumeration ending at ``hi`` in ``text[lo:hi]`` (at least two
+    items joined by ``LIST_MARK``, none over ``LIST_ITEM_CHARS``): its first item is all of
+    the text before the first mark when ``keep_first``, else as many jieba words before it
+    as the longest other item has. None when there is no such enumeration."""
+    parts = text[lo:hi].split(LIST_MARK)
+    if len(parts) < 2 or not all(0 < len(x.strip()) <= LIST_ITEM_CHARS for x in parts[1:]):
+        return None
+    if keep_first:
+        return lo, hi
+    jieba, _ = jieba_modules()
+    n = max(max(1, len(jieba.lcut(x.strip()))) for x in parts[1:])
+    first = jieba.lcut(parts[0])[-n:]
+    size = sum(len(w) for w in first)
+    if not first or size > LIST_ITEM_CHARS:
+        return None
+    return lo + len(parts[0]) - size, hi
+
+
+def whole_category(category: str | None, text: str, start: int, end: int) -> tuple[int, int]:
+    """Rule 0c (``哪个X`` questions, ``Query.category``): ``(start, end)``, a span's offsets in
+    its passage ``text``, taking the next character when it is the last one of the category
+    the question asks an instance of and the span does not end with it: an XLM-R piece may
+    end inside the word (``黔西南布依族苗族自治`` of ``…自治州`` for ``哪个自治州？``, news trial;
+    ``雲貴高`` of ``雲貴高原`` for ``哪一個高原？``, DRCD validation)."""
+    if not category or start >= end or end >= len(text) or "whole_category" in DISABLED:
+        return start, end
+    last = match_key(category[-1])
+    if match_key(text[end - 1]) != last and match_key(text[end]) == last:
+        return start, end + 1
+    return start, end
 
 
 def value_share(answer_type: AnswerType | None, span: str) -> float:
@@ -227,6 +328,12 @@ def trim_role(answer_type: AnswerType, span: str) -> tuple[int, int]:
     return 0, len(span)
 
 
+#: aspect particles (jieba tags ul/uz/ug) no answer begins with: of the 4,495 CMRC and DRCD
+#: references none starts with 了, 着 or 过; ``多了一倍`` was read ``了一倍`` (news trial)
+ASPECT_PARTICLES = "了着过"
+ASPECT_TAGS = frozenset({"ul", "uz", "ug"})
+
+
 def _edge_cut(span: str) -> tuple[int, int]:
     """One piece rule 4 cuts from ``span``: ``(1, len)`` or ``(0, len - 1)`` (or ``len - 1``
     for a final 的), ``(0, len)`` when none."""
@@ -236,6 +343,11 @@ def _edge_cut(span: str) -> tuple[int, int]:
         return 1, n
     if last in EDGE_MARKS or last in BRACKET_PAIRS or (last in _CLOSERS and _CLOSERS[last] not in span[:-1]):
         return 0, n - 1
+    if first in ASPECT_PARTICLES:
+        _, pseg = jieba_modules()
+        lead = next(iter(pseg.cut(span)), None)
+        if n > 1 and lead is not None and lead.word == first and lead.flag in ASPECT_TAGS:
+            return 1, n
     if "的" in (first, last):
         _, pseg = jieba_modules()
         words = list(pseg.cut(span))
@@ -244,6 +356,20 @@ def _edge_cut(span: str) -> tuple[int, int]:
         if len(words) > 1 and words[-1].word == "的" and words[-2].flag.startswith(NOMINAL_TAGS):
             return 0, n - 1
     return 0, n
+
+
+def trim_paragraph(answer_type: AnswerType | None, span: str) -> tuple[int, int]:
+    """Rule 3b: a span across a paragraph break keeps its longest paragraph (``营造旺季生产氛围\n
+    贵阳邮区中心是全省邮件处理的神经中枢``, a sub-heading and the paragraph after it, -> the
+    paragraph; seed gz-23). No reference of CMRC, DRCD or the seed set crosses one."""
+    if "\n" not in span:
+        return 0, len(span)
+    start, best = 0, (0, 0)
+    for line in span.split("\n"):
+        if len(line.strip()) > best[1] - best[0]:
+            best = (start, start + len(line))
+        start += len(line) + 1
+    return best if best[1] > best[0] else (0, len(span))
 
 
 def trim_edges(answer_type: AnswerType | None, span: str) -> tuple[int, int]:
@@ -268,8 +394,10 @@ TRIM_RULES: tuple[TrimRule, ...] = (
              "person: cut a trailing speech verb (李妙称 -> 李妙)"),
     TrimRule("role", frozenset({"person"}), trim_role,
              "person, the question names a role: cut to the name after it (物流部经理于雷 -> 于雷)"),
+    TrimRule("paragraph", None, trim_paragraph,
+             "any question: a span across a paragraph break keeps its longest paragraph"),
     TrimRule("edges", None, trim_edges,
-             "any question: cut end clause marks, unmatched brackets, cut-off 的 (毛利家的 -> 毛利家)"),
+             "any question: cut end clause marks, unmatched brackets, cut-off 的, a leading 了/着/过 (毛利家的 -> 毛利家)"),
 )
 
 #: Rules disabled by name (an empty set: all on). Tests may switch one off.

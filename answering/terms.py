@@ -70,6 +70,64 @@ STOP_WORDS = frozenset(
 
 PROPER_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 
+#: word endings that name an organisation (``贵州省分公司``, ``贵阳邮区中心``, ``贵州邮政``,
+#: ``北京分行``): a proper noun followed by nouns ending in one is one organisation
+#: (``organisations``)
+ORGANISATION_SUFFIXES = ("公司", "中心", "邮政", "银行", "分行", "支行", "集团", "政府", "局", "厅",
+                         "委员会", "工会", "协会", "医院", "学校", "大学", "学院", "研究所", "研究院",
+                         "报社", "电视台")
+#: nouns an organisation's name may run over after its proper noun (``黔东南`` ``苗族`` ``侗族``
+#: ``自治州`` ``邮政`` ``分公司``)
+ORGANISATION_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation named in a text: ``name`` (its characters), ``head`` (the proper noun it
+    starts with: ``铜仁市`` of ``铜仁市邮政分公司``), ``start``/``end`` character offsets."""
+
+    name: str
+    head: str
+    start: int
+    end: int
+
+
+def is_organisation(word: str) -> bool:
+    """Whether ``word`` ends in an ``ORGANISATION_SUFFIXES`` entry (``分公司``, ``邮区中心``)."""
+    return word.endswith(ORGANISATION_SUFFIXES)
+
+
+def organisations(text: str) -> list[Organisation]:
+    """The organisations ``text`` names, in order: a proper noun (jieba posseg ``NAME_TAGS``
+    or ``nz``, 2+ characters) and the nouns after it (at most ``ORGANISATION_WORDS``) up to
+    the last one ending in an ``ORGANISATION_SUFFIXES`` entry: ``铜仁市邮政分公司工会成立…`` ->
+    ``铜仁市邮政分公司工会``; ``贵州邮政双11…`` -> ``贵州邮政``. ``该分公司`` and ``各区（县）分公司``
+    name none (no proper noun starts them)."""
+    _, pseg = jieba_modules()
+    words, at = [], 0
+    for w in pseg.cut(text):
+        words.append((w.word, w.flag, at))
+        at += len(w.word)
+    out = []
+    i = 0
+    while i < len(words):
+        word, flag, start = words[i]
+        if not ((flag in NAME_TAGS or flag == "nz") and len(word) >= 2):
+            i += 1
+            continue
+        end, last = None, i
+        for j in range(i + 1, min(len(words), i + 1 + ORGANISATION_WORDS)):
+            w, f, s = words[j]
+            if not f.startswith("n"):
+                break
+            if is_organisation(w):
+                end, last = s + len(w), j
+        if end is not None:
+            out.append(Organisation(text[start:end], word, start, end))
+        i = last + 1
+    return out
+
+
 _LATIN = re.compile(r"[a-z][a-z\-']*[a-z]|[a-z]", re.IGNORECASE)
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 
@@ -477,7 +535,7 @@ _NUMBER_Q = re.compile(
     r"\bhow (many|much|long|old|far)\b|\bwhen\b|\bwhat year\b|\bnumber of\b",
     re.IGNORECASE,
 )
-_LIST_Q = re.compile(r"列举|哪些|有哪些|都有什么|包括什么|包括哪|分别|几项|which\b.*\b(are|were)\b|\blist\b",
+_LIST_Q = re.compile(r"列举|哪些|哪[几幾]|哪[两兩二三四五六七八九十][个個项項种種条條位家]|有哪些|都有什么|包括什么|包括哪|分别|几项|which\b.*\b(are|were)\b|\blist\b",
                      re.IGNORECASE)
 
 
@@ -490,5 +548,5 @@ def asks_number(question: str) -> bool:
 
 
 def is_list_question(question: str) -> bool:
-    """True for list questions (列举/哪些/有哪些/分别/which ... are/list)."""
+    """True for list questions (列举/哪些/哪几个/哪两个/有哪些/分别/which ... are/list)."""
     return _LIST_Q.search(question or "") is not None

@@ -24,6 +24,23 @@ def test_elliptical_follow_up_takes_the_new_entity_and_keeps_the_context():
     assert c.rule == "ellipsis" and c.context == (GZ_Q,)
 
 
+@pytest.mark.parametrize("prev, x, text", [
+    # an organisation named by the user replaces the whole organisation of the earlier question
+    ("贵州省分公司拨付了多少慰问金？", "贵阳邮区中心", "贵阳邮区中心拨付了多少慰问金？"),
+    ("常州市邮政分公司为什么开辟独立密闭场地？", "江西省邮政分公司", "江西省邮政分公司为什么开辟独立密闭场地？"),
+    (GZ_Q, "贵阳邮区中心", "贵阳邮区中心双11期间快递业务收入是多少？"),
+    # a bare place replaces only the place: the organisation's kind stays
+    ("贵州省分公司拨付了多少慰问金？", "贵阳市", "贵阳市分公司拨付了多少慰问金？"),
+    ("阿克陶县分公司在多少个行政村建立了快递服务点？", "铜仁市", "铜仁市分公司在多少个行政村建立了快递服务点？"),
+])
+def test_an_elliptical_organisation_replaces_the_earlier_organisation_whole(prev, x, text):
+    """``那贵阳邮区中心呢？`` after ``贵州省分公司拨付了多少慰问金？`` was searched as
+    ``贵阳邮区中心分公司拨付…`` and answered with the province's 30万元 (second new-user
+    trial): only the place name was replaced, and its organisation's suffix stayed."""
+    c = condense(f"那{x}呢？", [(prev, "…[1]。")])
+    assert c.text == text and c.rule == "ellipsis"
+
+
 def test_person_pronoun_resolved_from_previous_question():
     c = condense("他慰问了多少人？", [("吴沛是哪个单位的总经理？", "贵阳市邮政分公司[1]。")])
     assert c.text == "吴沛慰问了多少人？" and c.rule == "person" and c.carried == ("吴沛",)

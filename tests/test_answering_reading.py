@@ -7,6 +7,7 @@ from answering.gate import EvidenceGate
 from answering.pipeline import Assistant
 from answering.reading import ReaderStage
 from reader.model import ReaderResult, Span
+from text.numbers import has_numeral
 from tests.test_answering_fakes import FakeRetriever, make_passages
 from tests.test_answering_pipeline import HASH_GATE
 
@@ -86,16 +87,18 @@ def test_a_wrong_span_is_followed_by_the_best_scored_sentence_as_second_proof():
     """The span's sentence leads; the extractive answerer's best sentence, another one,
     follows with its own citation (so a wrong span does not hide the right sentence). The
     wrong span is of the same article (贵州邮政, 双11): one of another article is refused
-    (``span_context``)."""
-    a = _assistant(FakeReader("5.8万余人次")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
-    assert not a.refused and a.short_answer.text == "5.8万余人次"
-    assert "5.8万余人次" in a.text and "4329.7万元" in a.text
-    assert a.text.index("5.8万余人次") < a.text.index("4329.7万元")
+    (``span_context``), and so is one that is no amount of money (``span_type``)."""
+    a = _assistant(FakeReader("61万余元")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
+    assert not a.refused and a.short_answer.text == "61万余元"
+    assert "61万余元" in a.text and "4329.7万元" in a.text
+    assert a.text.index("61万余元") < a.text.index("4329.7万元")
     quotes = {c.number: c.quote for c in a.citations}
     assert any("4329.7万元" in q for q in quotes.values())
-    assert "5.8万余人次" in quotes[a.short_answer.citation]
+    assert "61万余元" in quotes[a.short_answer.citation]
     other = _assistant(FakeReader("118个")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
     assert other.refused and other.decision.result("span_context").passed is False
+    count = _assistant(FakeReader("5.8万余人次")).ask("贵州邮政双11期间快递业务收入是多少？", top_k=5)
+    assert count.refused and count.decision.result("span_type").passed is False
 
 
 def test_a_right_span_is_not_quoted_twice():
@@ -453,3 +456,22 @@ def test_the_pipeline_puts_a_span_of_an_article_about_the_question_first():
 
     a = _assistant(Two("")).ask("贵州邮政双11期间开展了什么活动？", top_k=5)
     assert not a.refused and a.short_answer.text == "“五送”快递员活动"
+
+
+@pytest.mark.parametrize("span", ["贵州", "邮", "118个"])
+def test_a_quantity_question_is_refused_when_its_span_is_no_such_quantity(span):
+    """``铜仁市邮政分公司拨专款多少元？`` led with the one-character span ``铜`` (second new-user
+    trial), and ``那套明信片每套卖多少钱？`` with ``6``, a count of postcards (news trial): an
+    amount is written with a number, as money. The gate's ``span_type`` rule refuses a span
+    that is none (``answer_type.span_of_type``); the right one is answered."""
+    q = "贵州邮政双11期间快递业务收入是多少？"
+    a = _assistant(FakeReader(span)).ask(q, top_k=3)
+    assert a.refused and a.decision.result("span_type").passed is False
+    ok = _assistant(FakeReader("4329.7万元")).ask(q, top_k=3)
+    assert not ok.refused and ok.short_answer.text == "4329.7万元" and ok.decision.result("span_type").passed
+
+
+@pytest.mark.parametrize("text, numeral", [("4329.7万元", True), ("五分之四", True), ("数万元", True),
+                                           ("１２个", True), ("铜", False), ("贵州省分公司", False), ("", False)])
+def test_has_numeral(text, numeral):
+    assert has_numeral(text) is numeral

@@ -336,3 +336,15 @@ def test_markup_in_a_question_is_not_read_as_its_words():
     assert parse_query("收入x<y and y>z是多少？").own == "收入x<y and y>z是多少？"
     only = parse_query("<script>alert('贵州邮政双11期间快递业务收入是多少？')</script>")
     assert not only.has_content and only.content_problem == "code"
+
+
+def test_a_message_of_only_markup_is_answered_in_chinese():
+    """``<script>alert(1)</script>`` got the English no-content reply (second new-user trial):
+    the language was read from the tag names and the script's code, which are no words of
+    the user's. A message with nothing left once its markup is gone is answered in the
+    page's language, Chinese; an English message with markup stays English."""
+    only = parse_query("<script>alert(1)</script>")
+    assert not only.has_content and only.language == "zh"
+    assert parse_query("<b></b>").language == "zh"
+    english = parse_query("<b>hello</b> <script>x()</script>")
+    assert english.language == "en"

@@ -5,7 +5,7 @@ import pytest
 
 from answering import span_trim
 from answering.answer_type import expected_type, value_spans
-from answering.span_trim import (TRIM_RULES, trim_edges, trim_role, trim_span, trim_speaker, trim_to_value,
+from answering.span_trim import (TRIM_RULES, trim_edges, trim_paragraph, whole_category, trim_role, trim_span, trim_speaker, trim_to_value, whole_list,
                                   whole_value)
 
 
@@ -137,6 +137,8 @@ def test_rule_3_role_cuts_the_role_the_question_names(question, span, kept):
     ("。衡水湖", "衡水湖"),
     ("销往全国各地。“", "销往全国各地。"),  # seed akto-07: an opener at the end opens the next clause
     ("口罩（", "口罩"),
+    ("了一倍", "一倍"),                   # news trial: 比以前多了多少？ read 了一倍 of 多了一倍
+    ("过三次", "三次"),                   # a leading aspect particle: no reference begins with one
 ])
 def test_rule_4_edges_strips_what_no_answer_begins_or_ends_with(span, kept):
     s, e = trim_edges(None, span)
@@ -147,6 +149,7 @@ def test_rule_4_edges_strips_what_no_answer_begins_or_ends_with(span, kept):
 @pytest.mark.parametrize("span", [
     "因為該處是最溫暖的",       # 的 after an adjective: a whole nominal predicate
     "目的", "的士", "《西南军魂》", "“四个更大”重要要求", "7.4万元。", "，", "的", ".NET框架",
+    "了解情况", "过去的一年", "着陆点",     # 了/过/着 inside a word
 ])
 def test_rule_4_edges_leaves_complete_spans(span):
     assert trim_edges(None, span) == (0, len(span))
@@ -213,6 +216,10 @@ def test_offset_fold_keeps_the_length_so_offsets_index_the_raw_text():
     ("約多少人口生活在於庫頁島上?", "島上人口約49.3萬人。", "49.3", "約49.3萬人"),
     ("邮件量增长了多少？", "同比增长35.5%，创新高", "35.5", "35.5%"),   # a number may be a percentage
     ("他们一共捐了多少？", "共捐出1200人民币", "1200", "1200人民币"),   # or an amount of money
+    # an ordinal question's value holds its 第 (news trial: 第几站？ read 四站 of 第四站; 16 of
+    # the 19 CMRC and DRCD 第几 references begin with 第)
+    ("2021年的衡水湖马拉松同时是全国马拉松锦标赛的第几站？", "全国马拉松锦标赛（第四站）日前开赛", "四站", "第四站"),
+    ("托木斯克州的公路總長位居俄聯邦的第幾位?", "公路總長位居俄聯邦第63位。", "63位", "第63位"),
 ])
 def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(question, passage, span, whole):
     at = passage.index(span)
@@ -229,6 +236,7 @@ def test_whole_value_widens_a_span_that_cuts_a_value_of_the_expected_type(questi
     ("阿克陶县建了多少站点？", "自2012年起建成服务点", "2012"),                       # a calendar year is no number value
     ("有多少学生？", "共有1200年轻人报名", "1200"),      # 年 of 年轻人 is no measure word (review of 2ae5ee7)
     ("有多少学生？", "开设了3站点", "3"),
+    ("有多少个站？", "建成第四个站", "四个"),     # 第 only for a question asking 第几
 ])
 def test_whole_value_leaves_spans_that_cut_no_value_of_the_expected_type(question, passage, span):
     at = passage.index(span)
@@ -260,3 +268,77 @@ def test_value_share_is_the_share_of_the_span_inside_values_of_the_expected_type
     assert value_share(number, "慰问投递员1200多人") == 6 / 11
     assert value_share(number, "吴沛") == 0.0
     assert value_share(None, "1200多人") == 0.0 and value_share(number, "") == 0.0
+
+
+@pytest.mark.parametrize("passage, span, items", [
+    # news trial: the count or umbrella word after an enumeration was read, not its items
+    ("聚焦赛前、赛中、赛后3个重要节点，明确专人负责。", "3个", "赛前、赛中、赛后"),
+    ("借赛事服务相继开发了烟草、葵花、中粮等多个优质物流客户，收入增长。", "多个优质物流客户", "烟草、葵花、中粮"),
+    ("规范开展快递配送、签收登记、末端消杀等工作。", "工作", "快递配送、签收登记、末端消杀"),
+    # one item of an enumeration was read (CMRC validation: 欧洲 of 欧洲、北美…)
+    ("主要分布于欧洲、北美（美国和加拿大）和亚洲北部。", "欧洲", "欧洲、北美（美国和加拿大）和亚洲北部"),
+    ("为服务点统一配备标识牌、货柜等设施", "货柜", "标识牌、货柜"),
+    # a span holding an enumeration is cut to it (seed and news trial: clause frames, 等X)
+    ("为服务点统一配备标识牌、货柜等设施", "为服务点统一配备标识牌、货柜等设施", "标识牌、货柜"),
+    ("累计寄递证照邮件5.45万件，实现零丢失、零投诉，群众满意度达100%。",
+     "5.45万件，实现零丢失、零投诉，群众满意度达100%。", "零丢失、零投诉"),
+    ("全程佩戴口罩、手套、护目镜等防护用品，筑牢屏障。", "口罩、手套、护目镜等防护用品，筑牢屏障。", "口罩、手套、护目镜"),
+    ("负责人有中邮人寿江西分公司、中邮证券江西分公司", "中邮人寿江西分公司、中邮证券江西分公司",
+     "中邮人寿江西分公司、中邮证券江西分公司"),
+])
+def test_a_list_question_reads_the_whole_enumeration_next_to_its_span(passage, span, items):
+    at = passage.index(span)
+    s, e = whole_list(passage, at, at + len(span))
+    assert passage[s:e] == items
+
+
+@pytest.mark.parametrize("passage, span", [
+    ("聚焦赛前、赛中、赛后3个重要节点", "赛前、赛中、赛后"),        # already the enumeration
+    ("开发了多个优质物流客户，收入增长。", "多个优质物流客户"),  # no enumeration next to it
+    ("收入从100万元增长到800万元，实现翻番。", "800万元"),
+])
+def test_list_widening_leaves_spans_without_an_enumeration_next_to_them(passage, span):
+    at = passage.index(span)
+    assert whole_list(passage, at, at + len(span)) == (at, at + len(span))
+
+
+def test_which_several_is_a_list_question():
+    from answering.terms import is_list_question
+    assert is_list_question("于雷说疫情防控要聚焦哪几个重要节点？")
+    assert is_list_question("午餐有哪幾個菜？")
+    assert is_list_question("邵阳邮政驻政务中心团队寄递证照邮件做到了哪两个“零”？")
+
+
+@pytest.mark.parametrize("span, kept", [
+    # seed gz-23: a sub-heading and the paragraph after it were read as one span
+    ("营造旺季生产氛围\n贵阳邮区中心是全省邮件处理的神经中枢", "贵阳邮区中心是全省邮件处理的神经中枢"),
+    ("神经中枢。\n面对", "神经中枢。"),
+])
+def test_a_span_keeps_its_longest_paragraph(span, kept):
+    s, e = trim_paragraph(None, span)
+    assert span[s:e] == kept
+    assert _trimmed("贵阳邮区中心在全省邮件处理中是什么地位？", span) == kept
+
+
+@pytest.mark.parametrize("question, category", [
+    ("兴仁县属于贵州的哪个自治州？", "自治州"),
+    ("西雙版納全境位於哪一個高原之上?", "高原"),
+    ("贵州邮政双11期间快递业务收入是多少？", None),
+])
+def test_a_which_question_asks_for_an_instance_of_its_category(question, category):
+    from answering.query import parse_query
+    assert parse_query(question).category == category
+
+
+@pytest.mark.parametrize("category, passage, span, whole", [
+    # news trial: 兴仁县属于贵州的哪个自治州？ read 黔西南布依族苗族自治 of …自治州; DRCD validation:
+    # 西雙版納全境位於哪一個高原之上? read 雲貴高 of 雲貴高原
+    ("自治州", "黔西南布依族苗族自治州兴仁县", "黔西南布依族苗族自治", "黔西南布依族苗族自治州"),
+    ("高原", "全境位於雲貴高原之上", "雲貴高", "雲貴高原"),
+    ("高原", "全境位於雲貴高原之上", "雲貴高原", "雲貴高原"),       # whole already
+    ("高原", "位於雲貴地區", "雲貴", "雲貴"),                           # the next character is not 原
+])
+def test_a_span_cut_before_its_categorys_last_character_takes_it(category, passage, span, whole):
+    at = passage.index(span)
+    s, e = whole_category(category, passage, at, at + len(span))
+    assert passage[s:e] == whole

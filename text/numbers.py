@@ -102,6 +102,38 @@ def chinese_numeral(n: int) -> str | None:
     return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
+#: a numeral of any writing: a digit (any script), a Chinese numeral character, or a word
+#: standing for a number (半 ``一半``, 几 ``几十个``, 数 ``数万元``); generous on purpose
+_ANY_NUMERAL = re.compile(rf"\d|[{_NUMERAL_CHARS}半几数]")
+
+
+def has_numeral(text: str) -> bool:
+    """True when ``text`` writes some number (``_ANY_NUMERAL``: ``4329.7万元``, ``五分之四``,
+    ``数万元``); False for ``铜`` or ``贵州``. A count, an amount or a share is written with one."""
+    return _ANY_NUMERAL.search(text or "") is not None
+
+
+def chinese_number_value(numeral: str) -> int | None:
+    """The value of a Chinese numeral of 0-99 (``三`` -> 3, ``十五`` -> 15, ``二十三`` -> 23, ``两``
+    -> 2) or of a digit string (``"14"`` -> 14); None for anything else."""
+    if numeral.isdecimal() and numeral.isascii():
+        return int(numeral)
+    digits = {c: i for i, c in enumerate(_CN_DIGITS)} | {"〇": 0, "两": 2}
+    if len(numeral) == 1 and numeral in digits:
+        return digits[numeral]
+    tens, ten, ones = numeral.partition("十")
+    if not ten or len(tens) > 1 or len(ones) > 1 or not all(c in digits for c in tens + ones):
+        return None
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def numeral_forms(value: int) -> tuple[str, ...]:
+    """How 0-99 is written: in digits and in Chinese numerals (``4`` -> ``("4", "四")``, ``14``
+    -> ``("14", "十四")``)."""
+    cn = _CN_DIGITS[value] if 0 <= value <= 9 else chinese_numeral(value)
+    return (str(value),) + ((cn,) if cn else ())
+
+
 def money_spans(text: str) -> list[tuple[str, str]]:
     """``(amount text, currency)`` of every amount of money in ``match_key(text)``, in order:
     ``"海外营收为12亿美元，国内营收为300亿元"`` -> ``[("12亿美元", "美元"), ("300亿元", "元")]``."""
