@@ -81,11 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             ex = t.examples[0] if t.examples else ""
             print(f"  {t.name:<13} {t.description:<46} e.g. {ex}")
         from answering.span_trim import (DISABLED, TRIM_RULES, WHOLE_CATEGORY_DESCRIPTION, WHOLE_LIST_DESCRIPTION,
-                                          WHOLE_VALUE_DESCRIPTION)
+                                          WHOLE_TITLE_DESCRIPTION, WHOLE_VALUE_DESCRIPTION)
 
         print("\nReader span trims (in order):")
         trims = ([("whole_value", WHOLE_VALUE_DESCRIPTION)] + [(r.name, r.description) for r in TRIM_RULES]
-                 + [("whole_list", WHOLE_LIST_DESCRIPTION), ("whole_category", WHOLE_CATEGORY_DESCRIPTION)])
+                 + [("whole_list", WHOLE_LIST_DESCRIPTION), ("whole_category", WHOLE_CATEGORY_DESCRIPTION),
+                    ("whole_title", WHOLE_TITLE_DESCRIPTION)])
         for name, description in trims:
             print(f"  {name:<13} {description}" + ("  [off]" if name in DISABLED else ""))
         return 0

@@ -70,9 +70,10 @@ _MEASURE_BY_LENGTH = tuple(sorted(set(MEASURE_WORDS), key=len, reverse=True))
 _MEASURE_ALT = "|".join(_MEASURE_BY_LENGTH)
 #: a year of any era (``1231年``, ``前221年``, ``一九九八年``), a decade or a century
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.])\d{3,4}\s*年|[一二〇零][一二三四五六七八九〇零]{3}年|\d{1,2}\s*世纪")
-#: a time of day, a season or a solar term (``12时26分``, ``夏季``, ``夏至``): what ``什么时候``
-#: may be answered with besides a date
+#: a time of day, a part of the day, a season or a solar term (``12时26分``, ``每天下午``,
+#: ``夏季``, ``夏至``): what ``什么时候`` may be answered with besides a date
 _CLOCK_OR_SEASON = re.compile(r"\d{1,2}\s*[时点]\s*\d{0,2}\s*分?|[春夏秋冬][季天]|"
+                              r"清晨|早上|早晨|上午|中午|午后|下午|傍晚|黄昏|晚上|夜间|夜里|凌晨|"
                               r"立春|雨水|惊蛰|春分|清明|谷雨|立夏|小满|芒种|夏至|小暑|大暑|立秋|处暑|白露|"
                               r"秋分|寒露|霜降|立冬|小雪|大雪|冬至|小寒|大寒")
 _DAY_IN_TEXT = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日")
@@ -473,22 +474,26 @@ SPAN_KINDS = frozenset({"count", "money", "percent", "number", "year", "day", "t
 #: kinds whose answer is written with a number (``text.numbers.has_numeral``); not times or
 #: years (``戰國時代``)
 NUMBER_KINDS = frozenset({"count", "money", "percent", "number"})
-#: of those, the kinds a span is tested for whole (``span_matches``): a ``number`` may be
-#: ``五分之四`` for ``多少百分比``, which no number pattern reads
-TYPED_NUMBER_KINDS = frozenset({"count", "money", "percent"})
 
 
 def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     """Whether a short answer can be the value a question of ``answer_type`` asks for: a
-    count, amount, share or number is written with a numeral (``has_numeral``), and a count,
-    amount or share is one (``span_matches``). True for other kinds and untyped questions.
-    ``铜`` (of 铜仁市) for ``拨专款多少元？`` and ``6`` (postcards) for ``每套卖多少钱？`` are not
-    (second new-user trial; news trial)."""
+    count, amount, share or number is written with a numeral (``has_numeral``); a count is a
+    quantity of one of its units (``span_matches``: ``40箱``, not ``1.2`` of ``1.2万元`` for
+    ``多少箱``), and an amount of money an amount (``span_matches``) or a number with a
+    multiplier (``3000万``). Shares and numbers take any numeral: a change (``增加了多少``, typed
+    percent) may be ``一倍``, ``1200万元`` or ``100万元增长到800万元`` (cold review). True for other
+    kinds and untyped questions. ``铜`` (of 铜仁市) for ``拨专款多少元？`` and ``6`` (postcards)
+    for ``每套卖多少钱？`` are not (second new-user trial; news trial)."""
     if answer_type is None or answer_type.kind not in NUMBER_KINDS:
         return True
     if not has_numeral(span):
         return False
-    return answer_type.kind not in TYPED_NUMBER_KINDS or span_matches(answer_type, span) is not False
+    if answer_type.kind == "count":
+        return span_matches(answer_type, span) is not False
+    if answer_type.kind == "money":
+        return bool(span_matches(answer_type, span)) or _BARE_AMOUNT.fullmatch(match_key(span)) is not None
+    return True
 
 
 def span_matches(answer_type: AnswerType, span: str) -> bool | None:
@@ -508,6 +513,8 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
 
 #: approximation words written before a value, part of it (``近250公里``, ``约1.7万元``)
 APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
+#: an amount written with a multiplier and no currency (``3000万``, ``1.2亿``): money in news
+_BARE_AMOUNT = re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.,]*\d)?|[零一二三四五六七八九十两百千]+)\s*[万亿千百]+[多余]?")
 
 #: kind -> regex of one value of that kind in a (Simplified, half-width) text, with its
 #: approximation word; a count's unit is one of the question's interchangeable units, a
@@ -545,8 +552,9 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start()]
     if answer_type.kind == "number":  # any measure word: it must be a word of its own
         found = [(s, e) for s, e in found if _ends_in_unit_word(folded, s, e)]
-    if answer_type.ordinal:  # 第几站: the value is 第四站
-        found = [(s - 1, e) if s > 0 and folded[s - 1] == "第" else (s, e) for s, e in found]
+    if answer_type.ordinal:  # 第几站: the value is 第四站 (第 四站 on a PDF line)
+        lead = [len(folded[:s].rstrip()) - 1 for s, _ in found]
+        found = [(b, e) if b >= 0 and folded[b] == "第" else (s, e) for (s, e), b in zip(found, lead)]
     return found
 
 

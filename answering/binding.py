@@ -5,10 +5,11 @@ preference (``answering.reading``) and the name audit (``evaluation.name_audit``
 name of the question occurs in a text (``name_found``, written differently or shortened),
 which names must be the subject of an answer (``subject_names``), the text around an answer
 (its paragraph, ``paragraph_context``; its paragraph, the one before and its article's
-lede, ``span_context``), and what of the
-question that text leaves out (``unbound``: the 凡尔赛宫 of ``凡爾賽宮於1870年所爆發的哪一個戰爭
-期間被普魯士帝國軍隊占領?`` next to a span of an article that never names it), and a relative
-time it contradicts (``time_conflict``: 去年 against 今年).
+lede, ``span_context``; its paragraph up to it, ``paragraph_before``), what of the question
+that text leaves out (``unbound``: names, numbers and periods, ``question_periods``; the
+凡尔赛宫 of ``凡爾賽宮於1870年所爆發的哪一個戰爭期間被普魯士帝國軍隊占領?`` next to a span of an
+article that never names it), another organisation it is about (``other_organisation``),
+and a relative time it contradicts (``time_conflict``: 去年 against 今年).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Callable, Sequence
 
 from answering.query import Query
 from answering.scoring import ScoredSentence
-from answering.terms import Organisation, name_variants, organisations
+from answering.terms import Organisation, name_variants, organisation_head, organisations
 from corpus.types import Passage
 from retrieval.types import SearchHit
 from text.fold import match_key
@@ -28,7 +29,13 @@ from text.numbers import chinese_number_value, contains_number, numeral_forms
 def name_found(name: str, text: str, min_share: float = 0.6) -> bool:
     """True when ``name`` (or its stem without 省/市/县…, ``terms.name_variants``) occurs in
     ``text`` (match keys), or, for a name of 3+ characters, when at least ``min_share`` of
-    its character bigrams do (``黔东南州`` in ``黔东南苗族侗族自治州``)."""
+    its character bigrams do (``黔东南州`` in ``黔东南苗族侗族自治州``). An organisation is
+    found by its proper noun (``terms.organisation_head``): ``阿克陶邮政`` in ``阿克陶县分公司…``
+    (news trial 2: refused on subject), and ``无锡市邮政分公司`` not in ``常州市邮政分公司…``,
+    whose bigrams share 5 of 7."""
+    head = organisation_head(name)
+    if head is not None:
+        return name_found(head, text, min_share)
     t = match_key(text)
     if any(match_key(v) in t for v in name_variants(name)):
         return True
@@ -104,15 +111,16 @@ def qualifiers(query: Query) -> set[str]:
             if any(own.find(match_key(n) + k) >= 0 for k in keys if k != match_key(n))}
 
 
-def unbound(query: Query, context: str, min_share: float = 0.6) -> list[str]:
+def unbound(query: Query, context: str, min_share: float = 0.6, period_context: str | None = None) -> list[str]:
     """The subject names (``subject_names``, less ``qualifiers``), numbers
     (``question_numbers``) and periods (``question_periods``) of the question that ``context``
-    does not hold (``name_found``
+    (for periods ``period_context`` when given: a period qualifying a figure is stated before
+    it or in its sentence) does not hold (``name_found``
     with ``min_share``; ``text.numbers.contains_number``); empty when the context is about
     the question."""
     broad = qualifiers(query)
     names = [n for n in subject_names(query) if n not in broad and not name_found(n, context, min_share)]
-    key = match_key(context)
+    key = match_key(context if period_context is None else period_context)
     periods = [label for label, forms in question_periods(query) if not any(f in key for f in forms)]
     return names + [n for n in question_numbers(query) if not contains_number(context, n)] + periods
 
@@ -123,10 +131,32 @@ def unbound(query: Query, context: str, min_share: float = 0.6) -> list[str]:
 LEDE_PARAGRAPHS = 2
 
 
+def _in_article(p: Passage, article_text: Callable[[str], str | None] | None) -> tuple[str, int] | None:
+    """``(article text, offset of p in it)`` when ``article_text`` knows p's article (by p's
+    own offsets, else by finding its text), else None."""
+    whole = article_text(p.article_id) if article_text is not None else None
+    if whole is None:
+        return None
+    start = p.start if whole[p.start:p.end] == p.text else whole.find(p.text)
+    return (whole, start) if start >= 0 else None
+
+
+#: a paragraph of at most this many characters with no sentence-final mark is a sub-heading
+#: (``营造旺季生产氛围``, ``慰问工作全面开花``)
+HEADING_CHARS = 20
+_SENTENCE_END = re.compile(r"[。！？!?…]")
+
+
+def _is_heading(paragraph: str) -> bool:
+    return len(paragraph.strip()) <= HEADING_CHARS and not _SENTENCE_END.search(paragraph)
+
+
 def span_context(p: Passage, offset: int, hits: Sequence[SearchHit],
-                 article_text: Callable[[str], str | None] | None = None) -> str:
+                 article_text: Callable[[str], str | None] | None = None, until: int | None = None) -> str:
     """The text an answer at character ``offset`` of passage ``p`` is read in: the paragraph
-    holding it, the paragraph before (``该分公司…`` names its company there), the article's
+    holding it (up to character ``until`` of ``p`` when given: the end of the answer's
+    sentence), the paragraph before (``该分公司…`` names its company there; past sub-headings,
+    ``_is_heading``: ``营造旺季生产氛围``), the article's
     lede (its first ``LEDE_PARAGRAPHS`` paragraphs) and its headline. Paragraphs come from
     ``article_text(article_id)`` (``Article.text``: paragraphs joined by ``"\n"``) when given
     and known, else from the retrieved passages of the article (``hits``, by
@@ -136,18 +166,25 @@ def span_context(p: Passage, offset: int, hits: Sequence[SearchHit],
     its later paragraphs answer questions that name them; a name only in a distant paragraph
     binds nothing (``黔东南州分公司采购了多少个医用口罩？`` read the ``6万个`` of 黔西南州分公司's
     paragraph, the article naming 黔东南 four paragraphs later; second new-user trial)."""
-    whole = article_text(p.article_id) if article_text is not None else None
-    start = -1 if whole is None else p.start if whole[p.start:p.end] == p.text else whole.find(p.text)
-    if whole is not None and start >= 0:
+    found = _in_article(p, article_text)
+    if found is not None:
+        whole, start = found
         at = whole.count("\n", 0, start + offset)
         paragraphs = whole.split("\n")
-        keep = sorted(set(range(LEDE_PARAGRAPHS)) | {at - 1, at})
+        if until is not None:
+            head = whole.rfind("\n", 0, start + offset) + 1
+            paragraphs[at] = whole[head: start + until]
+        before = at - 1
+        while before > 0 and _is_heading(paragraphs[before]):
+            before -= 1  # a sub-heading is no paragraph before: read past it
+        keep = sorted(set(range(LEDE_PARAGRAPHS)) | set(range(before, at + 1)))
         text = "\n".join(paragraphs[i] for i in keep if 0 <= i < len(paragraphs))
     else:
         at = p.paragraph_no + p.text.count("\n", 0, offset)
-        near = [h.passage.text for h in hits if h.passage.article_id == p.article_id
+        near = [h.passage.text for h in hits if h.passage.article_id == p.article_id and h.passage.id != p.id
                 and (h.passage.paragraph_no <= LEDE_PARAGRAPHS or at - 1 <= h.passage.paragraph_no <= at)]
-        text = "\n".join(dict.fromkeys([p.text] + near))
+        own = p.text if until is None else p.text[:until]
+        text = "\n".join(dict.fromkeys([own] + near))
     return text + "\n" + p.title
 
 
@@ -155,9 +192,8 @@ def paragraph_before(p: Passage, offset: int, article_text: Callable[[str], str 
     """The text of the paragraph holding character ``offset`` of passage ``p``, from the
     paragraph's start up to that character (the article's text, ``article_text``, when known;
     else the passage's)."""
-    whole = article_text(p.article_id) if article_text is not None else None
-    start = -1 if whole is None else p.start if whole[p.start:p.end] == p.text else whole.find(p.text)
-    text, at = (whole, start + offset) if whole is not None and start >= 0 else (p.text, offset)
+    found = _in_article(p, article_text)
+    text, at = (found[0], found[1] + offset) if found is not None else (p.text, offset)
     return text[text.rfind("\n", 0, at) + 1: at]
 
 
@@ -171,23 +207,94 @@ def same_organisation(a: Organisation, b: Organisation) -> bool:
 #: marks after which a clause begins: an organisation named there is the clause's subject
 #: (``。铜仁市邮政分公司工会成立…``), not an object (``来到马拉松广场主题邮局``)
 CLAUSE_START = "，。！？；：,;!?:"
+#: what joins the organisations of one subject (``贵州省分公司工会、贵阳邮区中心及各市分公司工会
+#: 分别制定了…``)
+SUBJECT_JOINERS = ("、", "和", "及", "与", "以及")
 
 
-def other_organisation(query: Query, before: str) -> str | None:
-    """The organisation an answer is about when it is not the question's: when the question
-    names organisations (``terms.organisations``), the last one ``before`` (its paragraph up
-    to the answer, ``paragraph_before``) names as a clause's subject (at its start or after a
-    ``CLAUSE_START`` mark), if it is none of them; else None.
-    ``黔东南州邮政分公司给投递员送了多少副手套？`` read ``600副`` of ``…铜仁市邮政分公司工会成立慰问领导
-    小组，…同时，拨专款1.2万元购买600副手套``, 黔东南 named earlier in that paragraph (news
-    trial)."""
-    asked = organisations(query.own)
-    if not asked:
+def question_organisation(query: Query) -> Organisation | None:
+    """The organisation the question asks about as its subject: one that opens the question's
+    own message and is not a possessor (``黔东南州邮政分公司给投递员送了…`` -> it;
+    ``余庆县邮政分公司的投递员收到了什么？``, ``运动员们在马拉松广场主题邮局…`` -> None)."""
+    own = query.own.strip()
+    first = next(iter(organisations(own)), None)
+    if first is None or first.start != 0 or own[first.end: first.end + 1] == "的":
         return None
-    named = [o for o in organisations(before) if before[o.start - 1: o.start] in ("",) + tuple(CLAUSE_START)]
-    if not named or any(same_organisation(a, named[-1]) for a in asked):
+    return first
+
+
+def other_organisation(query: Query, before: str, near: str = "") -> str | None:
+    """The organisation an answer is about when it is not the question's, when the question's
+    subject is an organisation (``question_organisation``); else None. The answer is about:
+
+    1. the organisation its own sentence names last as a clause's subject before it (at the
+       sentence's start or after a ``CLAUSE_START`` mark, with those joined to it by
+       ``SUBJECT_JOINERS``): ``…贵州邮政快递业务收入达4329.7万元…；贵阳邮区中心累计处理邮件
+       1794.6万件`` is 贵阳邮区中心's (news trial 2);
+    2. else the question's, when ``near`` (its sentence and the one before) names it: the
+       subject may follow a date that opens the sentence (``11月11日，贵州省分公司党委领导…``);
+    3. else the organisation ``before`` (its paragraph up to the answer, ``paragraph_before``)
+       names last as a clause's subject: ``黔东南州邮政分公司给投递员送了多少副手套？`` read
+       ``600副`` of ``…铜仁市邮政分公司工会成立慰问领导小组，…同时，拨专款1.2万元购买600副
+       手套`` (news trial).
+
+    An organisation written otherwise is another one: ``…給了土耳其一個發兵的機會，土國政府於…
+    佔領島上38%的領土`` is refused for ``土耳其政府…多少百分比的國土?`` (DRCD validation: 1 of 420)."""
+    asked = question_organisation(query)
+    if asked is None:
         return None
-    return named[-1].name
+    opens = max(before.rfind(m) for m in SENTENCE_MARKS) + 1
+    group = _subject_group(before, opens) or (None if name_found(asked.head, near) else _subject_group(before, 0))
+    if not group or any(same_organisation(asked, o) for o in group):
+        return None
+    return group[0].name
+
+
+def _subject_group(text: str, start: int) -> list[Organisation]:
+    """The organisations ``text[start:]`` names last as a clause's subject, with those joined
+    to it by ``SUBJECT_JOINERS``; [] when none."""
+    named = [o for o in organisations(text) if o.start >= start]
+    subjects = [i for i, o in enumerate(named)
+                if o.start == start or text[o.start - 1: o.start] in ("",) + tuple(CLAUSE_START)]
+    if not subjects:
+        return []
+    group = [named[subjects[-1]]]
+    for o in named[subjects[-1] + 1:]:
+        if text[group[-1].end: o.start] not in SUBJECT_JOINERS:
+            break
+        group.append(o)
+    return group
+
+
+#: marks that end a sentence (``last_sentences``)
+SENTENCE_MARKS = "。！？!?"
+
+
+def last_sentences(text: str, n: int = 2) -> str:
+    """The last ``n`` sentences of ``text`` (split after ``SENTENCE_MARKS``; a final one
+    without its mark counts)."""
+    cut = len(text.rstrip())
+    for _ in range(n):
+        at = max(text.rfind(m, 0, cut - 1) for m in SENTENCE_MARKS)
+        if at < 0:
+            return text
+        cut = at + 1
+    return text[cut:]
+
+
+def span_unbound(query: Query, p: Passage, offset: int, sentence_end: int, hits: Sequence[SearchHit],
+                 article_text: Callable[[str], str | None] | None = None, min_share: float = 0.6) -> list[str]:
+    """What binds no answer at character ``offset`` of passage ``p`` (its sentence ending at
+    ``sentence_end``) to the question, as the ``span_context`` gate rule and the reader's span
+    preference read it: the question's names, numbers and periods its text
+    (``span_context``; periods before the end of its sentence) does not hold (``unbound``), and
+    ``about <organisation>`` when its paragraph's subject is another organisation
+    (``other_organisation``). Empty when the answer is about the question."""
+    away = unbound(query, span_context(p, offset, hits, article_text), min_share,
+                   period_context=span_context(p, offset, hits, article_text, until=sentence_end))
+    other = other_organisation(query, paragraph_before(p, offset, article_text),
+                               last_sentences(paragraph_before(p, sentence_end, article_text)))
+    return away + ([f"about {other}"] if other else [])
 
 
 #: Relative times a news question and its answer must agree on: words of one group name

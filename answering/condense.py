@@ -29,8 +29,8 @@ Rules, once a follow-up:
 1. The previous user question is condensed first (recursively, at most ``MAX_DEPTH`` turns).
 2. ``那X呢？`` / ``what about X?`` where X names something: X replaces the first proper noun of
    the previous question, or is put in front of it (rule ``ellipsis``). When X is an
-   organisation (its last word ends in a ``terms.ORGANISATION_SUFFIXES`` entry) it replaces the
-   whole organisation that proper noun starts (``_entity``): ``那贵阳邮区中心呢？`` after
+   organisation (``terms.organisations``) it replaces the previous question's first
+   organisation whole: ``那贵阳邮区中心呢？`` after
    ``贵州省分公司拨付了多少慰问金？`` -> ``贵阳邮区中心拨付了多少慰问金？``; a bare place keeps the
    organisation's kind (``那贵阳市呢？`` -> ``贵阳市分公司拨付…``).
    ``那A的B呢？`` with a name in A and an attribute B (content words, no name) asks a new
@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from answering.crosslingual import latin_names
-from answering.terms import STOP_WORDS, _tagged, is_organisation, key_terms, language, normalise, organisations
+from answering.terms import STOP_WORDS, _tagged, key_terms, language, normalise, organisations
 from text.markers import CANON
 
 SHORT_CHARS = 12
@@ -196,11 +196,11 @@ def _names(text: str, tags: Sequence[str] = _NAME_TAGS) -> list[str]:
     return [w for w, f in _tagged(text) if f in tags and len(w) >= 2]
 
 
-def _entity(text: str, name: str) -> str:
-    """The organisation the proper noun ``name`` starts in ``text`` (``terms.organisations``:
-    ``贵州省`` of ``贵州省分公司拨付…`` -> ``贵州省分公司``; ``贵州`` of ``贵州邮政双11…`` ->
-    ``贵州邮政``); ``name`` itself when it starts none."""
-    return next((o.name for o in organisations(CANON.sub("", text)) if o.head == name), name)
+def _is_organisation(x: str) -> bool:
+    """Whether ``x`` ends in an organisation (``terms.organisations``: ``贵阳邮区中心``,
+    ``高雄市郵政分公司``; not ``贵阳市``)."""
+    found = organisations(x)
+    return bool(found) and found[-1].end == len(x.rstrip())
 
 
 def _person_names(text: str) -> list[str]:
@@ -292,9 +292,11 @@ def condense(question: str, history: Sequence[tuple[str, str]] = (), _depth: int
         x_is_name = any(t.kind in ("name", "latin", "number") for t in key_terms(x))
         if x_is_name and (not zh or len(normalise(x)) <= SHORT_CHARS):
             names = _names(prev)
-            if names and names[0] != x:
-                # an organisation replaces the earlier organisation whole; a bare place only its place
-                old = _entity(prev, names[0]) if zh and is_organisation(_tagged(x)[-1][0]) else names[0]
+            # an organisation replaces the earlier question's first organisation whole; a
+            # bare place only the first proper noun (the organisation's kind stays)
+            orgs = organisations(CANON.sub("", prev)) if zh and _is_organisation(x) else []
+            old = orgs[0].name if orgs else names[0] if names else None
+            if old is not None and old != x:
                 return Condensed(prev.replace(old, x, 1), "ellipsis", context, (old,), alone)
             return Condensed(x + prev if zh else f"{x} {prev}", "ellipsis", context, (), alone)
     # 3. person pronoun -> person name

@@ -54,30 +54,35 @@ The rules, in order (``RULES``):
    the article's headline (``_subject_context``). On the seed test set this is what tells
    near-topic unanswerable questions (``常州邮政今年处理了多少件进口国际邮件？``) from
    answerable ones: their similarity signals overlap completely (evaluation report).
-8a. ``span_context`` (with the reader's spans; same language, one-part questions): the text
-   the best span is read in (``binding.span_context``: its paragraph, the paragraph before,
-   its article's lede and headline) names every subject name and every number of the
-   question (``binding.unbound``; a broader place written before a narrower one, ``新疆`` of
-   ``新疆阿克陶县…``, need not be named). The names and numbers rules read the top passages
-   together: on the DRCD no-answer test, spans of articles that never name the question's
-   subject (``新幾內亞和澳大利亞中間隔著哪一個海峽?``) were answers. The lede, not only the
-   paragraph: a news article names its place and date once, in its lede (cold review: a
-   paragraph-only first version refused ``今年10月阿克陶县分公司在多少个行政村建立了快递服务点？``);
-   not the whole article: ``黔东南州分公司采购了多少个医用口罩？`` read 黔西南州分公司's ``6万个``,
-   the article naming 黔东南 four paragraphs later (second new-user trial). The reader stage
-   first puts a span read in such a text first when one is within its margin
-   (``reading._bound_first``).
+8a. ``span_context`` (with the reader's spans; same language, one-part questions;
+   ``binding.span_unbound``): the text the best span is read in (``binding.span_context``:
+   its paragraph, the paragraph before past sub-headings, its article's lede and headline)
+   names every subject name, number and period (``二季度``, ``十四五``; before the end of the
+   span's sentence) of the question (``binding.unbound``; a broader place written before a
+   narrower one, ``新疆`` of ``新疆阿克陶县…``, need not be named), and when the question's
+   subject is an organisation, the organisation the span's paragraph names last as a
+   clause's subject before it is that one (``binding.other_organisation``: ``黔东南州邮政分公司
+   给投递员送了多少副手套？`` read 铜仁's ``600副`` of the same paragraph; news trial). The
+   names and numbers rules read the top passages together: on the DRCD no-answer test, spans
+   of articles that never name the question's subject (``新幾內亞和澳大利亞中間隔著哪一個
+   海峽?``) were answers. The lede, not only the paragraph: a news article names its place
+   and date once, in its lede (cold review: a paragraph-only first version refused
+   ``今年10月阿克陶县分公司在多少个行政村建立了快递服务点？``); not the whole article:
+   ``黔东南州分公司采购了多少个医用口罩？`` read 黔西南州分公司's ``6万个``, the article naming
+   黔东南 four paragraphs later (second new-user trial). The reader stage first puts a span
+   read in such a text first when one is within its margin (``reading._bound_first``).
 8b. ``relative_time`` (with the reader's spans; one-part questions): the sentence of the best
    span, with what precedes it in its paragraph, does not say another relative time of the
    same kind than the question (``binding.time_conflict``: ``贵州邮政去年双11的快递业务收入是多少？``
    was answered with ``今年“双11”期间…4329.7万元``; second new-user trial).
 8c. ``span_type`` (with the reader's spans; one-part questions): the best span of a count,
-   amount, share or number question is one (``answer_type.span_of_type``: it holds a numeral,
-   and a count, amount or share matches its pattern). The ``answer_type`` rule reads the best
-   sentences, so a page with some amount passed it while the reader read ``6`` (postcards) for
+   amount, share or number question can be its value (``answer_type.span_of_type``: it
+   holds a numeral; a count is a quantity of its units; an amount of money is money or a
+   number with a multiplier, ``3000万``). The ``answer_type`` rule reads the best sentences,
+   so a page with some amount passed it while the reader read ``6`` (postcards) for
    ``那套明信片每套卖多少钱？`` (news trial) or ``铜`` of 铜仁市 for ``拨专款多少元？`` (second
-   new-user trial). On the CMRC and DRCD validation sets one answered span failed it (``0.01``
-   for ``…会有多少个0？``, a wrong answer).
+   new-user trial). On the CMRC and DRCD validation sets one answered span failed it
+   (``0.01`` for ``…会有多少个0？``, a wrong answer).
 9. ``reader`` (when a span reader is configured; same language): the reader's no-answer
    margin (``reader.model.ReaderResult.no_answer_score``) stays at or below
    ``reader_null_max``. The reader is trained on Chinese questions only: on the seed set's
@@ -107,8 +112,7 @@ from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import matches, span_of_type
-from answering.binding import (name_found, other_organisation, paragraph_before, paragraph_context,
-                               span_context, subject_names, time_conflict, unbound)
+from answering.binding import name_found, paragraph_context, span_unbound, subject_names, time_conflict
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
@@ -472,17 +476,14 @@ def _one_part_span(ev: Evidence) -> bool:
 
 
 def _span_context(ev: Evidence) -> RuleResult:
-    """The text the reader's best span is read in (``binding.span_context``: its paragraph,
-    the one before, its article's lede and headline) names every subject name, number and
-    period of the question (``binding.unbound``), and the organisation its paragraph names
-    last before it is one the question names, when it names one
-    (``binding.other_organisation``)."""
-    p, offset = ev.span_passage, ev.spans[0].start
-    away = unbound(ev.query, span_context(p, offset, ev.hits, ev.article_text), ev.config.name_match_min)
-    other = other_organisation(ev.query, paragraph_before(p, offset, ev.article_text))
-    detail = ("the answer's text does not name: " + ", ".join(away) if away else "") + (
-        f"{'; ' if away else ''}the answer is about {other}" if other else "")
-    return RuleResult("span_context", not (away or other), len(away) + bool(other), 0, detail)
+    """The text the reader's best span is read in names the question's subject names,
+    numbers and periods, and its paragraph's subject is the question's organisation, when it
+    asks about one (``binding.span_unbound``)."""
+    sp = ev.spans[0]
+    away = span_unbound(ev.query, ev.span_passage, sp.start, sp.sentence.end, ev.hits, ev.article_text,
+                        ev.config.name_match_min)
+    return RuleResult("span_context", not away, len(away), 0,
+                      "the answer's text does not name: " + ", ".join(away) if away else "")
 
 
 def _span_type(ev: Evidence) -> RuleResult:
@@ -550,13 +551,14 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: bool(ev.hits) and not ev.cross, _coverage),
     GateRule("answer_type", "a top sentence holds a value of the expected type about the subject",
              lambda ev: bool(ev.scored) and ev.query.answer_type is not None, _answer_type),
-    GateRule("span_context", "the article of the reader's best span names the question's subject names and "
-             "numbers (same language, one-part questions)",
+    GateRule("span_context", "the text of the reader's best span (its paragraph, the one before, the lede) names the "
+             "question's names, numbers and periods, and its subject is the question's organisation (same language, "
+             "one-part questions)",
              lambda ev: _one_part_span(ev) and not ev.cross, _span_context),
     GateRule("relative_time", "the sentence of the reader's best span does not say another relative time (去年, "
              "今年) than the question's", _one_part_span, _relative_time),
-    GateRule("span_type", "the reader's best span of a count, amount or share question is one (铜 or 6 is no "
-             "amount of money)", lambda ev: _one_part_span(ev) and ev.query.answer_type is not None, _span_type),
+    GateRule("span_type", "the reader's best span of a count, amount, share or number question holds a numeral, "
+             "and a count or amount is one (铜 or 6 is no amount of money)", lambda ev: _one_part_span(ev) and ev.query.answer_type is not None, _span_type),
     GateRule("reader", "the span reader's no-answer margin (same language)",
              lambda ev: ev.reader is not None and ev.config.reader_null_max is not None and not ev.cross,
              _reader),

@@ -219,14 +219,17 @@ def _parts(own: str) -> tuple[str, ...]:
 CONCRETE_ATTRIBUTES = frozenset("""材质 材料 颜色 街道 地址 门牌 品牌 型号 规格 尺寸 重量 长度 高度 深度 宽度 面积
     价格 售价 票价 口号 电话 邮编 网址 学历 专业 民族 籍贯 国籍 血型 星座 生日 车牌 编号 口味 味道 天气 气温
     温度 语言 货币 学校 医院 大学""".split())
-_ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:个|条|家|所|座|种|款|类)([\u4e00-\u9fff]{2})")
+#: measure words of ``哪个X`` (``_ATTRIBUTE``, ``_WHICH``)
+WHICH_MEASURES = ("个", "条", "家", "所", "座", "种", "款", "类", "片", "处", "支", "部", "位")
+_ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:" + "|".join(WHICH_MEASURES) + r")([\u4e00-\u9fff]{2})")
 #: a month (``3月``, ``3月份``) or a day: ``8日``, or ``8号`` right after a month (``12月8号``);
 #: a bare ``10号`` is a designation (``先锋10号``, ``3号线``), not a day
 _DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})日|(?<=月)(\d{1,2})号")
 
 
-#: ``哪`` and the measure word of a ``哪个X`` question (``哪个``, ``哪一個``, ``哪条``, ``哪座``)
-_WHICH = re.compile(r"哪一?(?:个|条|家|所|座|种|款|类|片|处|支|部|位)")
+#: ``哪`` and the measure word of a ``哪个X`` question (``哪个``, ``哪一個``, ``哪条``, ``哪座``).
+#: Not ``什么X``: the seed set's references leave X out (``“红旗窗口”`` for ``什么荣誉称号``)
+_WHICH = re.compile(r"哪一?(?:" + "|".join(WHICH_MEASURES) + ")")
 
 
 def _category(own: str) -> str | None:

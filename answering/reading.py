@@ -19,7 +19,8 @@ Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`
 ``达4329.7万元`` -> ``4329.7万元`` for a money question); a list question's span is moved to
 the enumeration it belongs to or follows (``span_trim.whole_list``: ``3个`` of ``赛前、赛中、赛后
 3个重要节点`` -> ``赛前、赛中、赛后``), and a ``哪个X`` question's span cut right before X's last
-character takes it (``span_trim.whole_category``: ``雲貴高`` -> ``雲貴高原``). ``read`` binds each span to the answer's quote: the
+character takes it (``span_trim.whole_category``: ``雲貴高`` -> ``雲貴高原``), and a span the
+title marks enclose takes them (``span_trim.whole_title``: ``《综合物流服务方案》``). ``read`` binds each span to the answer's quote: the
 sentence of the passage that holds it (``text.sentences``), so the citation quote is that
 sentence and the short answer is its exact characters (``Answer.shorts``).
 
@@ -36,9 +37,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from answering.answer_type import noun_near, span_matches, value_spans
-from answering.binding import other_organisation, paragraph_before, span_context, unbound
+from answering.binding import span_unbound
 from answering.query import Query
-from answering.span_trim import trim_span, value_share, whole_category, whole_list, whole_value
+from answering.span_trim import trim_span, value_share, whole_category, whole_list, whole_title, whole_value
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.chars import language
@@ -171,11 +172,13 @@ class ReaderStage:
                 start, end = wide_start + s, wide_start + e
                 if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
                     start, end = whole_list(text, start, end)
-                start, end = whole_category(query.category, text, start, end)
+                start, end = whole_title(text, *whole_category(query.category, text, start, end))
                 if (query.language != language(text)
                         and value_share(answer_type, text[start:end]) < CROSS_LANGUAGE_VALUE_SHARE):
                     continue  # another language: only a value of the expected type is read right
                 sent = _sentence_at(text, start, end)
+                if any((x.hit_number, x.start, x.end) == (sp.passage_index + 1, start, end) for x in spans):
+                    continue  # two spans moved to one enumeration (whole_list)
                 if sent is not None:
                     spans.append(SpanEvidence(text[start:end], sp.passage_index + 1, start, end,
                                               float(sp.score), sent))
@@ -289,9 +292,10 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
         ok = 0 <= sp.passage_index < len(hits)
         if not ok:
             return False
-        p = hits[sp.passage_index].passage
-        return (not unbound(query, span_context(p, sp.start, hits, article_text))
-                and other_organisation(query, paragraph_before(p, sp.start, article_text)) is None)
+        text = texts[sp.passage_index]
+        sentence = _sentence_at(text, sp.start, sp.end)
+        end = sentence.end if sentence is not None else sp.end
+        return not span_unbound(query, hits[sp.passage_index].passage, sp.start, end, hits, article_text)
 
     def typed(sp) -> bool:
         return answer_type is None or span_matches(answer_type, _whole(answer_type, texts, sp)[1]) is not False

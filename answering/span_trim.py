@@ -27,8 +27,12 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    items is widened to all of them.
 
 0c. ``whole_category`` (``哪个X`` questions, ``Query.category``; on the passage, by
-   ``whole_category``): a span cut right before the last character of X takes it
-   (``雲貴高`` of ``雲貴高原`` for ``哪一個高原？``).
+   ``whole_category``): a span stopping right before X, or inside X's last character, takes
+   it, up to a word's end (``雲貴高`` of ``雲貴高原`` for ``哪一個高原？``; not ``中国家`` of
+   ``中国家庭``).
+
+0d. ``whole_title`` (every question; on the passage, by ``whole_title``): a span the title
+   marks 《》 enclose exactly takes them (``《综合物流服务方案》``).
 
 1. ``value`` (count, money, percent, day, year questions): a span holding a value of the expected
    type (``answer_type.value_spans``) is cut to its values, from the first to the last one
@@ -138,8 +142,9 @@ WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = ({k: (k,) for k in sorted(VALUE_
 #: rule 0's line in the rules listing (``python -m answering rules``)
 WHOLE_LIST_DESCRIPTION = ("list questions with no value type: move a span to the enumeration it follows or is an item "
                           "of (3个 of 赛前、赛中、赛后3个重要节点 -> 赛前、赛中、赛后)")
-WHOLE_CATEGORY_DESCRIPTION = ("哪个X questions: a span cut right before X's last character takes it (雲貴高 of 雲貴高原 "
-                              "for 哪一個高原)")
+WHOLE_CATEGORY_DESCRIPTION = ("哪个X questions: a span stopping right before X, or inside X's last character, takes "
+                              "it, up to a word's end (雲貴高 of 雲貴高原 for 哪一個高原)")
+WHOLE_TITLE_DESCRIPTION = "any question: a span 《》 enclose exactly takes them (《综合物流服务方案》)"
 WHOLE_VALUE_DESCRIPTION = ("count/number/money/percent/day/year/time: widen a span to the whole value it cuts on its "
                            "passage (4 of 4個國家 -> 4個)")
 
@@ -174,22 +179,24 @@ LIST_ITEM_CHARS = 16
 def whole_list(text: str, start: int, end: int) -> tuple[int, int]:
     """Rule 0b (list questions with no expected value type, ``哪些``/``哪几个``): ``(start, end)``,
     a span's offsets in its passage ``text``, moved to the enumeration (items joined by
-    ``LIST_MARK``, up to a clause mark or ``等``) it holds, belongs to or follows:
+    ``LIST_MARK``, the last one maybe by ``LIST_JOINERS``; up to a clause mark or ``等``) it
+    holds, belongs to or directly follows:
 
     * a span holding an enumeration is cut to it (``为服务点统一配备标识牌、货柜等设施`` ->
       ``标识牌、货柜``; ``5.45万件，实现零丢失、零投诉，群众满意度达100%。`` -> ``零丢失、零投诉``);
-    * a span right after an enumeration, or after its last item's ``等``, is the count or
+    * a span right after an enumeration's last item, or after its ``等``, is the count or
       umbrella word of that list (``赛前、赛中、赛后3个重要节点`` read ``3个``; ``开发了烟草、葵花、
-      中粮等多个优质物流客户`` read ``多个优质物流客户``; news trial): the answer is the items;
-    * a span that is one item (a ``LIST_MARK`` before or after it) is widened to all of them
-      (``欧洲`` of ``主要分布于欧洲、北美（美国和加拿大）和亚洲北部``).
+      中粮等多个优质物流客户`` read ``多个优质物流客户``; news trial): the answer is the items. A
+      last item holding a verb is a clause, not an item (``北京市邮政分公司、上海市邮政分公司为
+      快递员提供了免费体检``: the span stays; cold review);
+    * a span that is one item (a ``LIST_MARK`` or joiner before it, a ``LIST_MARK`` after it)
+      is widened to all of them (``欧洲`` of ``主要分布于欧洲、北美（美国和加拿大）和亚洲北部``).
 
     The first item is the span when the span is followed by a ``LIST_MARK`` and preceded by
-    none; otherwise it begins as many jieba words before its ``LIST_MARK`` as the longest
-    other item has (enumerations are parallel: ``开展快递配送、签收登记`` -> ``快递配送``).
-    Unchanged when no enumeration touches the span, or when an item would run over
-    ``LIST_ITEM_CHARS`` characters."""
-    if start >= end or "whole_list" in DISABLED:
+    none; otherwise it is the nouns before its ``LIST_MARK`` (``_first_item``). Unchanged when
+    no enumeration touches the span, when an item would run over ``LIST_ITEM_CHARS``
+    characters, or for offsets outside ``text``."""
+    if not 0 <= start < end <= len(text) or "whole_list" in DISABLED:
         return start, end
     stops = CLAUSE_MARKS | {LIST_END, "\n"}
     if LIST_MARK in text[start:end]:  # the span holds an enumeration: cut to it
@@ -202,49 +209,132 @@ def whole_list(text: str, start: int, end: int) -> tuple[int, int]:
     before = start
     while before > lo and text[before - 1].isspace():
         before -= 1
+    joined = text[lo:before].endswith(LIST_JOINERS)
     if before > lo and text[before - 1] == LIST_END:
         before -= 1
     if text[end: end + 1] == LIST_MARK:  # the span is an item, not the last
         first = text[before - 1: before] != LIST_MARK
-        return _enumeration(text, start if first else lo, hi, keep_first=first) or (start, end)
-    if text[before - 1: before] == LIST_MARK or LIST_MARK in text[lo:before]:
-        # the span is the last item, or follows the enumeration
-        last = end if text[before - 1: before] == LIST_MARK else before
-        return _enumeration(text, lo, last, keep_first=False) or (start, end)
+        found = _enumeration(text, start if first else lo, hi, keep_first=first)
+        return (found[0], _last_item_end(text, found[0], found[1])) if found else (start, end)
+    if text[before - 1: before] == LIST_MARK or (joined and LIST_MARK in text[lo:before]):
+        return _enumeration(text, lo, end, keep_first=False) or (start, end)  # the last item
+    if LIST_MARK in text[lo:before]:  # the span follows the enumeration
+        last = text[text.rindex(LIST_MARK, lo, before) + 1: before]
+        _, pseg = jieba_modules()
+        if any(w.flag.startswith("v") and w.flag != "vn" for w in pseg.cut(last)):
+            return start, end  # the last "item" is a clause
+        return _enumeration(text, lo, before, keep_first=False) or (start, end)
     return start, end
+
+
+#: words that join an enumeration's last item (``中国、美国和日本``)
+LIST_JOINERS = ("以及", "和", "及", "与")
+#: jieba tags of the words a first item is made of, read back from its ``LIST_MARK``
+ITEM_TAGS = ("n", "nr", "ns", "nt", "nz", "t", "s", "f", "vn", "j", "m", "q", "eng", "x")
+
+
+#: jieba tags that end an enumeration's last item read up to its clause's end (a count after
+#: it, ``赛后3个重要节点``; a verb, a preposition, a particle)
+LAST_ITEM_STOP_TAGS = ("m", "q", "v", "p", "u", "d", "c", "r", "y")
+
+
+def _last_item_end(text: str, lo: int, hi: int) -> int:
+    """Where the last item of the enumeration ``text[lo:hi]`` (read up to its clause's end)
+    ends: before its first word tagged ``LAST_ITEM_STOP_TAGS`` (not a verbal noun) after the
+    last ``LIST_MARK`` or joiner (``赛前、赛中、赛后3个重要节点`` -> after ``赛后``); ``hi`` when none."""
+    mark = text.rindex(LIST_MARK, lo, hi) + 1
+    for j in LIST_JOINERS:
+        at = text.rfind(j, mark, hi)
+        if at >= 0:
+            mark = max(mark, at + len(j))
+    _, pseg = jieba_modules()
+    at = mark
+    for w in pseg.cut(text[mark:hi]):
+        if at > mark and w.flag.startswith(LAST_ITEM_STOP_TAGS) and w.flag != "vn":
+            return at
+        at += len(w.word)
+    return hi
+
+
+def _first_item(head: str, model: str) -> int:
+    """Where the first item of an enumeration begins in ``head`` (the text before its first
+    ``LIST_MARK``): at its last word and the nouns before it (``ITEM_TAGS``; ``主要分布于欧洲``
+    -> ``欧洲``, ``聚焦赛前`` -> ``赛前``, ``提供港铁蓝田站`` -> ``港铁蓝田站``), or, when neither its
+    last word nor the one before is a noun (``开展快递配送``: jieba tags both verbs), as many
+    words back as ``model``, the second item, has."""
+    _, pseg = jieba_modules()
+    words = [w for w in pseg.cut(head)]
+    if not words:
+        return len(head)
+
+    def noun(w) -> bool:
+        return w.flag.startswith(ITEM_TAGS) and w.word not in LIST_JOINERS
+
+    n = 1
+    while n < len(words) and noun(words[len(words) - 1 - n]):
+        n += 1
+    if n == 1 and not noun(words[-1]):
+        n = max(1, len([w for w in pseg.cut(model.strip())]))
+    return len(head) - sum(len(w.word) for w in words[len(words) - n:])
 
 
 def _enumeration(text: str, lo: int, hi: int, keep_first: bool) -> tuple[int, int] | None:
     """``(start, hi)`` of the enumeration ending at ``hi`` in ``text[lo:hi]`` (at least two
-    items joined by ``LIST_MARK``, none over ``LIST_ITEM_CHARS``): its first item is all of
-    the text before the first mark when ``keep_first``, else as many jieba words before it
-    as the longest other item has. None when there is no such enumeration."""
+    items joined by ``LIST_MARK``, none over ``LIST_ITEM_CHARS``; a last one may hold a
+    joiner): its first item is all of the text before the first mark when ``keep_first``,
+    else ``_first_item``. None when there is no such enumeration."""
     parts = text[lo:hi].split(LIST_MARK)
-    if len(parts) < 2 or not all(0 < len(x.strip()) <= LIST_ITEM_CHARS for x in parts[1:]):
+    items = parts[1:-1] + [x for x in re.split("|".join(LIST_JOINERS), parts[-1]) if x.strip()]
+    if len(parts) < 2 or not all(0 < len(x.strip()) <= LIST_ITEM_CHARS for x in items):
         return None
     if keep_first:
         return lo, hi
-    jieba, _ = jieba_modules()
-    n = max(max(1, len(jieba.lcut(x.strip()))) for x in parts[1:])
-    first = jieba.lcut(parts[0])[-n:]
-    size = sum(len(w) for w in first)
-    if not first or size > LIST_ITEM_CHARS:
+    begin = _first_item(parts[0], parts[1])
+    if len(parts[0]) - begin > LIST_ITEM_CHARS or begin >= len(parts[0]):
         return None
-    return lo + len(parts[0]) - size, hi
+    return lo + begin, hi
 
 
 def whole_category(category: str | None, text: str, start: int, end: int) -> tuple[int, int]:
     """Rule 0c (``哪个X`` questions, ``Query.category``): ``(start, end)``, a span's offsets in
-    its passage ``text``, taking the next character when it is the last one of the category
-    the question asks an instance of and the span does not end with it: an XLM-R piece may
-    end inside the word (``黔西南布依族苗族自治`` of ``…自治州`` for ``哪个自治州？``, news trial;
-    ``雲貴高`` of ``雲貴高原`` for ``哪一個高原？``, DRCD validation)."""
+    its passage ``text``, taking the category word X when the span stops right before it
+    (``黔西南布依族苗族`` of ``…自治州``), or X's last character when the span ends inside X, in
+    either case only up to the end of a jieba word: an XLM-R piece may end inside the word
+    (``黔西南布依族苗族自治`` of ``…自治州`` for ``哪个自治州？``, news trial; ``雲貴高`` of ``雲貴高原``
+    for ``哪一個高原？``, DRCD validation). Of the 1,518 CMRC and DRCD questions of these
+    forms, 271 references end with X and 15 stop right before an X their passage writes next."""
     if not category or start >= end or end >= len(text) or "whole_category" in DISABLED:
         return start, end
-    last = match_key(category[-1])
-    if match_key(text[end - 1]) != last and match_key(text[end]) == last:
-        return start, end + 1
-    return start, end
+    word, after = match_key(category), match_key(text[end: end + len(category)])
+    if after == word and not match_key(text[start:end]).endswith(word):
+        wider = end + len(category)  # the span stops right before the category word
+    elif match_key(text[end - 1]) != word[-1] and match_key(text[end]) == word[-1]:
+        wider = end + 1
+    else:
+        return start, end
+    # only to a word's end: 中国 of 中国家庭 is no 中国家 for 哪个国家 (cold review)
+    jieba, _ = jieba_modules()
+    ends, at = set(), start
+    for w in jieba.lcut(offset_fold(text[start: wider + 4])):
+        at += len(w)
+        ends.add(at)
+    return (start, wider) if wider in ends else (start, end)
+
+
+#: title marks: a span they enclose exactly takes them (of the CMRC and DRCD references
+#: enclosed by a pair in their passage, 71 hold 《》 and 12 leave them out; 「」 35 and 49)
+TITLE_MARKS = ("《", "》")
+
+
+def whole_title(text: str, start: int, end: int) -> tuple[int, int]:
+    """Rule 0d (every question; on the passage): ``(start, end)`` widened to the title marks
+    (``TITLE_MARKS``) that enclose the span exactly (``综合物流服务方案`` of
+    ``《综合物流服务方案》`` -> ``《综合物流服务方案》``; news trial 2)."""
+    open_, close = TITLE_MARKS
+    if (start >= end or "whole_title" in DISABLED or text[start - 1: start] != open_
+            or text[end: end + 1] != close or open_ in text[start:end] or close in text[start:end]):
+        return start, end
+    return start - 1, end + 1
 
 
 def value_share(answer_type: AnswerType | None, span: str) -> float:

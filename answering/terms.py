@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from text.chars import HAN, language  # noqa: F401  (language is part of this module's API)
-from text.fold import match_key, segmentation_form
+from text.fold import match_key, offset_fold, segmentation_form
 from text.numbers import contains_number, numbers  # noqa: F401
 
 _JIEBA_LOCK = threading.Lock()
@@ -76,6 +76,10 @@ PROPER_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 ORGANISATION_SUFFIXES = ("公司", "中心", "邮政", "银行", "分行", "支行", "集团", "政府", "局", "厅",
                          "委员会", "工会", "协会", "医院", "学校", "大学", "学院", "研究所", "研究院",
                          "报社", "电视台")
+#: endings that name an organisation only after another noun (``贵阳`` ``邮区`` ``中心``,
+#: ``邮政`` ``管理局``): right after a place they name a part of it (``贵阳市中心``), and a word
+#: ending in one may be none (``格局``)
+GENERIC_SUFFIXES = ("中心", "局")
 #: nouns an organisation's name may run over after its proper noun (``黔东南`` ``苗族`` ``侗族``
 #: ``自治州`` ``邮政`` ``分公司``)
 ORGANISATION_WORDS = 5
@@ -84,7 +88,8 @@ ORGANISATION_WORDS = 5
 @dataclass(frozen=True)
 class Organisation:
     """An organisation named in a text: ``name`` (its characters), ``head`` (the proper noun it
-    starts with: ``铜仁市`` of ``铜仁市邮政分公司``), ``start``/``end`` character offsets."""
+    starts with: ``铜仁市`` of ``铜仁市邮政分公司``; the whole name when it is one word,
+    ``北京大学``), ``start``/``end`` character offsets."""
 
     name: str
     head: str
@@ -97,33 +102,63 @@ def is_organisation(word: str) -> bool:
     return word.endswith(ORGANISATION_SUFFIXES)
 
 
+def _ends_organisation(word: str, after_head: bool) -> bool:
+    """Whether ``word`` ends an organisation's name: it ends in an ``ORGANISATION_SUFFIXES``
+    entry, and one of ``GENERIC_SUFFIXES`` only when it does not follow the proper noun
+    directly (``after_head``) and is no ``COMMON_GENERIC_WORDS`` word."""
+    if not is_organisation(word):
+        return False
+    generic = word.endswith(GENERIC_SUFFIXES)
+    return not (generic and (after_head or word in COMMON_GENERIC_WORDS))
+
+
+#: words ending in a generic suffix that name no organisation (``格局`` of ``新疆市场格局``)
+COMMON_GENERIC_WORDS = frozenset("格局 结局 布局 大局 时局 全局 棋局 饭局 开局 当局".split())
+
+
+@lru_cache(maxsize=4096)
+def organisation_head(name: str) -> str | None:
+    """The proper noun of ``name`` when ``name`` is one organisation (``organisations``:
+    ``阿克陶邮政`` -> ``阿克陶``, ``无锡市邮政分公司`` -> ``无锡市``); None otherwise (``贵州``,
+    ``邮政快递``, and a one-word name such as ``北京大学``, which is its own head)."""
+    found = organisations(name)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(name) and found[0].head != name:
+        return found[0].head
+    return None
+
+
 def organisations(text: str) -> list[Organisation]:
     """The organisations ``text`` names, in order: a proper noun (jieba posseg ``NAME_TAGS``
-    or ``nz``, 2+ characters) and the nouns after it (at most ``ORGANISATION_WORDS``) up to
-    the last one ending in an ``ORGANISATION_SUFFIXES`` entry: ``铜仁市邮政分公司工会成立…`` ->
-    ``铜仁市邮政分公司工会``; ``贵州邮政双11…`` -> ``贵州邮政``. ``该分公司`` and ``各区（县）分公司``
-    name none (no proper noun starts them)."""
+    or ``nz``, or a place by its suffix, ``毕节市``, which jieba tags a common noun; 2+
+    characters) and the nouns after it (at most ``ORGANISATION_WORDS``) up to
+    the last one ending in an ``ORGANISATION_SUFFIXES`` entry (a ``GENERIC_SUFFIXES`` one
+    only after another noun): ``铜仁市邮政分公司工会成立…`` -> ``铜仁市邮政分公司工会``;
+    ``贵州邮政双11…`` -> ``贵州邮政``; a proper noun that itself ends in one (``北京大学``,
+    ``中国银行``). ``该分公司`` and ``各区（县）分公司`` name none (no proper noun starts
+    them), nor does ``贵阳市中心``. Tagged on the text's Simplified form (``text.fold.
+    offset_fold``), so Traditional text is read alike; names keep the text's characters."""
     _, pseg = jieba_modules()
     words, at = [], 0
-    for w in pseg.cut(text):
+    for w in pseg.cut(offset_fold(text)):
         words.append((w.word, w.flag, at))
         at += len(w.word)
     out = []
     i = 0
     while i < len(words):
         word, flag, start = words[i]
-        if not ((flag in NAME_TAGS or flag == "nz") and len(word) >= 2):
+        place = _PLACE.match(word) is not None and not kind_of_place(word)  # jieba: 毕节市 n
+        if not ((flag in NAME_TAGS or flag == "nz" or place) and len(word) >= 2):
             i += 1
             continue
-        end, last = None, i
+        end, last = (start + len(word), i) if _ends_organisation(word, after_head=False) else (None, i)
         for j in range(i + 1, min(len(words), i + 1 + ORGANISATION_WORDS)):
             w, f, s = words[j]
             if not f.startswith("n"):
                 break
-            if is_organisation(w):
+            if _ends_organisation(w, after_head=j == i + 1):
                 end, last = s + len(w), j
         if end is not None:
-            out.append(Organisation(text[start:end], word, start, end))
+            out.append(Organisation(text[start:end], text[start: start + len(word)], start, end))
         i = last + 1
     return out
 
@@ -329,8 +364,9 @@ GLUE_CHARS = frozenset("是有在的了和与及被把将从对向为于其也�
 END_GLUE_CHARS = frozenset("中内时后派共约指所年那专")
 #: Locative, aspect and verb characters jieba glues onto the start of a word (``下西`` of
 #: ``在誰的幫助下西羅馬``, ``著东`` of ``代表著東羅馬``, ``称区`` of ``大火之後稱區``; DRCD test,
-#: name audit): stripped like ``END_GLUE_CHARS``.
-START_GLUE_CHARS = frozenset("下着著称")
+#: name audit), and a date's unit (``日省`` of ``11月11日省分公司``; news trial 2): stripped
+#: like ``END_GLUE_CHARS``.
+START_GLUE_CHARS = frozenset("下着著称年月日号")
 #: Measure words jieba glues onto the start of a word (``项发明`` of ``由於哪項發明``) that are
 #: also surnames (``项立``, ``项飙``): stripped only down to a dictionary word of 2+ characters.
 MEASURE_GLUE_CHARS = frozenset("项")

@@ -32,6 +32,9 @@ def test_elliptical_follow_up_takes_the_new_entity_and_keeps_the_context():
     # a bare place replaces only the place: the organisation's kind stays
     ("贵州省分公司拨付了多少慰问金？", "贵阳市", "贵阳市分公司拨付了多少慰问金？"),
     ("阿克陶县分公司在多少个行政村建立了快递服务点？", "铜仁市", "铜仁市分公司在多少个行政村建立了快递服务点？"),
+    # cold review: the organisation is not the first proper noun; Traditional text
+    ("吴沛带领的贵阳市邮政分公司慰问了多少投递员？", "毕节市邮政分公司", "吴沛带领的毕节市邮政分公司慰问了多少投递员？"),
+    ("臺北市郵政分公司撥付了多少慰問金？", "高雄市郵政分公司", "高雄市郵政分公司撥付了多少慰問金？"),
 ])
 def test_an_elliptical_organisation_replaces_the_earlier_organisation_whole(prev, x, text):
     """``那贵阳邮区中心呢？`` after ``贵州省分公司拨付了多少慰问金？`` was searched as

@@ -475,3 +475,26 @@ def test_a_quantity_question_is_refused_when_its_span_is_no_such_quantity(span):
                                            ("１２个", True), ("铜", False), ("贵州省分公司", False), ("", False)])
 def test_has_numeral(text, numeral):
     assert has_numeral(text) is numeral
+
+
+def test_two_spans_moved_to_one_enumeration_give_one_short_answer():
+    """``衡水市分公司聚焦哪几个重要节点？`` gave ``赛前、赛中、赛后`` twice (cold review): a list
+    question's spans of one sentence both moved to the enumeration (``span_trim.whole_list``)."""
+    class Two(FakeReader):
+        def _find(self, question, passages):
+            for i, p in enumerate(passages):
+                a, b = p.find("赛中"), p.find("3个")
+                if a >= 0 and b >= 0:
+                    return ReaderResult((Span("3个", i, b, b + 2, 9.0), Span("赛中", i, a, a + 2, 8.0)), -2.0, 1, 0.0)
+            return ReaderResult((), 5.0, 1, 0.0)
+
+    from tests.test_answering_fakes import make_passages as base
+    from corpus.types import Passage
+    text = "于雷说，聚焦赛前、赛中、赛后3个重要节点，明确专人负责疫情防控工作。"
+    extra = Passage(id="hs:9", article_id="hs", title="衡水市分公司服务衡水湖国际马拉松赛", paragraph_no=9,
+                    start=0, end=len(text), text=text)
+    gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)))
+    a = Assistant(FakeRetriever([extra] + list(base())), gate=gate, reader=ReaderStage(Two("")))
+    ans = a.ask("衡水市分公司聚焦哪几个重要节点？", top_k=3)
+    assert not ans.refused, ans.decision.reason
+    assert [s.text for s in ans.shorts] == ["赛前、赛中、赛后"]
