@@ -60,9 +60,9 @@ The rules, in order (``RULES``):
    names every subject name, number and period (``二季度``, ``十四五``; before the end of the
    span's sentence) of the question (``binding.unbound``; a broader place written before a
    narrower one, ``新疆`` of ``新疆阿克陶县…``, need not be named), and when the question's
-   subject is an organisation, the organisation the span's paragraph names last as a
-   clause's subject before it is that one (``binding.other_organisation``: ``黔东南州邮政分公司
-   给投递员送了多少副手套？`` read 铜仁's ``600副`` of the same paragraph; news trial). The
+   subject is an organisation, the answer is about it (``binding.other_organisation``: the
+   subject of the span's sentence, else of the paragraph before it; ``黔东南州邮政分公司给投递员
+   送了多少副手套？`` read 铜仁's ``600副`` of the same paragraph; news trial). The
    names and numbers rules read the top passages together: on the DRCD no-answer test, spans
    of articles that never name the question's subject (``新幾內亞和澳大利亞中間隔著哪一個
    海峽?``) were answers. The lede, not only the paragraph: a news article names its place
@@ -558,7 +558,8 @@ RULES: tuple[GateRule, ...] = (
     GateRule("relative_time", "the sentence of the reader's best span does not say another relative time (去年, "
              "今年) than the question's", _one_part_span, _relative_time),
     GateRule("span_type", "the reader's best span of a count, amount, share or number question holds a numeral, "
-             "and a count or amount is one (铜 or 6 is no amount of money)", lambda ev: _one_part_span(ev) and ev.query.answer_type is not None, _span_type),
+             "and a count or amount is one (铜 or 6 is no amount of money)",
+             lambda ev: _one_part_span(ev) and ev.query.answer_type is not None, _span_type),
     GateRule("reader", "the span reader's no-answer margin (same language)",
              lambda ev: ev.reader is not None and ev.config.reader_null_max is not None and not ev.cross,
              _reader),

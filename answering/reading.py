@@ -17,12 +17,13 @@ noun (``多少邮件``), one whose value stands next to that noun (``_noun_first
 Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`` of
 ``4個國家`` -> ``4個``), then cut to the value the question asks for (``answering.span_trim``:
 ``达4329.7万元`` -> ``4329.7万元`` for a money question); a list question's span is moved to
-the enumeration it belongs to or follows (``span_trim.whole_list``: ``3个`` of ``赛前、赛中、赛后
-3个重要节点`` -> ``赛前、赛中、赛后``), and a ``哪个X`` question's span cut right before X's last
-character takes it (``span_trim.whole_category``: ``雲貴高`` -> ``雲貴高原``), and a span the
-title marks enclose takes them (``span_trim.whole_title``: ``《综合物流服务方案》``). ``read`` binds each span to the answer's quote: the
-sentence of the passage that holds it (``text.sentences``), so the citation quote is that
-sentence and the short answer is its exact characters (``Answer.shorts``).
+the enumeration it holds, belongs to or follows (``span_trim.whole_list``: ``3个`` of
+``赛前、赛中、赛后3个重要节点`` -> ``赛前、赛中、赛后``), a ``哪个X`` question's span stopping before
+X or inside its last character takes it (``span_trim.whole_category``: ``雲貴高`` ->
+``雲貴高原``), and a span the title marks enclose takes them (``span_trim.whole_title``:
+``《综合物流服务方案》``). ``read`` binds each span to the answer's quote: the sentence of the
+passage that holds it (``text.sentences``), so the citation quote is that sentence and the
+short answer is its exact characters (``Answer.shorts``).
 
 Why/how/definition questions (``SENTENCE_QUESTIONS``) are not answered by a span: the answer
 is the extractive answerer's sentences, with a span highlighted when one lies inside them.
@@ -278,9 +279,10 @@ def _noun_first(result, answer_type, texts: Sequence[str]):
 def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], texts: Sequence[str],
                  article_text=None):
     """``result`` with the best span read in a text about the question first
-    (``binding.unbound`` of ``binding.span_context`` is empty: its paragraph, the one before,
-    its article's lede and headline name the question's subject names and numbers; and
-    ``binding.other_organisation`` finds no other organisation named last before it), when the first span's is not (``_first_within_margin``), and,
+    (``binding.span_unbound`` is empty, as the gate's ``span_context`` rule reads it: its
+    paragraph, the one before and its article's lede name the question's subject names,
+    numbers and periods, and it is about the question's organisation), when the first span's
+    is not (``_first_within_margin``), and,
     when the first span holds a value of the expected type, only one that holds one too
     (``span_matches``). The gate's ``span_context`` rule refuses a first span that is not
     about the question; DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read

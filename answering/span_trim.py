@@ -21,10 +21,10 @@ Rules (``TRIM_RULES``, applied in order, each once; ``DISABLED`` switches one of
    ``1200多人``, ``35.5`` of ``35.5%``). A value the span
    holds whole, or does not touch, leaves it.
 
-0b. ``whole_list`` (list questions with no expected value type; applied last, on the
-   passage, by ``whole_list``): a span right after an enumeration is moved to its items
-   (``赛前、赛中、赛后3个重要节点``: ``3个`` -> ``赛前、赛中、赛后``), and a span that is one of its
-   items is widened to all of them.
+0b. ``whole_list`` (list questions with no expected value type; applied after the trims,
+   on the passage, by ``whole_list``): a span holding an enumeration is cut to it, a span
+   right after one is moved to its items (``赛前、赛中、赛后3个重要节点``: ``3个`` ->
+   ``赛前、赛中、赛后``), and a span that is one of its items is widened to all of them.
 
 0c. ``whole_category`` (``哪个X`` questions, ``Query.category``; on the passage, by
    ``whole_category``): a span stopping right before X, or inside X's last character, takes
@@ -140,8 +140,8 @@ WHOLE_VALUE_KINDS: dict[str, tuple[str, ...]] = ({k: (k,) for k in sorted(VALUE_
                                                   | {"number": ("number", "percent", "money"),
                                                      "time": ("day", "year")})
 #: rule 0's line in the rules listing (``python -m answering rules``)
-WHOLE_LIST_DESCRIPTION = ("list questions with no value type: move a span to the enumeration it follows or is an item "
-                          "of (3个 of 赛前、赛中、赛后3个重要节点 -> 赛前、赛中、赛后)")
+WHOLE_LIST_DESCRIPTION = ("list questions with no value type: cut or move a span to the enumeration it holds, follows "
+                          "or is an item of (3个 of 赛前、赛中、赛后3个重要节点 -> 赛前、赛中、赛后)")
 WHOLE_CATEGORY_DESCRIPTION = ("哪个X questions: a span stopping right before X, or inside X's last character, takes "
                               "it, up to a word's end (雲貴高 of 雲貴高原 for 哪一個高原)")
 WHOLE_TITLE_DESCRIPTION = "any question: a span 《》 enclose exactly takes them (《综合物流服务方案》)"
@@ -174,6 +174,13 @@ LIST_MARK = "、"
 LIST_END = "等"
 #: longest item, characters: a longer run is a clause, not an enumeration's item
 LIST_ITEM_CHARS = 16
+#: words that join an enumeration's last item (``中国、美国和日本``)
+LIST_JOINERS = ("以及", "和", "及", "与")
+#: jieba tags of the words a first item is made of, read back from its ``LIST_MARK``
+ITEM_TAGS = ("n", "nr", "ns", "nt", "nz", "t", "s", "f", "vn", "j", "m", "q", "eng", "x")
+#: jieba tags that end an enumeration's last item read up to its clause's end (a count after
+#: it, ``赛后3个重要节点``; a verb, a preposition, a particle)
+LAST_ITEM_STOP_TAGS = ("m", "q", "v", "p", "u", "d", "c", "r", "y")
 
 
 def whole_list(text: str, start: int, end: int) -> tuple[int, int]:
@@ -227,15 +234,6 @@ def whole_list(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-#: words that join an enumeration's last item (``中国、美国和日本``)
-LIST_JOINERS = ("以及", "和", "及", "与")
-#: jieba tags of the words a first item is made of, read back from its ``LIST_MARK``
-ITEM_TAGS = ("n", "nr", "ns", "nt", "nz", "t", "s", "f", "vn", "j", "m", "q", "eng", "x")
-
-
-#: jieba tags that end an enumeration's last item read up to its clause's end (a count after
-#: it, ``赛后3个重要节点``; a verb, a preposition, a particle)
-LAST_ITEM_STOP_TAGS = ("m", "q", "v", "p", "u", "d", "c", "r", "y")
 
 
 def _last_item_end(text: str, lo: int, hi: int) -> int:
@@ -263,7 +261,7 @@ def _first_item(head: str, model: str) -> int:
     last word nor the one before is a noun (``开展快递配送``: jieba tags both verbs), as many
     words back as ``model``, the second item, has."""
     _, pseg = jieba_modules()
-    words = [w for w in pseg.cut(head)]
+    words = list(pseg.cut(head))
     if not words:
         return len(head)
 
@@ -274,7 +272,7 @@ def _first_item(head: str, model: str) -> int:
     while n < len(words) and noun(words[len(words) - 1 - n]):
         n += 1
     if n == 1 and not noun(words[-1]):
-        n = max(1, len([w for w in pseg.cut(model.strip())]))
+        n = max(1, len(list(pseg.cut(model.strip()))))
     return len(head) - sum(len(w.word) for w in words[len(words) - n:])
 
 
