@@ -18,10 +18,11 @@ from typing import Callable, Sequence
 
 from answering.query import Query
 from answering.scoring import ScoredSentence
-from answering.terms import Organisation, name_variants, organisation_head, organisations
+from answering.terms import (Organisation, is_organisation, jieba_modules, name_variants, organisation_head,
+                             organisations)
 from corpus.types import Passage
 from retrieval.types import SearchHit
-from text.fold import match_key
+from text.fold import match_key, offset_fold
 from text.ngrams import bigram_containment
 from text.numbers import chinese_number_value, contains_number, numeral_forms
 
@@ -229,8 +230,9 @@ def other_organisation(query: Query, before: str, near: str = "") -> str | None:
 
     1. the organisation its own sentence names last as a clause's subject before it (at the
        sentence's start or after a ``CLAUSE_START`` mark, with those joined to it by
-       ``SUBJECT_JOINERS``): ``…贵州邮政快递业务收入达4329.7万元…；贵阳邮区中心累计处理邮件
-       1794.6万件`` is 贵阳邮区中心's (news trial 2);
+       ``SUBJECT_JOINERS``; or in short, ``_short_subject``): ``…贵州邮政快递业务收入达4329.7万元…；
+       贵阳邮区中心累计处理邮件1794.6万件`` is 贵阳邮区中心's (news trial 2), ``省分公司拨付30万元
+       慰问金`` is not 贵阳邮区中心's (a follow-up, ``那贵阳邮区中心呢？``);
     2. else the question's, when ``near`` (its sentence and the one before) names it: the
        subject may follow a date that opens the sentence (``11月11日，贵州省分公司党委领导…``);
     3. else the organisation ``before`` (its paragraph up to the answer, ``paragraph_before``)
@@ -244,7 +246,8 @@ def other_organisation(query: Query, before: str, near: str = "") -> str | None:
     if asked is None:
         return None
     opens = max(before.rfind(m) for m in SENTENCE_MARKS) + 1
-    group = _subject_group(before, opens) or (None if name_found(asked.head, near) else _subject_group(before, 0))
+    group = (_subject_group(before, opens) or _short_subject(before, opens)
+             or (None if name_found(asked.head, near) else _subject_group(before, 0)))
     if not group or any(same_organisation(asked, o) for o in group):
         return None
     return group[0].name
@@ -264,6 +267,31 @@ def _subject_group(text: str, start: int) -> list[Organisation]:
             break
         group.append(o)
     return group
+
+
+#: characters opening an organisation word that points elsewhere (``该分公司``, ``各分公司``)
+ANAPHORIC_OPENERS = "该本其此各"
+#: the administrative level that opens a short organisation name (``省分公司``)
+ADMIN_LEVELS = frozenset("省市县州区")
+
+
+def _short_subject(text: str, start: int) -> list[Organisation]:
+    """The organisation ``text[start:]`` names as a clause's subject in short, without its
+    proper noun (``省分公司拨付30万元…``: a word ending in an ``ORGANISATION_SUFFIXES`` entry at
+    a clause's start, not ``该分公司``), the last one; [] when none. It is its own head, so it
+    is the question's when the question's organisation holds it (``贵州省分公司``)."""
+    _, pseg = jieba_modules()
+    found, at, prev = [], 0, (None, 0)
+    for w in pseg.cut(offset_fold(text)):
+        begin, at = at, at + len(w.word)
+        if prev[0] in ADMIN_LEVELS and prev[1] + 1 == begin:
+            begin = prev[1]  # 省 / 分公司: jieba cuts the level off
+        if (begin >= start and w.flag.startswith("n") and is_organisation(w.word)
+                and text[begin] not in ANAPHORIC_OPENERS
+                and (begin == start or text[begin - 1] in CLAUSE_START)):
+            found = [Organisation(text[begin:at], text[begin:at], begin, at)]
+        prev = (w.word, at - len(w.word))
+    return found
 
 
 #: marks that end a sentence (``last_sentences``)

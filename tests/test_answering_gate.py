@@ -1193,3 +1193,15 @@ def test_the_span_sentences_own_subject_decides():
     assert not d.result("span_context").passed and "贵阳邮区中心" in d.result("span_context").detail
     ok = _decide_span("贵阳邮区中心今年双11期间处理了多少件邮件？", hits, _span_on(hits, 1, "1794.6万件"))
     assert ok.result("span_context").passed
+
+
+def test_an_organisation_named_in_short_is_the_sentences_subject():
+    """``那贵阳邮区中心呢？`` after ``贵州省分公司拨付了多少慰问金？`` (searched as ``贵阳邮区中心拨付了
+    多少慰问金？``) was answered with the province's 30万元: ``省分公司拨付30万元…`` names the
+    province's company in short, and 贵阳邮区中心 only in the sentence before."""
+    text = ("贵州省分公司工会、贵阳邮区中心及各市（州）分公司工会分别制定了慰问方案。"
+            "省分公司拨付30万元慰问金补助各基层工会。")
+    hits = _hits([("gz", 4, text)])
+    d = _decide_span("贵阳邮区中心拨付了多少慰问金？", hits, _span_on(hits, 1, "30万元"))
+    assert not d.result("span_context").passed and "省分公司" in d.result("span_context").detail
+    assert _decide_span("贵州省分公司拨付了多少慰问金？", hits, _span_on(hits, 1, "30万元")).result("span_context").passed
