@@ -215,9 +215,11 @@ SUBJECT_JOINERS = ("、", "和", "及", "与", "以及")
 
 def question_organisation(query: Query) -> Organisation | None:
     """The organisation the question asks about as its subject: one that opens the question's
-    own message and is not a possessor (``黔东南州邮政分公司给投递员送了…`` -> it;
+    own message (a ``那X呢``/pronoun follow-up's condensed question) and is not a possessor (``黔东南州邮政分公司给投递员送了…`` -> it;
     ``余庆县邮政分公司的投递员收到了什么？``, ``运动员们在马拉松广场主题邮局…`` -> None)."""
-    own = query.own.strip()
+    # a follow-up that names its subject is asked as its condensed question (那贵阳邮区中心呢？
+    # -> 贵阳邮区中心拨付了多少慰问金？); one that carries terms is asked as typed
+    own = (query.text if query.condensed.rule in ("ellipsis", "person") else query.own).strip()
     first = next(iter(organisations(own)), None)
     if first is None or first.start != 0 or own[first.end: first.end + 1] == "的":
         return None

@@ -1205,3 +1205,15 @@ def test_an_organisation_named_in_short_is_the_sentences_subject():
     d = _decide_span("贵阳邮区中心拨付了多少慰问金？", hits, _span_on(hits, 1, "30万元"))
     assert not d.result("span_context").passed and "省分公司" in d.result("span_context").detail
     assert _decide_span("贵州省分公司拨付了多少慰问金？", hits, _span_on(hits, 1, "30万元")).result("span_context").passed
+
+
+def test_a_follow_ups_organisation_is_its_condensed_questions():
+    """The clean-clone check of the test above: asked as the follow-up ``那贵阳邮区中心呢？``, the
+    question's own message opens with 那, so its organisation was not read; the condensed
+    question is the one to read (``binding.question_organisation``)."""
+    from answering.binding import question_organisation
+    q = parse_query("那贵阳邮区中心呢？", history=[("贵州省分公司拨付了多少慰问金？", "30万元[1]。")])
+    assert q.text == "贵阳邮区中心拨付了多少慰问金？"
+    assert question_organisation(q).name == "贵阳邮区中心"
+    carried = parse_query("同比增长多少？", history=[("贵州邮政双11期间快递业务收入是多少？", "4329.7万元[1]。")])
+    assert question_organisation(carried) is None
