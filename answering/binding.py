@@ -18,13 +18,14 @@ from typing import Callable, Sequence
 
 from answering.query import Query
 from answering.scoring import ScoredSentence
-from answering.terms import (Organisation, is_organisation, jieba_modules, name_variants, organisation_head,
-                             organisations)
+from answering.terms import (Organisation, is_organisation, name_variants, organisation_head, organisations,
+                             tagged_offsets)
 from corpus.types import Passage
 from retrieval.types import SearchHit
-from text.fold import match_key, offset_fold
+from text.fold import match_key
 from text.ngrams import bigram_containment
 from text.numbers import chinese_number_value, contains_number, numeral_forms
+from text.sentences import CLAUSE_MARKS, FULL_STOPS
 
 
 def name_found(name: str, text: str, min_share: float = 0.6) -> bool:
@@ -145,7 +146,7 @@ def _in_article(p: Passage, article_text: Callable[[str], str | None] | None) ->
 #: a paragraph of at most this many characters with no sentence-final mark is a sub-heading
 #: (``营造旺季生产氛围``, ``慰问工作全面开花``)
 HEADING_CHARS = 20
-_SENTENCE_END = re.compile(r"[。！？!?…]")
+_SENTENCE_END = re.compile(f"[{FULL_STOPS}…]")
 
 
 def _is_heading(paragraph: str) -> bool:
@@ -205,9 +206,6 @@ def same_organisation(a: Organisation, b: Organisation) -> bool:
     return name_found(a.head, b.name) or name_found(b.head, a.name)
 
 
-#: marks after which a clause begins: an organisation named there is the clause's subject
-#: (``。铜仁市邮政分公司工会成立…``), not an object (``来到马拉松广场主题邮局``)
-CLAUSE_START = "，。！？；：,;!?:"
 #: what joins the organisations of one subject (``贵州省分公司工会、贵阳邮区中心及各市分公司工会
 #: 分别制定了…``)
 SUBJECT_JOINERS = ("、", "和", "及", "与", "以及")
@@ -231,7 +229,8 @@ def other_organisation(query: Query, before: str, near: str = "") -> str | None:
     subject is an organisation (``question_organisation``); else None. The answer is about:
 
     1. the organisation its own sentence names last as a clause's subject before it (at the
-       sentence's start or after a ``CLAUSE_START`` mark, with those joined to it by
+       sentence's start or after a clause mark, ``text.sentences.CLAUSE_MARKS``: not an object,
+       ``来到马拉松广场主题邮局``; with those joined to it by
        ``SUBJECT_JOINERS``; or in short, ``_short_subject``): ``…贵州邮政快递业务收入达4329.7万元…；
        贵阳邮区中心累计处理邮件1794.6万件`` is 贵阳邮区中心's (news trial 2), ``省分公司拨付30万元
        慰问金`` is not 贵阳邮区中心's (a follow-up, ``那贵阳邮区中心呢？``);
@@ -247,20 +246,21 @@ def other_organisation(query: Query, before: str, near: str = "") -> str | None:
     asked = question_organisation(query)
     if asked is None:
         return None
-    opens = max(before.rfind(m) for m in SENTENCE_MARKS) + 1
-    group = (_subject_group(before, opens) or _short_subject(before, opens)
-             or (None if name_found(asked.head, near) else _subject_group(before, 0)))
+    opens = max(before.rfind(m) for m in FULL_STOPS) + 1
+    named = organisations(before)
+    group = (_subject_group(before, named, opens) or _short_subject(before, opens)
+             or (None if name_found(asked.head, near) else _subject_group(before, named, 0)))
     if not group or any(same_organisation(asked, o) for o in group):
         return None
     return group[0].name
 
 
-def _subject_group(text: str, start: int) -> list[Organisation]:
-    """The organisations ``text[start:]`` names last as a clause's subject, with those joined
-    to it by ``SUBJECT_JOINERS``; [] when none."""
-    named = [o for o in organisations(text) if o.start >= start]
+def _subject_group(text: str, named: Sequence[Organisation], start: int) -> list[Organisation]:
+    """Of ``named`` (``organisations(text)``), those ``text[start:]`` names last as a clause's
+    subject, with those joined to it by ``SUBJECT_JOINERS``; [] when none."""
+    named = [o for o in named if o.start >= start]
     subjects = [i for i, o in enumerate(named)
-                if o.start == start or text[o.start - 1: o.start] in ("",) + tuple(CLAUSE_START)]
+                if o.start == start or text[o.start - 1: o.start] in ("",) + tuple(CLAUSE_MARKS)]
     if not subjects:
         return []
     group = [named[subjects[-1]]]
@@ -282,30 +282,25 @@ def _short_subject(text: str, start: int) -> list[Organisation]:
     proper noun (``省分公司拨付30万元…``: a word ending in an ``ORGANISATION_SUFFIXES`` entry at
     a clause's start, not ``该分公司``), the last one; [] when none. It is its own head, so it
     is the question's when the question's organisation holds it (``贵州省分公司``)."""
-    _, pseg = jieba_modules()
-    found, at, prev = [], 0, (None, 0)
-    for w in pseg.cut(offset_fold(text)):
-        begin, at = at, at + len(w.word)
+    found, prev = [], (None, 0)
+    for word, flag, at in tagged_offsets(text):
+        begin, end = at, at + len(word)
         if prev[0] in ADMIN_LEVELS and prev[1] + 1 == begin:
             begin = prev[1]  # 省 / 分公司: jieba cuts the level off
-        if (begin >= start and w.flag.startswith("n") and is_organisation(w.word)
+        if (begin >= start and flag.startswith("n") and is_organisation(word)
                 and text[begin] not in ANAPHORIC_OPENERS
-                and (begin == start or text[begin - 1] in CLAUSE_START)):
-            found = [Organisation(text[begin:at], text[begin:at], begin, at)]
-        prev = (w.word, at - len(w.word))
+                and (begin == start or text[begin - 1] in CLAUSE_MARKS)):
+            found = [Organisation(text[begin:end], text[begin:end], begin, end)]
+        prev = (word, at)
     return found
 
 
-#: marks that end a sentence (``last_sentences``)
-SENTENCE_MARKS = "。！？!?"
-
-
 def last_sentences(text: str, n: int = 2) -> str:
-    """The last ``n`` sentences of ``text`` (split after ``SENTENCE_MARKS``; a final one
+    """The last ``n`` sentences of ``text`` (split after ``text.sentences.FULL_STOPS``; a final one
     without its mark counts)."""
     cut = len(text.rstrip())
     for _ in range(n):
-        at = max(text.rfind(m, 0, cut - 1) for m in SENTENCE_MARKS)
+        at = max(text.rfind(m, 0, cut - 1) for m in FULL_STOPS)
         if at < 0:
             return text
         cut = at + 1

@@ -84,10 +84,9 @@ from answering.answer_type import APPROXIMATION, AnswerType, noun_distance, valu
 from answering.terms import jieba_modules
 from text.chars import BRACKET_PAIRS, widen_to_whole
 from text.fold import match_key, offset_fold
+from text.sentences import CLAUSE_MARKS
 from text.numbers import QUANTITY
 
-#: clause marks: values on both sides of one belong to different statements
-CLAUSE_MARKS = frozenset("，,；;。！？!?：:")
 #: speech verbs that end a name span read from ``张耿群说``
 SPEECH_VERBS = ("称赞道", "告诉记者", "介绍说", "表示", "介绍", "指出", "强调", "说道", "说", "称", "道")
 _SPEAKER_END = re.compile("(?:" + "|".join(SPEECH_VERBS) + r")[\s。，,.：:“”\"]*$")

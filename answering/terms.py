@@ -116,6 +116,18 @@ def _ends_organisation(word: str, after_head: bool) -> bool:
 COMMON_GENERIC_WORDS = frozenset("格局 结局 布局 大局 时局 全局 棋局 饭局 开局 当局".split())
 
 
+def tagged_offsets(text: str) -> list[tuple[str, str, int]]:
+    """``(word, jieba posseg tag, start offset)`` of each word of ``text``, tagged on its
+    Simplified form (``text.fold.offset_fold``, which keeps offsets): Traditional text is
+    tagged as Simplified, and the offsets index ``text``."""
+    _, pseg = jieba_modules()
+    out, at = [], 0
+    for w in pseg.cut(offset_fold(text)):
+        out.append((w.word, w.flag, at))
+        at += len(w.word)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def organisation_head(name: str) -> str | None:
     """The proper noun of ``name`` when ``name`` is one organisation (``organisations``:
@@ -137,11 +149,7 @@ def organisations(text: str) -> list[Organisation]:
     ``中国银行``). ``该分公司`` and ``各区（县）分公司`` name none (no proper noun starts
     them), nor does ``贵阳市中心``. Tagged on the text's Simplified form (``text.fold.
     offset_fold``), so Traditional text is read alike; names keep the text's characters."""
-    _, pseg = jieba_modules()
-    words, at = [], 0
-    for w in pseg.cut(offset_fold(text)):
-        words.append((w.word, w.flag, at))
-        at += len(w.word)
+    words = tagged_offsets(text)
     out = []
     i = 0
     while i < len(words):

@@ -14,6 +14,13 @@ from dataclasses import dataclass
 
 from text.markers import CANON
 
+#: marks that end a clause (a value on either side belongs to another statement; an
+#: organisation right after one is its clause's subject): ``answering.span_trim``,
+#: ``answering.binding``
+CLAUSE_MARKS = frozenset("，,；;。！？!?：:")
+#: full stops: what ends a sentence in the grammatical sense (``；`` joins its clauses)
+FULL_STOPS = "。！？!?"
+
 _TERMINATOR = re.compile(r"(?:[。！？!?；;…]+|\.(?=\s|\[\d)|\.$)[”’」』）)】\"']*|\n+")
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+\])+")
 
