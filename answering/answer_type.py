@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
-from answering.terms import jieba_modules
+from answering.terms import in_dictionary, jieba_modules
 from text.fold import match_key, offset_fold
 from text.numbers import MONEY, has_numeral, has_quantity, quantity_pattern
 
@@ -269,6 +269,13 @@ def _fixed(kind: str, units: frozenset[str] = frozenset(), name: str = ""):
     return lambda q, m: AnswerType(kind, units, rule=name or kind)
 
 
+#: a duration question asking how often (``多长时间举办一届？``, ``多久检测一次？``): type rule
+#: ``frequency``, answered by a duration or a frequency (``每年``; ``span_of_type``)
+HOW_OFTEN = re.compile(r"(?:多久|多长时间)[^，,。？?]{0,8}?一[次届回期轮]")
+#: the units of a duration
+DURATION_UNITS = frozenset({"天", "日", "小时", "分钟", "年", "个月", "周", "秒"})
+
+
 #: the attribute a length question asks about must be named by the answer sentence: a
 #: marathon's 42.195公里 does not say how deep the lake is (``衡水湖的水有多深？``).
 LENGTH_CUES: dict[str, tuple[str, ...]] = {
@@ -318,8 +325,10 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              description="a length, height, depth or distance (250公里, 3米, 一亿光年)"),
     TypeRule("weight", re.compile(r"多重|多少(?:吨|公斤|千克|斤)"), _fixed("count", UNIT_GROUPS[4], "weight"),
              ("这批物资有多重？",), description="a weight (5吨)"),
+    TypeRule("frequency", HOW_OFTEN, _fixed("count", DURATION_UNITS, "frequency"),
+             ("衡水湖国际马拉松赛多长时间举办一届？",), description="how often (每年, 3天)"),
     TypeRule("duration", re.compile(r"多久|多长时间|几个小时|多少(?:小时|分钟)"),
-             _fixed("count", frozenset({"天", "日", "小时", "分钟", "年", "个月", "周", "秒"}), "duration"),
+             _fixed("count", DURATION_UNITS, "duration"),
              ("培训持续了多长时间？",), description="a duration (3天, 2小时)"),
     TypeRule("count", re.compile(r"(?:多少|(?<!哪)几)\s*(" + _MEASURE_ALT + ")"), _count,
              ("阿克陶县分公司在多少个行政村建立了快递服务点？", "邵阳市邮政驻政务中心团队有多少名员工？"),
@@ -329,7 +338,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage or a share (46.8%, 五分之一)"),
     TypeRule("money", re.compile(_HOW_MANY), _money,
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
-    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些])|哪里|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
+    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些几]|方面)|哪里|哪儿|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
     TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
@@ -476,6 +485,10 @@ SPAN_KINDS = frozenset({"count", "money", "percent", "number", "year", "day", "t
 NUMBER_KINDS = frozenset({"count", "money", "percent", "number"})
 
 
+#: a frequency, which answers how often (``多长时间举办一届？`` -> ``每年``; third news trial)
+_FREQUENCY = re.compile(r"每[一两二三四五六七八九十\d]*个?(?:年|月|周|星期|天|日|小时|季度)")
+
+
 def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     """Whether a short answer can be the value a question of ``answer_type`` asks for: a
     count, amount, share or number is written with a numeral (``has_numeral``); a count is a
@@ -483,9 +496,14 @@ def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     ``多少箱``), and an amount of money an amount (``span_matches``) or a number with a
     multiplier (``3000万``). Shares and numbers take any numeral: a change (``增加了多少``, typed
     percent) may be ``一倍``, ``1200万元`` or ``100万元增长到800万元`` (cold review). True for other
-    kinds and untyped questions. ``铜`` (of 铜仁市) for ``拨专款多少元？`` and ``6`` (postcards)
-    for ``每套卖多少钱？`` are not (second new-user trial; news trial)."""
+    kinds and untyped questions. A how-often question (``HOW_OFTEN``, rule ``frequency``) may be
+    answered by a frequency (``_FREQUENCY``: ``每年`` for ``多长时间举办一届？``; third news trial),
+    not ``培训持续了多长时间？`` (cold review). ``铜`` (of 铜仁市) for
+    ``拨专款多少元？`` and ``6`` (postcards) for ``每套卖多少钱？`` are not (second new-user trial;
+    news trial)."""
     if answer_type is None or answer_type.kind not in NUMBER_KINDS:
+        return True
+    if answer_type.rule == "frequency" and _FREQUENCY.fullmatch(match_key(span)):
         return True
     if not has_numeral(span):
         return False
@@ -532,6 +550,10 @@ VALUE_PATTERNS: dict[str, Callable[[frozenset[str]], re.Pattern | None]] = {
 }
 
 
+#: numerals of an approximate quantity (``数百米``, ``几千人``; ``text.numbers.QUANTITY``)
+APPROXIMATE_NUMERALS = "数几"
+
+
 @lru_cache(maxsize=64)
 def _value_pattern(kind: str, units: frozenset[str]) -> re.Pattern | None:
     build = VALUE_PATTERNS.get(kind)
@@ -544,12 +566,16 @@ def value_spans(answer_type: AnswerType, text: str) -> list[tuple[int, int]]:
     text's offset-keeping fold (half-width, Simplified), so Traditional and full-width
     text is read too (``貴州郵政收入達４３２９.７萬元`` -> the span of ``４３２９.７萬元``); on the width
     fold alone when script folding changes the text's length. An ordinal question's value
-    takes the 第 written before it (``AnswerType.ordinal``: ``第四站``)."""
+    takes the 第 written before it (``AnswerType.ordinal``: ``第四站``). A 数/几 that ends a word
+    (``人数百余人``: 人数) is left out of the value."""
     pattern = _value_pattern(answer_type.kind, answer_type.units)
     if pattern is None or not text:
         return []
     folded = offset_fold(text)
     found = [(m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start()]
+    # 数/几 ending a word (人数百余人, 件数) is no approximate numeral (text.numbers.QUANTITY)
+    found = [(s + 1, e) if folded[s] in APPROXIMATE_NUMERALS and s > 0 and in_dictionary(folded[s - 1: s + 1])
+             else (s, e) for s, e in found]
     if answer_type.kind == "number":  # any measure word: it must be a word of its own
         found = [(s, e) for s, e in found if _ends_in_unit_word(folded, s, e)]
     if answer_type.ordinal:  # 第几站: the value is 第四站 (第 四站 on a PDF line)

@@ -30,7 +30,7 @@ from typing import Sequence
 from answering.answer_type import AnswerType, expected_type
 from answering.condense import Condensed, condense
 from answering.terms import (Term, hard_terms, is_list_question, jieba_modules, key_terms, rare_characters,
-                             unlisted_names)
+                             organisations, strict_name, unlisted_names)
 from corpus.clean import strip_html_elements
 from text.chars import HAN, LATIN_WORD, language
 from text.fold import match_key, script_of, segmentation_form
@@ -89,6 +89,8 @@ class Query:
             which the passages must name (``CONCRETE_ATTRIBUTES``); None otherwise.
         category: the noun a ``哪个X`` question asks an instance of (``哪个自治州`` -> ``自治州``,
             ``哪一個高原`` -> ``高原``; ``_category``), or None.
+        listed: the kind a list question asks items of (``哪些劳保用品`` -> ``劳保用品``;
+            ``_listed``), or None.
         answer_type: expected answer type, or None.
         is_list: a list question (哪些/列举/分别 ...).
         parts: the interrogative sentences of ``own`` when it asks two or more questions.
@@ -115,6 +117,7 @@ class Query:
     answer_type: AnswerType | None = None
     attribute: str | None = None
     category: str | None = None
+    listed: str | None = None
     subject: str | None = None
     is_list: bool = False
     parts: tuple[str, ...] = ()
@@ -244,6 +247,30 @@ def _category(own: str) -> str | None:
     return first.word if first is not None and first.flag.startswith("n") else None
 
 
+#: the question word of a list question asking items of a kind (``哪些X``, ``哪几种X``, ``哪两个X``)
+_LISTING = re.compile(r"哪些|哪几[个种类项样位家条]?|哪[两二三四五六七八九十][个种类项样位家条]")
+#: the most characters of a listed kind (``_listed``)
+LISTED_CHARS = 6
+
+
+def _listed(own: str) -> str | None:
+    """The kind a list question asks items of: the nouns right after ``哪些``/``哪几种``/``哪两个``
+    (``_LISTING``; jieba tags starting ``n`` or ``vn``, at most ``LISTED_CHARS`` characters):
+    ``送了哪些劳保用品？`` -> ``劳保用品``, ``哪几种培训？`` -> ``培训``; None when no noun follows
+    (``慰问品有哪些？``). On the question's match key (Simplified)."""
+    key = match_key(own)
+    m = _LISTING.search(key)
+    if not m:
+        return None
+    _, pseg = jieba_modules()
+    noun = ""
+    for w in pseg.cut(key[m.end():]):
+        if not w.flag.startswith(("n", "vn")) or len(noun) + len(w.word) > LISTED_CHARS:
+            break
+        noun += w.word
+    return noun or None
+
+
 def _attribute(own: str) -> str | None:
     m = _ATTRIBUTE.search(match_key(own))
     if not m:
@@ -266,7 +293,33 @@ _OPENING_PUNCT = _OPENING_QUOTES | _CLOSING_QUOTES  # a phrase may open with eit
 TOPIC_OPENERS = frozenset({"有关", "关于", "对于", "至于"})
 
 
+#: what ends a leading clause of time (``同行来抢项目时，``, ``疫情发生以后，``): ``subject_phrase``
+#: reads the subject after it
+TIME_CLAUSE_ENDS = ("的时候", "时候", "时", "之后", "以后", "后", "之前", "以前", "期间", "那会儿")
+_TIME_CLAUSE = re.compile(r"^[^，,。？?！!]{2,30}?(?:" + "|".join(TIME_CLAUSE_ENDS) + r")[，,]\s*")
+
+
 def subject_phrase(own: str) -> str | None:
+    """The leading noun phrase of a Chinese question (``_leading_phrase``), read after a
+    leading clause of time (``TIME_CLAUSE_ENDS``: ``同行来抢马拉松物流项目时，衡水市分公司强调…``
+    -> ``衡水市分公司``, third news trial) when that one names an organisation or a name
+    (``_names_something``; ``冰雪皇后退出台湾市场时，门店…`` keeps 冰雪皇后, cold review)."""
+    lead = _leading_phrase(own)
+    simplified = segmentation_form(own).strip()
+    m = _TIME_CLAUSE.match(simplified)
+    after = _leading_phrase(simplified[m.end():]) if m is not None else None
+    return after if after is not None and _names_something(after) else lead
+
+
+def _names_something(phrase: str) -> bool:
+    """True when ``phrase`` names an organisation (``terms.organisations``: 衡水市分公司) or a
+    jieba word of it is a name (``terms.strict_name``); not 门店 or 同行."""
+    from answering.terms import _tagged
+
+    return bool(organisations(phrase)) or any(strict_name(match_key(word)) for word, _ in _tagged(phrase))
+
+
+def _leading_phrase(own: str) -> str | None:
     """The leading noun phrase of a Chinese question: its first jieba words while they are
     nouns, names, numerals or quote/title marks (``SUBJECT_TAGS``), with at least 2 Han
     characters; None otherwise. News and encyclopedia questions open with what they ask
@@ -326,7 +379,7 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
                  rare=rare_characters(own) if lang == "zh" else (),
                  numbers=tuple(dict.fromkeys(numbers(text) + list(_date_parts(text)))),
                  dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
-                 attribute=_attribute(own), category=_category(own),
+                 attribute=_attribute(own), category=_category(own), listed=_listed(own),
                  subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
                  is_list=is_list_question(own), parts=parts,
                  part_types=tuple(expected_type(p) for p in parts), truncated=truncated,

@@ -16,9 +16,14 @@ value of the expected type comes first (``_typed_first``), and, for a question t
 noun (``多少邮件``), one whose value stands next to that noun (``_noun_first``).
 Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`` of
 ``4個國家`` -> ``4個``), then cut to the value the question asks for (``answering.span_trim``:
-``达4329.7万元`` -> ``4329.7万元`` for a money question); a list question's span is moved to
+``达4329.7万元`` -> ``4329.7万元`` for a money question), a count span of no quantity of the asked
+unit moves to the one next to the counted noun in its sentence (``span_trim.counted_value``:
+``1.2`` -> ``40箱`` of ``40箱水果``), a span opening with the words the question writes right before
+its question word drops them (``span_trim.cut_echo``: ``力戒什么`` / ``力戒形式主义`` -> ``形式主义``);
+a list question's span is moved to
 the enumeration it holds, belongs to or follows (``span_trim.whole_list``: ``3个`` of
-``赛前、赛中、赛后3个重要节点`` -> ``赛前、赛中、赛后``), a ``哪个X`` question's span stopping before
+``赛前、赛中、赛后3个重要节点`` -> ``赛前、赛中、赛后``) or, for ``哪些X``, to the one its sentence names
+as X (``span_trim.listed_enumeration``: ``…等食品和防寒手套、护膝等劳保用品`` -> ``防寒手套、护膝``), a ``哪个X`` question's span stopping before
 X or inside its last character takes it (``span_trim.whole_category``: ``雲貴高`` ->
 ``雲貴高原``), and a span the title marks enclose takes them (``span_trim.whole_title``:
 ``《综合物流服务方案》``). ``read`` binds each span to the answer's quote: the sentence of the
@@ -40,7 +45,8 @@ from typing import Any, Sequence
 from answering.answer_type import noun_near, span_matches, value_spans
 from answering.binding import span_unbound
 from answering.query import Query
-from answering.span_trim import trim_span, value_share, whole_category, whole_list, whole_title, whole_value
+from answering.span_trim import (category_clause, counted_value, cut_echo, listed_enumeration, question_echoes,
+                                 trim_span, value_share, whole_category, whole_list, whole_title, whole_value)
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.chars import language
@@ -161,19 +167,14 @@ class ReaderStage:
                 r = _bound_first(r, query, answer_type, hits, texts, article_text)
             results.append(r)
         spans: list[SpanEvidence] = []
-        for r, answer_type in zip(results, types):
+        for q, r, answer_type in zip(questions, results, types):
             best = list(r.spans[:1])
             # a list question may take several spans of the best span's sentence
             extra = [sp for sp in r.spans[1:TOP_SPANS]
                      if query.is_list and best and sp.passage_index == best[0].passage_index]
             for sp in best + extra:
                 text = texts[sp.passage_index]
-                wide_start, wide = _whole(answer_type, texts, sp)
-                s, e = trim_span(answer_type, wide)
-                start, end = wide_start + s, wide_start + e
-                if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
-                    start, end = whole_list(text, start, end)
-                start, end = whole_title(text, *whole_category(query.category, text, start, end))
+                start, end = answer_bounds(query, q, answer_type, text, sp.start, sp.end)
                 if (query.language != language(text)
                         and value_share(answer_type, text[start:end]) < CROSS_LANGUAGE_VALUE_SHARE):
                     continue  # another language: only a value of the expected type is read right
@@ -306,6 +307,25 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
         return result
     need_type = typed(result.spans[0])
     return _first_within_margin(result, lambda sp: about(sp) and (typed(sp) or not need_type))
+
+
+def answer_bounds(query: Query, question: str, answer_type, text: str, start: int, end: int) -> tuple[int, int]:
+    """The short answer's ``(start, end)`` character offsets in the passage ``text`` for the
+    reader's span ``[start, end)`` of it, the span rules of ``answering.span_trim`` in order:
+    widened to the whole values it cuts (``whole_value``), cut to the one clause that is a
+    ``哪个X`` question's X (``category_clause``), trimmed (``trim_span``), moved to the counted
+    noun's quantity (``counted_value``), without the question's predicate (``cut_echo``), for a
+    list question moved to the items (``whole_list``, ``listed_enumeration``), then taking X
+    (``whole_category``) and title marks (``whole_title``). ``question``: the part of the
+    question the span answers, in the passage's script."""
+    start, end = whole_value(answer_type, text, start, end)
+    start, end = category_clause(query.category, text, start, end)
+    s, e = trim_span(answer_type, text[start:end])
+    start, end = cut_echo(question, text, *counted_value(answer_type, text, start + s, start + e))
+    if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
+        echoes = question_echoes(question)
+        start, end = listed_enumeration(query.listed, text, *whole_list(text, start, end, echoes), echoes)
+    return whole_title(text, *whole_category(query.category, text, start, end))
 
 
 def _sentence_at(text: str, start: int, end: int) -> Sentence | None:

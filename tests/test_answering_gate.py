@@ -32,6 +32,7 @@ from retrieval.types import SearchHit
     ("这支球队的主教练叫什么？", "person", None),
     ("西雙版納傣族自治州的東南方與哪一個國家比鄰?", "place", None),   # DRCD: 哪一個 as 哪个
     ("新的花垣鎮是由原窩勺鄉整體和哪一個地區相合併而成的?", "place", None),
+    ("黔南邮政工会把肉和菜这些食材送到哪儿去了？", "place", None),     # third news trial: 哪儿 as 哪里
     ("How many parcel service points did Akto set up?", "number", None),
     ("What year did the marathon start?", "year", None),
     # DRCD: 西元幾年 asks for a calendar year (a count of 年 would refuse 19xx/20xx years)
@@ -59,6 +60,9 @@ def test_expected_type(question, kind, unit):
     # DRCD validation: the 單位 is an administrative one (普洱專區); typed as an organisation
     # the question was refused
     "西雙版納傣族自治區於剛建立初期是由哪一個單位所領導?",
+    # third news trial (n3-23): 在哪几个方面 asks for aspects, not a place
+    "赛事运营公司和组委会认为邮政在哪几个方面更胜一筹？",
+    "邮政在哪方面更胜一筹？",
 ])
 def test_no_expected_type(question):
     assert expected_type(question) is None
@@ -455,6 +459,19 @@ def test_subject_phrase_spans_the_whole_name(question, subject):
     ("南華縣隸屬於哪一個國家所管轄?", "南华县"),                  # 隶属于 (jieba: n) is a verb
 ])
 def test_subject_phrase_leaves_out_topic_openers_and_verbs_in_yu(question, subject):
+    assert subject_phrase(question) == subject
+
+
+@pytest.mark.parametrize("question, subject", [
+    # third news trial (n3-06): a clause saying when opens the question; the subject follows it
+    ("同行来抢马拉松物流项目时，衡水市分公司强调自己有服务几届赛事的经验？", "衡水市分公司"),
+    ("疫情发生以后，贵州邮政发放了多少口罩？", "贵州邮政"),
+    ("疫情發生以後，貴州郵政發放了多少口罩？", "贵州邮政"),
+    ("衡水邮政拿下项目的时候，办了几届赛事？", "衡水邮政"),       # the main clause names none: the first's
+    ("衡水邮政，赛事办了几届？", "衡水邮政"),                     # no time word ends the first clause
+    ("冰雪皇后退出台湾市场时，门店有多少家？", "冰雪皇后"),        # cold review: the clause names the subject
+])
+def test_subject_phrase_skips_a_leading_clause_of_time(question, subject):
     assert subject_phrase(question) == subject
 
 
@@ -1040,6 +1057,12 @@ def test_the_organisation_named_last_before_a_span_must_be_the_questions(questio
     ("貴州省郵政分公司雙11期間總共發放了多少個口罩？", ["貴州省郵政分公司"]),
     ("贵阳邮区中心累计处理邮件1794.6万件", ["贵阳邮区中心"]),
     ("吴沛带领党委班子成员慰问投递员", []),                                  # a person is no organisation
+    # a place written without its suffix, which jieba tags an ordinary word (铜仁 n, 遵义 v)
+    ("铜仁邮政买了多少个医用口罩？", ["铜仁邮政"]),                            # news trial check
+    ("遵义邮政给投递员送了什么？", ["遵义邮政"]),
+    ("延长邮政服务时间", []),                                 # 延长县 is a place, but 延长 a frequent verb
+    ("一些外省医院派出专家", []),                             # cold review: 外省市 is rare beside 外省
+    ("安顺邮政开展了慰问", ["安顺邮政"]),                                    # 安顺 nr already
 ])
 def test_organisations_are_a_proper_noun_and_the_nouns_up_to_an_organisation_word(text, names):
     from answering.terms import organisations
@@ -1141,6 +1164,12 @@ def test_an_organisation_is_found_by_its_proper_noun(name, text, found):
     ("百分之多少的人同意？", "五成", True),
     ("贵州邮政双11期间快递业务收入是多少？", "4329.7万元", True),
     ("衡水湖国际马拉松赛是哪一年开始举办的？", "戰國時代", True),       # times are not tested
+    # third news trial (n3-10): how often is answered by a frequency, 每 and a unit of time
+    ("衡水湖国际马拉松赛多长时间举办一届？", "每年", True),
+    ("多久检测一次？", "每两周", True),
+    ("多久检测一次？", "每次", False),                                  # no unit of time
+    ("培训持续了多长时间？", "每周", False),                             # cold review: how long, not how often
+    ("多长时间举办一届？", "衡水湖", False),
 ])
 def test_span_of_type(question, span, ok):
     from answering.answer_type import span_of_type

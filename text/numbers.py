@@ -7,7 +7,8 @@
   a number from 11 to 99 may be written in Chinese numerals (``20`` is in ``"二十世纪"``:
   ``chinese_numeral``).
 * ``QUANTITY`` (a regex source): a number in digits or Chinese numerals, an optional
-  multiplier and ``多``/``余`` (``5.8万余``, ``近300``, ``七``).
+  multiplier and ``多``/``余`` (``5.8万余``, ``近300``, ``七``); an approximate numeral before a
+  multiplier is part of it (``数百``, ``几千``).
 * ``MONEY``: an amount of money in any currency: a quantity followed by a currency word
   (``元``, ``美元``, ``欧元``, ``港元``, ``日元``, ``英镑``...) or preceded by a currency sign
   (``$``, ``€``, ``¥``, ``£``, ``US$``, ``HK$``); ``money_spans`` finds them with their currency.
@@ -26,7 +27,7 @@ from text.fold import match_key
 _DIGIT_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[万亿千百]+)?%?")
 
 #: A quantity in digits or Chinese numerals, optional multiplier, optional 多/余.
-QUANTITY = r"(?:\d(?:[\d.,]*\d)?|[零一二三四五六七八九十两百千]+)\s*(?:[万亿千百]\s*)*(?:多|余)?"
+QUANTITY = r"(?:\d(?:[\d.,]*\d)?|[数几](?=[十百千万亿])十?|[零一二三四五六七八九十两百千]+)\s*(?:[万亿千百]\s*)*(?:多|余)?"
 
 #: A calendar year of the 20th or 21st century (``2012年``, not ``2000多年``): no count of
 #: years; ``自2012年开始`` does not answer ``服务了多少年`` (``quantity_pattern``).
