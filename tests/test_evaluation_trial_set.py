@@ -1,5 +1,5 @@
-"""The new-user trial sets ``evaluation/testsets/trial.jsonl``, ``trial2.jsonl`` and
-``trial3.jsonl`` over the seed page: 40 questions each that a helper wrote after reading the
+"""The new-user trial sets ``evaluation/testsets/trial.jsonl``, ``trial2.jsonl``, ``trial3.jsonl``
+and ``trial4.jsonl`` over the seed page: 40 questions each that a helper wrote after reading the
 page as a user would, without the rules' code (28 answerable, 12 near misses; each later set
 in a later round, new questions only): format, and that every answerable case's answer and
 evidence are the page's characters (two questions of the third set, tagged ``byline``, ask who
@@ -14,7 +14,7 @@ from evaluation.testset import load_testset
 from text.fold import match_key
 
 REPO = Path(__file__).resolve().parents[1]
-TRIALS = [REPO / "evaluation" / "testsets" / name for name in ("trial.jsonl", "trial2.jsonl", "trial3.jsonl")]
+TRIALS = [REPO / "evaluation" / "testsets" / name for name in ("trial.jsonl", "trial2.jsonl", "trial3.jsonl", "trial4.jsonl")]
 
 
 @pytest.fixture(scope="module")
