@@ -80,20 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         for t in TYPE_RULES:
             ex = t.examples[0] if t.examples else ""
             print(f"  {t.name:<13} {t.description:<46} e.g. {ex}")
-        from answering.span_trim import (CATEGORY_CLAUSE_DESCRIPTION, COUNTED_VALUE_DESCRIPTION, CUT_ECHO_DESCRIPTION,
-                                          DISABLED, LISTED_ENUMERATION_DESCRIPTION, TRIM_RULES,
-                                          WHOLE_CATEGORY_DESCRIPTION, WHOLE_LIST_DESCRIPTION, WHOLE_TITLE_DESCRIPTION,
-                                          WHOLE_VALUE_DESCRIPTION)
+        from answering.span_moves import AFTER_TRIMS, BEFORE_TRIMS
+        from answering.span_trim import DISABLED, TRIM_RULES, WHOLE_VALUE_DESCRIPTION
 
-        print("\nReader span trims (in order):")
-        trims = ([("whole_value", WHOLE_VALUE_DESCRIPTION), ("category_clause", CATEGORY_CLAUSE_DESCRIPTION)]
-                 + [(r.name, r.description) for r in TRIM_RULES]
-                 + [("counted_value", COUNTED_VALUE_DESCRIPTION),
-                    ("cut_echo", CUT_ECHO_DESCRIPTION),
-                    ("whole_list", WHOLE_LIST_DESCRIPTION),
-                    ("listed_enumeration", LISTED_ENUMERATION_DESCRIPTION),
-                    ("whole_category", WHOLE_CATEGORY_DESCRIPTION),
-                    ("whole_title", WHOLE_TITLE_DESCRIPTION)])
+        print("\nReader span trims and moves (in order):")
+        trims = ([("whole_value", WHOLE_VALUE_DESCRIPTION), *BEFORE_TRIMS]
+                 + [(r.name, r.description) for r in TRIM_RULES] + list(AFTER_TRIMS))
         for name, description in trims:
             print(f"  {name:<18} {description}" + ("  [off]" if name in DISABLED else ""))
         return 0

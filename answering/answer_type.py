@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
-from answering.terms import in_dictionary, jieba_modules
+from answering.terms import in_dictionary, jieba_modules, organisations
 from text.fold import match_key, offset_fold
 from text.numbers import MONEY, has_numeral, has_quantity, quantity_pattern
 
@@ -309,7 +309,10 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
              ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day, a time of day or a season"),
-    TypeRule("person", re.compile(r"谁|哪位|什么人(?!员)"),
+    TypeRule("person-which", re.compile(r"哪[一]?位"),
+             lambda q, m: AnswerType("person", role=_person_role(q), rule="person-which"),
+             ("木吉乡布拉克村的快递服务点是由哪位村民经营的？",), description="which person (never an organisation)"),
+    TypeRule("person", re.compile(r"谁|什么人(?!员)"),
              lambda q, m: AnswerType("person", role=_person_role(q), rule="person"),
              ("衡水市体育局竞技体育科主任是谁？", "谁主持了会议？"), description="a person's name"),
     TypeRule("person-name", re.compile(r"叫什么"), _named_person,
@@ -485,8 +488,31 @@ SPAN_KINDS = frozenset({"count", "money", "percent", "number", "year", "day", "t
 NUMBER_KINDS = frozenset({"count", "money", "percent", "number"})
 
 
+#: a duration, which does not answer when (``什么时候…做核酸检测？`` read ``21天`` of ``21天内``;
+#: fourth news trial): a number of days, months, hours, minutes or weeks, or a one- or
+#: two-digit number of years (``2012年`` is a year)
+_DURATION = re.compile(r"(?:约|近)?(?:(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(?:天|个月|小时|分钟|周|星期)"
+                       r"|\d{1,2}\s*年|[一二两三四五六七八九十]+年)")
+#: person questions no organisation answers (``哪位村民``, ``经理叫什么名字``); ``谁主办了…`` may be
+#: answered by one
+PERSON_ONLY_RULES = frozenset({"person-which", "person-name"})
+
+
+def _is_organisation(span: str) -> bool:
+    """True when ``span`` is one organisation's name (``terms.organisations``: ``阿克陶县分公司``)."""
+    orgs = organisations(span.strip())
+    return len(orgs) == 1 and orgs[0].start == 0 and orgs[0].end == len(span.strip())
+
+
 #: a frequency, which answers how often (``多长时间举办一届？`` -> ``每年``; third news trial)
 _FREQUENCY = re.compile(r"每[一两二三四五六七八九十\d]*个?(?:年|月|周|星期|天|日|小时|季度)")
+
+
+def list_span(span: str) -> bool:
+    """Whether a short answer can answer a list question (``哪几样物资？``): it is not a bare
+    number, a quantity or a quantity of a measure word (``2`` of ``2万多人``; fourth news
+    trial), which counts items but names none."""
+    return _BARE_QUANTITY.fullmatch(match_key(span)) is None
 
 
 def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
@@ -495,12 +521,18 @@ def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     quantity of one of its units (``span_matches``: ``40箱``, not ``1.2`` of ``1.2万元`` for
     ``多少箱``), and an amount of money an amount (``span_matches``) or a number with a
     multiplier (``3000万``). Shares and numbers take any numeral: a change (``增加了多少``, typed
-    percent) may be ``一倍``, ``1200万元`` or ``100万元增长到800万元`` (cold review). True for other
-    kinds and untyped questions. A how-often question (``HOW_OFTEN``, rule ``frequency``) may be
-    answered by a frequency (``_FREQUENCY``: ``每年`` for ``多长时间举办一届？``; third news trial),
-    not ``培训持续了多长时间？`` (cold review). ``铜`` (of 铜仁市) for
-    ``拨专款多少元？`` and ``6`` (postcards) for ``每套卖多少钱？`` are not (second new-user trial;
-    news trial)."""
+    percent) may be ``一倍``, ``1200万元`` or ``100万元增长到800万元`` (cold review). A how-often
+    question (``HOW_OFTEN``, rule ``frequency``) may be answered by a frequency (``_FREQUENCY``:
+    ``每年`` for ``多长时间举办一届？``; third news trial), not ``培训持续了多长时间？`` (cold review).
+    A time question's span is no bare duration (``_DURATION``: ``21天``), and a which-person or
+    name question's no organisation (``PERSON_ONLY_RULES``: ``阿克陶县分公司`` for ``哪位村民…？``;
+    fourth news trial).
+    True for other kinds and untyped questions. ``铜`` (of 铜仁市) for ``拨专款多少元？`` and
+    ``6`` (postcards) for ``每套卖多少钱？`` are not (second new-user trial; news trial)."""
+    if answer_type is not None and answer_type.kind == "time":
+        return _DURATION.fullmatch(match_key(span)) is None
+    if answer_type is not None and answer_type.rule in PERSON_ONLY_RULES:
+        return not _is_organisation(span)
     if answer_type is None or answer_type.kind not in NUMBER_KINDS:
         return True
     if answer_type.rule == "frequency" and _FREQUENCY.fullmatch(match_key(span)):
@@ -531,6 +563,9 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
 
 #: approximation words written before a value, part of it (``近250公里``, ``约1.7万元``)
 APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
+#: a bare number or quantity (``2``, ``2万多``, ``3个``): no list of items (``list_span``)
+_BARE_QUANTITY = re.compile(rf"{APPROXIMATION}(?:\d[\d.,]*|[零一二两三四五六七八九十百千万亿]+)\s*[万亿千百]*[多余]?\s*"
+                            rf"(?:{_MEASURE_ALT})?")
 #: an amount written with a multiplier and no currency (``3000万``, ``1.2亿``): money in news
 _BARE_AMOUNT = re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.,]*\d)?|[零一二三四五六七八九十两百千]+)\s*[万亿千百]+[多余]?")
 

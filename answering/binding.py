@@ -332,10 +332,20 @@ RELATIVE_TIME_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: Past relative times a news figure is not about unless its text says so: with no time, a
+#: report's figure is the reporting period's (``去年…累计寄递了多少件？`` read ``截至12月12日…5.45万件``;
+#: fourth news trial)
+PAST_RELATIVE_TIMES = frozenset({"前年", "去年", "上个月", "上月", "上周", "前天", "昨天"})
+#: an absolute year, which may be the question's past year (``2020年``)
+_ABSOLUTE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年")
+
+
 def time_conflict(question: str, context: str) -> list[str]:
     """The relative times of ``question`` (``RELATIVE_TIME_GROUPS``) that ``context`` contradicts:
     it says another time of the same group and never the question's (``去年…收入`` next to
-    ``今年“双11”期间…收入达4329.7万元``). Empty when they agree or the context says none."""
+    ``今年“双11”期间…收入达4329.7万元``), or, for a past time (``PAST_RELATIVE_TIMES``), says no
+    time of the group and no absolute year (``_ABSOLUTE_YEAR``). Empty when they agree, or the
+    context says none for a present or future time."""
     q, c = match_key(question), match_key(context)
     out = []
     for group in RELATIVE_TIME_GROUPS:
@@ -343,5 +353,7 @@ def time_conflict(question: str, context: str) -> list[str]:
         said = [w for w in group if w in c]
         if asked and said and not any(w in c for w in asked):
             out += asked
+        elif asked and not said and any(w in PAST_RELATIVE_TIMES for w in asked) and not _ABSOLUTE_YEAR.search(c):
+            out += [w for w in asked if w in PAST_RELATIVE_TIMES]
     return out
 

@@ -78,7 +78,8 @@ The rules, in order (``RULES``):
 8c. ``span_type`` (with the reader's spans; one-part questions): the best span of a count,
    amount, share or number question can be its value (``answer_type.span_of_type``: it
    holds a numeral; a count is a quantity of its units; an amount of money is money or a
-   number with a multiplier, ``3000万``). The ``answer_type`` rule reads the best sentences,
+   number with a multiplier, ``3000万``), and a time question's no bare duration (``21天``
+   for ``什么时候…做核酸检测？``; fourth news trial). The ``answer_type`` rule reads the best sentences,
    so a page with some amount passed it while the reader read ``6`` (postcards) for
    ``那套明信片每套卖多少钱？`` (news trial) or ``铜`` of 铜仁市 for ``拨专款多少元？`` (second
    new-user trial). On the CMRC and DRCD validation sets one answered span failed it
@@ -111,7 +112,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from functools import cached_property
 from typing import Any, Callable, Sequence
 
-from answering.answer_type import matches, span_of_type
+from answering.answer_type import list_span, matches, span_of_type
 from answering.binding import name_found, paragraph_context, span_unbound, subject_names, time_conflict
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
@@ -488,8 +489,13 @@ def _span_context(ev: Evidence) -> RuleResult:
 
 def _span_type(ev: Evidence) -> RuleResult:
     """The reader's best span is a value of the question's expected type where a span can be
-    tested for one (``answer_type.span_of_type``: counts, amounts, shares, numbers)."""
+    tested for one (``answer_type.span_of_type``: counts, amounts, shares, numbers; a time is
+    no bare duration), or, for a list question with no expected type, no bare number
+    (``answer_type.list_span``)."""
     atype, span = ev.query.answer_type, ev.spans[0].text
+    if atype is None:  # a list question (the rule's condition)
+        ok = list_span(span)
+        return RuleResult("span_type", ok, span, "list", "" if ok else f"the answer {span!r} lists nothing")
     ok = span_of_type(atype, span)
     return RuleResult("span_type", ok, span, atype.rule or atype.kind,
                       "" if ok else f"the answer {span!r} is no {atype.rule or atype.kind}")
@@ -558,8 +564,9 @@ RULES: tuple[GateRule, ...] = (
     GateRule("relative_time", "the sentence of the reader's best span does not say another relative time (去年, "
              "今年) than the question's", _one_part_span, _relative_time),
     GateRule("span_type", "the reader's best span of a count, amount, share or number question holds a numeral, "
-             "and a count or amount is one (铜 or 6 is no amount of money)",
-             lambda ev: _one_part_span(ev) and ev.query.answer_type is not None, _span_type),
+             "and a count or amount is one (铜 or 6 is no amount of money); a time question's is no duration (21天), a "
+             "list question's no bare number",
+             lambda ev: _one_part_span(ev) and (ev.query.answer_type is not None or ev.query.is_list), _span_type),
     GateRule("reader", "the span reader's no-answer margin (same language)",
              lambda ev: ev.reader is not None and ev.config.reader_null_max is not None and not ev.cross,
              _reader),

@@ -33,7 +33,7 @@ from answering.terms import (Term, hard_terms, is_list_question, jieba_modules, 
                              organisations, strict_name, unlisted_names)
 from corpus.clean import strip_html_elements
 from text.chars import HAN, LATIN_WORD, language
-from text.fold import match_key, script_of, segmentation_form
+from text.fold import match_key, offset_fold, script_of, segmentation_form
 from text.numbers import dates, numbers
 from text.sentences import split_sentences
 
@@ -271,6 +271,47 @@ def _listed(own: str) -> str | None:
     return noun or None
 
 
+#: the question words whose preceding words a span may echo (``力戒什么``, ``分布在哪些``); not
+#: 何 of 如何, 为何, 任何 (``深入思考如何做到哪几点？`` asks with 哪)
+ECHO_QUESTION_WORDS = re.compile(r"什么|哪|谁|多少|几|(?<![如为任])何")
+#: the shortest and longest echo cut (characters): one character (``叫``, ``是``) is too common
+#: a start of real answers to cut
+ECHO_CHARS = (2, 4)
+#: jieba tags of a last word before the question word that is part of the asked thing, not a
+#: predicate: names (``北京哪所大学``), time words (``星期几``), numerals and measure words,
+#: idioms (jieba: ``百分之`` i) and locatives
+NOT_PREDICATE_TAGS = ("nr", "ns", "nt", "nz", "t", "m", "q", "i", "f")
+
+
+def question_echoes(question: str) -> tuple[str, ...]:
+    """The endings of what the question writes right before its question word
+    (``ECHO_QUESTION_WORDS``) that a span may echo, longest first: the last jieba words, 2-4
+    Han characters (``ECHO_CHARS``) at a word boundary, on the offset-keeping fold (Simplified,
+    half-width): ``…全会精神时力戒什么？`` -> ``("时力戒", "力戒")``. None (``()``) when the last word
+    is part of the asked thing (``NOT_PREDICATE_TAGS``: ``百分之多少``, ``星期几``, ``北京哪所大学``;
+    cold review), or no Han word precedes the question word."""
+    asked = offset_fold(question)
+    m = ECHO_QUESTION_WORDS.search(asked)
+    if m is None:
+        return ()
+    tail = re.search(r"[\u4e00-\u9fff]*$", asked[:m.start()]).group(0)
+    if not tail:
+        return ()
+    _, pseg = jieba_modules()
+    words = [(w.word, w.flag) for w in pseg.cut(tail)]
+    if words[-1][1].startswith(NOT_PREDICATE_TAGS):
+        return ()
+    low, high = ECHO_CHARS
+    out, echo = [], ""
+    for word, _ in reversed(words):
+        echo = word + echo
+        if len(echo) > high:
+            break
+        if len(echo) >= low:
+            out.append(echo)
+    return tuple(reversed(out))
+
+
 def _attribute(own: str) -> str | None:
     m = _ATTRIBUTE.search(match_key(own))
     if not m:
@@ -293,6 +334,13 @@ _OPENING_PUNCT = _OPENING_QUOTES | _CLOSING_QUOTES  # a phrase may open with eit
 TOPIC_OPENERS = frozenset({"有关", "关于", "对于", "至于"})
 
 
+#: adverbs jieba's dictionary tags as nouns (``顺势 n``): before a verb they open the predicate,
+#: not the subject (``衡水邮政顺势拓展了…``; fourth news trial)
+ADVERBIAL_NOUNS = frozenset({"顺势", "乘势", "全力", "大力", "专门", "全面", "重点", "全程", "专程"})
+#: relative time words that, after the subject and before no noun, open the predicate
+#: (``衡水湖马拉松后来才加了…``); not every jieba time word: dynasties are too (``北魏`` t)
+SCENE_TIMES = frozenset({"后来", "当时", "现在", "目前", "最初", "最早", "此前", "以前", "此后", "以后", "之后",
+                         "如今", "近年", "近日", "日前", "今年", "去年", "明年"})
 #: what ends a leading clause of time (``同行来抢项目时，``, ``疫情发生以后，``): ``subject_phrase``
 #: reads the subject after it
 TIME_CLAUSE_ENDS = ("的时候", "时候", "时", "之后", "以后", "后", "之前", "以前", "期间", "那会儿")
@@ -325,7 +373,9 @@ def _leading_phrase(own: str) -> str | None:
     characters; None otherwise. News and encyclopedia questions open with what they ask
     about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``); a leading time word
     (``目前，``, ``最初``: jieba ``t``) or topic opener (``有关``, ``关于``: ``TOPIC_OPENERS``) is
-    skipped; a word ending in 于 (``隶属于``) ends the phrase. Measured and not adopted
+    skipped; a word ending in 于 (``隶属于``) ends the phrase, as does an adverb jieba tags a
+    noun (``ADVERBIAL_NOUNS``) or a relative time word after the phrase's first word when no
+    noun follows it (``SCENE_TIMES``: ``衡水湖马拉松后来才…`` -> ``衡水湖马拉松``). Measured and not adopted
     (DRCD validation, issue #10): dropping a trailing ``境内`` and reading ``历史上…`` as no
     subject cost two no-answer refusals for one answer."""
     from answering.terms import _tagged
@@ -346,6 +396,8 @@ def _leading_phrase(own: str) -> str | None:
             nxt = words[i + 1][1] if i + 1 < len(words) else "x"
             if flag == "vn" and not (nxt.startswith("n") or nxt == "vn"):
                 break  # a verbal noun modifies a noun (投资/vn 银行/n), else it is the predicate
+            if parts and (word in ADVERBIAL_NOUNS or word in SCENE_TIMES) and not nxt.startswith("n"):
+                break  # 衡水邮政顺势拓展…, 衡水湖马拉松后来才…: the predicate's adverb or time
             parts.append((word, flag))
             if word in _CLOSING_QUOTES and any(w in _OPENING_QUOTES for w, _ in parts[:-1]):
                 break  # “乡里制”: the quoted name is the phrase

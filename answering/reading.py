@@ -14,19 +14,16 @@ a rank-based variant of BERTserini's retriever-reader score fusion), so the read
 leans on the retriever's. Within ``TYPED_SPAN_MARGIN`` of the best span, a span holding a
 value of the expected type comes first (``_typed_first``), and, for a question that counts a
 noun (``多少邮件``), one whose value stands next to that noun (``_noun_first``).
-Each span is widened to the whole value it cuts (``span_trim.whole_value``: ``4`` of
-``4個國家`` -> ``4個``), then cut to the value the question asks for (``answering.span_trim``:
-``达4329.7万元`` -> ``4329.7万元`` for a money question), a count span of no quantity of the asked
-unit moves to the one next to the counted noun in its sentence (``span_trim.counted_value``:
-``1.2`` -> ``40箱`` of ``40箱水果``), a span opening with the words the question writes right before
-its question word drops them (``span_trim.cut_echo``: ``力戒什么`` / ``力戒形式主义`` -> ``形式主义``);
-a list question's span is moved to
-the enumeration it holds, belongs to or follows (``span_trim.whole_list``: ``3个`` of
-``赛前、赛中、赛后3个重要节点`` -> ``赛前、赛中、赛后``) or, for ``哪些X``, to the one its sentence names
-as X (``span_trim.listed_enumeration``: ``…等食品和防寒手套、护膝等劳保用品`` -> ``防寒手套、护膝``), a ``哪个X`` question's span stopping before
-X or inside its last character takes it (``span_trim.whole_category``: ``雲貴高`` ->
-``雲貴高原``), and a span the title marks enclose takes them (``span_trim.whole_title``:
-``《综合物流服务方案》``). ``read`` binds each span to the answer's quote: the sentence of the
+Each span becomes the short answer by ``answer_bounds``: widened to the whole value it cuts
+(``span_trim.whole_value``: ``4`` of ``4個國家`` -> ``4個``), cut to the value the question asks
+for (``answering.span_trim``: ``达4329.7万元`` -> ``4329.7万元`` for a money question), and moved
+on its passage (``answering.span_moves``): to the counted noun's quantity (``1.2`` -> ``40箱`` of
+``40箱水果``), past the words the question writes before its question word (``力戒什么`` /
+``力戒形式主义`` -> ``形式主义``), for a list question to the enumeration it holds, belongs to or
+follows (``3个`` of ``赛前、赛中、赛后3个重要节点`` -> ``赛前、赛中、赛后``) or that its sentence names
+as the asked kind (``哪些劳保用品``: ``…等食品和防寒手套、护膝等劳保用品`` -> ``防寒手套、护膝``), for
+``哪个X`` to X (``雲貴高`` -> ``雲貴高原``), and to the title marks that enclose it
+(``《综合物流服务方案》``). ``read`` binds each span to the answer's quote: the sentence of the
 passage that holds it (``text.sentences``), so the citation quote is that sentence and the
 short answer is its exact characters (``Answer.shorts``).
 
@@ -44,9 +41,10 @@ from typing import Any, Sequence
 
 from answering.answer_type import noun_near, span_matches, value_spans
 from answering.binding import span_unbound
-from answering.query import Query
-from answering.span_trim import (category_clause, counted_value, cut_echo, listed_enumeration, question_echoes,
-                                 trim_span, value_share, whole_category, whole_list, whole_title, whole_value)
+from answering.query import Query, question_echoes
+from answering.span_moves import (category_clause, counted_value, cut_echo, listed_enumeration, whole_category,
+                                  whole_list, whole_title)
+from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.chars import language
@@ -311,19 +309,19 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
 
 def answer_bounds(query: Query, question: str, answer_type, text: str, start: int, end: int) -> tuple[int, int]:
     """The short answer's ``(start, end)`` character offsets in the passage ``text`` for the
-    reader's span ``[start, end)`` of it, the span rules of ``answering.span_trim`` in order:
-    widened to the whole values it cuts (``whole_value``), cut to the one clause that is a
-    ``哪个X`` question's X (``category_clause``), trimmed (``trim_span``), moved to the counted
-    noun's quantity (``counted_value``), without the question's predicate (``cut_echo``), for a
-    list question moved to the items (``whole_list``, ``listed_enumeration``), then taking X
-    (``whole_category``) and title marks (``whole_title``). ``question``: the part of the
-    question the span answers, in the passage's script."""
+    reader's span ``[start, end)`` of it: widened to the whole values it cuts
+    (``span_trim.whole_value``), cut to the one clause that is a ``哪个X`` question's X
+    (``span_moves.category_clause``), trimmed (``span_trim.trim_span``), then moved on the
+    passage (``answering.span_moves``): to the counted noun's quantity (``counted_value``), past
+    the question's predicate (``cut_echo``), for a list question to the items (``whole_list``,
+    ``listed_enumeration``), taking X (``whole_category``) and title marks (``whole_title``).
+    ``question``: the part of the question the span answers, in the passage's script."""
+    echoes = question_echoes(question)
     start, end = whole_value(answer_type, text, start, end)
     start, end = category_clause(query.category, text, start, end)
     s, e = trim_span(answer_type, text[start:end])
-    start, end = cut_echo(question, text, *counted_value(answer_type, text, start + s, start + e))
+    start, end = cut_echo(echoes, text, *counted_value(answer_type, text, start + s, start + e))
     if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
-        echoes = question_echoes(question)
         start, end = listed_enumeration(query.listed, text, *whole_list(text, start, end, echoes), echoes)
     return whole_title(text, *whole_category(query.category, text, start, end))
 

@@ -475,6 +475,20 @@ def test_subject_phrase_skips_a_leading_clause_of_time(question, subject):
     assert subject_phrase(question) == subject
 
 
+@pytest.mark.parametrize("question, subject", [
+    # fourth news trial: an adverb jieba tags a noun (顺势 n) and a time word after the
+    # subject (后来) were read into it, and the subject rule refused
+    ("赛事设备器材越来越多以后，衡水邮政顺势拓展了哪方面的合作？", "衡水邮政"),
+    ("衡水邮政全力保障了哪些环节？", "衡水邮政"),
+    ("衡水湖马拉松后来才加了饮料，最早邮政配送的是哪几样物资？", "衡水湖马拉松"),
+    ("中国邮政重点任务有哪些？", "中国邮政重点任务"),           # a noun before a noun stays
+    ("2008年北京奥运会在哪里举办？", "2008年北京奥运会"),          # a time word opening the phrase stays
+    ("鮮卑北魏攻打百濟是在哪一年?", "鲜卑北魏"),                        # a dynasty (北魏 t) is no scene time
+])
+def test_subject_phrase_ends_before_an_adverb_or_a_time_word_after_it(question, subject):
+    assert subject_phrase(question) == subject
+
+
 def test_a_verbal_noun_before_the_question_word_ends_the_subject():
     assert subject_phrase("哪些地方欧洲越橘较多？") is None
 
@@ -1169,11 +1183,39 @@ def test_an_organisation_is_found_by_its_proper_noun(name, text, found):
     ("多久检测一次？", "每两周", True),
     ("多久检测一次？", "每次", False),                                  # no unit of time
     ("培训持续了多长时间？", "每周", False),                             # cold review: how long, not how often
+    # fourth news trial: a duration does not say when
+    ("衡水市分公司是在什么时候组织全程服务人员做核酸检测的？", "21天", False),
+    ("衡水市分公司是在什么时候组织全程服务人员做核酸检测的？", "运输前", True),
+    ("衡水湖马拉松是什么时候开始的？", "2012年", True),
+    ("衡水湖马拉松是什么时候开始的？", "3个月", False),
+    # fourth news trial (near miss): which villager, answered with an organisation
+    ("木吉乡布拉克村的快递服务点是由哪位村民经营的？", "阿克陶县分公司", False),
+    ("木吉乡布拉克村的快递服务点是由哪位村民经营的？", "阿里耶·阿不都热依木", True),
+    ("这次比赛是谁主办的？", "衡水市体育局", True),                          # who may be an organisation
     ("多长时间举办一届？", "衡水湖", False),
 ])
 def test_span_of_type(question, span, ok):
     from answering.answer_type import span_of_type
     assert span_of_type(expected_type(question), span) is ok
+
+
+@pytest.mark.parametrize("span, ok", [
+    ("2", False), ("2万多", False), ("3个", False), ("三项", False),      # fourth news trial: 哪几样物资？ read 2
+    ("赛前、赛中、赛后", True), ("桌椅", True), ("两会", True), ("三星堆", True),
+])
+def test_a_list_questions_answer_is_no_bare_number(span, ok):
+    from answering.answer_type import list_span
+    assert list_span(span) is ok
+
+
+def test_a_list_question_answered_with_a_number_is_refused():
+    """``…最早邮政给赛事配送的是哪几样物资？`` read ``2`` of ``2万多人`` (fourth news trial)."""
+    text = "参赛人数从最初的几千人增加到现在的2万多人，配送物资也在桌椅、指示牌、里程牌的基础上逐步增加。"
+    hits = _hits([("hs", 4, text)])
+    d = _decide_span("最早邮政给赛事配送的是哪几样物资？", hits, _span_on(hits, 1, "2"))
+    assert not d.answerable and d.reason == "span_type"
+    ok = _decide_span("最早邮政给赛事配送的是哪几样物资？", hits, _span_on(hits, 1, "桌椅、指示牌、里程牌"))
+    assert ok.result("span_type").passed
 
 
 @pytest.mark.parametrize("sentence, holds", [
@@ -1210,6 +1252,25 @@ def test_a_span_about_another_year_than_the_questions_is_refused():
     both = _hits([("ah", 3, "安徽省分行提出今年要“收好官”，明年要“开好局”。")])
     ok = _decide_span("安徽省分行提出今年要“收好官”，明年要怎样？", both, _span_on(both, 1, "“开好局”"))
     assert ok.result("relative_time").passed  # the sentence also says the question's 明年
+
+
+@pytest.mark.parametrize("question, text, passes", [
+    # fourth news trial (near misses): a past time the span's text never says; a news
+    # figure with no time is the reporting period's
+    ("邵阳市分公司驻政务中心团队去年累计寄递了多少件证照邮件？",
+     "截至12月12日，该分公司驻政务中心团队累计寄递证照邮件5.45万件，实现零丢失。", False),
+    ("邵阳市分公司驻政务中心团队累计寄递了多少件证照邮件？",
+     "截至12月12日，该分公司驻政务中心团队累计寄递证照邮件5.45万件，实现零丢失。", True),
+    ("邵阳市分公司驻政务中心团队去年累计寄递了多少件证照邮件？",
+     "去年，该分公司驻政务中心团队累计寄递证照邮件5.45万件，实现零丢失。", True),
+    # an absolute year may be the question's past one
+    ("邵阳市分公司驻政务中心团队去年累计寄递了多少件证照邮件？",
+     "2020年，该分公司驻政务中心团队累计寄递证照邮件5.45万件，实现零丢失。", True),
+])
+def test_a_past_time_the_spans_text_never_says_is_refused(question, text, passes):
+    hits = _hits([("sy", 2, text)])
+    d = _decide_span(question, hits, _span_on(hits, 1, "5.45万件"))
+    assert d.result("relative_time").passed is passes
 
 
 def test_the_span_sentences_own_subject_decides():

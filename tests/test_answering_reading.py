@@ -479,7 +479,7 @@ def test_has_numeral(text, numeral):
 
 def test_two_spans_moved_to_one_enumeration_give_one_short_answer():
     """``衡水市分公司聚焦哪几个重要节点？`` gave ``赛前、赛中、赛后`` twice (cold review): a list
-    question's spans of one sentence both moved to the enumeration (``span_trim.whole_list``)."""
+    question's spans of one sentence both moved to the enumeration (``span_moves.whole_list``)."""
     class Two(FakeReader):
         def _find(self, question, passages):
             for i, p in enumerate(passages):
@@ -503,7 +503,7 @@ def test_two_spans_moved_to_one_enumeration_give_one_short_answer():
 def test_a_count_span_of_another_quantity_moves_to_the_counted_nouns_quantity():
     """``铜仁市邮政分公司用专款买了多少箱水果送到投递一线？`` read ``1.2`` of ``拨专款1.2万元购买…40箱水果…``
     and was refused by ``span_type`` (second news trial, t4-13): the answer is the quantity
-    next to 水果 in the span's sentence (``span_trim.counted_value``)."""
+    next to 水果 in the span's sentence (``span_moves.counted_value``)."""
     from tests.test_answering_fakes import make_passages as base
     from corpus.types import Passage
     text = "铜仁市邮政分公司拨专款1.2万元购买600副手套、1000个医用口罩、200份盒饭、40箱水果、100份蛋糕和面包，送到投递一线。"
@@ -520,7 +520,7 @@ def test_a_count_span_of_another_quantity_moves_to_the_counted_nouns_quantity():
 def test_a_list_question_reads_the_enumeration_its_sentence_names_as_the_asked_kind():
     """``黔南州邮政工会给投递员送了哪些劳保用品？`` read ``肉类、蔬菜`` (the 食材 list of the same
     sentence; second news trial, t4-14): the answer is the list the sentence calls 劳保用品
-    (``Query.listed``, ``span_trim.listed_enumeration``)."""
+    (``Query.listed``, ``span_moves.listed_enumeration``)."""
     from tests.test_answering_fakes import make_passages as base
     from corpus.types import Passage
     text = "黔南布依族苗族自治州邮政分公司工会为投递员送去了糕点、牛奶、方便面等食品和防寒手套、护膝等劳保用品，给职工食堂送去了肉类、蔬菜等食材。"
