@@ -309,7 +309,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
              ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day, a time of day or a season"),
-    TypeRule("person-which", re.compile(r"哪[一]?位"),
+    TypeRule("person-which", re.compile(r"(?<!排在)(?<!位居)(?<!名列)(?<!排)哪一?位(?![置数次名])"),
              lambda q, m: AnswerType("person", role=_person_role(q), rule="person-which"),
              ("木吉乡布拉克村的快递服务点是由哪位村民经营的？",), description="which person (never an organisation)"),
     TypeRule("person", re.compile(r"谁|什么人(?!员)"),
@@ -489,10 +489,9 @@ NUMBER_KINDS = frozenset({"count", "money", "percent", "number"})
 
 
 #: a duration, which does not answer when (``什么时候…做核酸检测？`` read ``21天`` of ``21天内``;
-#: fourth news trial): a number of days, months, hours, minutes or weeks, or a one- or
-#: two-digit number of years (``2012年`` is a year)
-_DURATION = re.compile(r"(?:约|近)?(?:(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(?:天|个月|小时|分钟|周|星期)"
-                       r"|\d{1,2}\s*年|[一二两三四五六七八九十]+年)")
+#: fourth news trial): a number of days, months, hours, minutes or weeks (not of years: ``97年``
+#: may be a year; cold review)
+_DURATION = re.compile(r"(?:约|近)?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(?:天|个月|小时|分钟|周|星期)")
 #: person questions no organisation answers (``哪位村民``, ``经理叫什么名字``); ``谁主办了…`` may be
 #: answered by one
 PERSON_ONLY_RULES = frozenset({"person-which", "person-name"})
@@ -509,10 +508,15 @@ _FREQUENCY = re.compile(r"每[一两二三四五六七八九十\d]*个?(?:年|�
 
 
 def list_span(span: str) -> bool:
-    """Whether a short answer can answer a list question (``哪几样物资？``): it is not a bare
-    number, a quantity or a quantity of a measure word (``2`` of ``2万多人``; fourth news
-    trial), which counts items but names none."""
-    return _BARE_QUANTITY.fullmatch(match_key(span)) is None
+    """Whether a short answer can answer a list question (``哪几样物资？``): it is not a count
+    that names no item: a number of one or two digits, or a quantity with a multiplier, 多/余
+    or a measure word (``2`` of ``2万多人``, ``3个``; fourth news trial). A year, a date or a
+    code may be the items asked for (``2020年``, ``110``; cold review)."""
+    key = match_key(span)
+    m = _BARE_QUANTITY.fullmatch(key)
+    if m is None or re.search(r"[年月日号]$", key):
+        return True
+    return not (re.fullmatch(r"\d{1,2}", key) or re.search(r"[万亿千百多余\u4e00-\u9fff]", key))
 
 
 def span_of_type(answer_type: AnswerType | None, span: str) -> bool:

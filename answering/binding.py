@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 from answering.query import Query
 from answering.scoring import ScoredSentence
 from answering.terms import (Organisation, is_organisation, name_variants, organisation_head, organisations,
-                             tagged_offsets)
+                             jieba_modules, tagged_offsets)
 from corpus.types import Passage
 from retrieval.types import SearchHit
 from text.fold import match_key
@@ -334,26 +334,48 @@ RELATIVE_TIME_GROUPS: tuple[tuple[str, ...], ...] = (
 
 #: Past relative times a news figure is not about unless its text says so: with no time, a
 #: report's figure is the reporting period's (``去年…累计寄递了多少件？`` read ``截至12月12日…5.45万件``;
-#: fourth news trial)
-PAST_RELATIVE_TIMES = frozenset({"前年", "去年", "上个月", "上月", "上周", "前天", "昨天"})
-#: an absolute year, which may be the question's past year (``2020年``)
-_ABSOLUTE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年")
+#: fourth news trial); each with the other ways news writes it
+PAST_RELATIVE_TIMES: dict[str, tuple[str, ...]] = {
+    "前年": ("前年",), "去年": ("去年", "上年", "上一年", "过去一年"), "上个月": ("上个月", "上月"),
+    "上月": ("上个月", "上月"), "上周": ("上周", "上星期"), "前天": ("前天",), "昨天": ("昨天", "昨日"),
+}
+#: a comparison base, not the figure's time (``比去年同期增长``, ``同比``): no claim about when
+_COMPARISON = re.compile(r"(?:比|较|与|同|和)(?:去年|上年|上月|上个月|上周)|(?:去年|上年|上月|上个月)同期")
+#: absolute times that may be a past time of each grain: a year (``2020年``, ``二〇二〇年``) for
+#: 去年, a month for 上月, a day for 昨天 (``12月5日``); ``截至12月12日`` says no year
+_ABSOLUTE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|[一二〇零][一二三四五六七八九〇零]{3}年")
+_ABSOLUTE_MONTH = re.compile(r"(?<!\d)\d{1,2}\s*月|[一二三四五六七八九十]+月")
+_ABSOLUTE_DAY = re.compile(r"(?<!\d)\d{1,2}\s*[日号]|[一二三四五六七八九十]+日")
+ABSOLUTE_TIMES: dict[str, re.Pattern] = {"前年": _ABSOLUTE_YEAR, "去年": _ABSOLUTE_YEAR, "上个月": _ABSOLUTE_MONTH,
+                                         "上月": _ABSOLUTE_MONTH, "上周": _ABSOLUTE_DAY, "前天": _ABSOLUTE_DAY,
+                                         "昨天": _ABSOLUTE_DAY}
+
+
+def _words(text: str) -> set[str]:
+    """The jieba words of ``text``'s match key (time words are matched whole: 前天 is none of
+    ``之前天主教``, 上月 none of ``登上月球``)."""
+    jieba, _ = jieba_modules()
+    return set(jieba.lcut(match_key(text)))
 
 
 def time_conflict(question: str, context: str) -> list[str]:
-    """The relative times of ``question`` (``RELATIVE_TIME_GROUPS``) that ``context`` contradicts:
-    it says another time of the same group and never the question's (``去年…收入`` next to
-    ``今年“双11”期间…收入达4329.7万元``), or, for a past time (``PAST_RELATIVE_TIMES``), says no
-    time of the group and no absolute year (``_ABSOLUTE_YEAR``). Empty when they agree, or the
-    context says none for a present or future time."""
-    q, c = match_key(question), match_key(context)
+    """The relative times of ``question`` (``RELATIVE_TIME_GROUPS``, as whole words) that
+    ``context`` contradicts: it says another time of the same group and never the question's
+    (``去年…收入`` next to ``今年“双11”期间…收入达4329.7万元``), or, for a past time the question
+    does not compare with (``PAST_RELATIVE_TIMES``; not ``比去年同期``), says no time of the
+    group, none of the past time's other spellings and no absolute time of its grain
+    (``ABSOLUTE_TIMES``: a year for 去年, a day for 昨天).
+    Empty when they agree, or the context says none for a present or future time."""
+    q_words, c_words = _words(_COMPARISON.sub("", match_key(question))), _words(context)
+    c = match_key(context)
     out = []
     for group in RELATIVE_TIME_GROUPS:
-        asked = [w for w in group if w in q]
-        said = [w for w in group if w in c]
-        if asked and said and not any(w in c for w in asked):
+        asked = [w for w in group if w in q_words]
+        said = [w for w in group if w in c_words]
+        if asked and said and not any(w in c_words for w in asked):
             out += asked
-        elif asked and not said and any(w in PAST_RELATIVE_TIMES for w in asked) and not _ABSOLUTE_YEAR.search(c):
-            out += [w for w in asked if w in PAST_RELATIVE_TIMES]
+        elif asked and not said:
+            out += [w for w in asked if w in PAST_RELATIVE_TIMES and not ABSOLUTE_TIMES[w].search(c)
+                    and not any(x in c for x in PAST_RELATIVE_TIMES[w])]
     return out
 

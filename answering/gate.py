@@ -78,8 +78,10 @@ The rules, in order (``RULES``):
 8c. ``span_type`` (with the reader's spans; one-part questions): the best span of a count,
    amount, share or number question can be its value (``answer_type.span_of_type``: it
    holds a numeral; a count is a quantity of its units; an amount of money is money or a
-   number with a multiplier, ``3000万``), and a time question's no bare duration (``21天``
-   for ``什么时候…做核酸检测？``; fourth news trial). The ``answer_type`` rule reads the best sentences,
+   number with a multiplier, ``3000万``); a time question's is no bare duration (``21天``
+   for ``什么时候…做核酸检测？``), a which-person question's no organisation (``阿克陶县分公司``
+   for ``哪位村民…？``), a list question's no bare count (``2`` for ``哪几样物资？``; fourth news
+   trial). The ``answer_type`` rule reads the best sentences,
    so a page with some amount passed it while the reader read ``6`` (postcards) for
    ``那套明信片每套卖多少钱？`` (news trial) or ``铜`` of 铜仁市 for ``拨专款多少元？`` (second
    new-user trial). On the CMRC and DRCD validation sets one answered span failed it

@@ -294,7 +294,7 @@ def question_echoes(question: str) -> tuple[str, ...]:
     m = ECHO_QUESTION_WORDS.search(asked)
     if m is None:
         return ()
-    tail = re.search(r"[\u4e00-\u9fff]*$", asked[:m.start()]).group(0)
+    tail = re.search(r"[\u4e00-\u9fff]*\Z", asked[:m.start()]).group(0)
     if not tail:
         return ()
     _, pseg = jieba_modules()
@@ -374,8 +374,9 @@ def _leading_phrase(own: str) -> str | None:
     about (``木吉乡布拉克村距离县城…``, ``《越南亡国史》讲述了…``); a leading time word
     (``目前，``, ``最初``: jieba ``t``) or topic opener (``有关``, ``关于``: ``TOPIC_OPENERS``) is
     skipped; a word ending in 于 (``隶属于``) ends the phrase, as does an adverb jieba tags a
-    noun (``ADVERBIAL_NOUNS``) or a relative time word after the phrase's first word when no
-    noun follows it (``SCENE_TIMES``: ``衡水湖马拉松后来才…`` -> ``衡水湖马拉松``). Measured and not adopted
+    noun before a verb, adverb or preposition (``ADVERBIAL_NOUNS``; not ``国家重点研发计划``), or
+    a relative time word after the phrase's first word when no noun follows it
+    (``SCENE_TIMES``: ``衡水湖马拉松后来才…`` -> ``衡水湖马拉松``). Measured and not adopted
     (DRCD validation, issue #10): dropping a trailing ``境内`` and reading ``历史上…`` as no
     subject cost two no-answer refusals for one answer."""
     from answering.terms import _tagged
@@ -396,7 +397,8 @@ def _leading_phrase(own: str) -> str | None:
             nxt = words[i + 1][1] if i + 1 < len(words) else "x"
             if flag == "vn" and not (nxt.startswith("n") or nxt == "vn"):
                 break  # a verbal noun modifies a noun (投资/vn 银行/n), else it is the predicate
-            if parts and (word in ADVERBIAL_NOUNS or word in SCENE_TIMES) and not nxt.startswith("n"):
+            if parts and ((word in ADVERBIAL_NOUNS and nxt in ("v", "d", "p"))
+                          or (word in SCENE_TIMES and not nxt.startswith(("n", "vn", "j")))):
                 break  # 衡水邮政顺势拓展…, 衡水湖马拉松后来才…: the predicate's adverb or time
             parts.append((word, flag))
             if word in _CLOSING_QUOTES and any(w in _OPENING_QUOTES for w, _ in parts[:-1]):

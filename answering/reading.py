@@ -313,17 +313,23 @@ def answer_bounds(query: Query, question: str, answer_type, text: str, start: in
     (``span_trim.whole_value``), cut to the one clause that is a ``哪个X`` question's X
     (``span_moves.category_clause``), trimmed (``span_trim.trim_span``), then moved on the
     passage (``answering.span_moves``): to the counted noun's quantity (``counted_value``), past
-    the question's predicate (``cut_echo``), for a list question to the items (``whole_list``,
+    the question's predicate (``cut_echo``; a who-question's later clause too), for a list
+    question to the items (``whole_list``,
     ``listed_enumeration``), taking X (``whole_category``) and title marks (``whole_title``).
     ``question``: the part of the question the span answers, in the passage's script."""
     echoes = question_echoes(question)
+    who = answer_type is not None and answer_type.kind == "person"
     start, end = whole_value(answer_type, text, start, end)
     start, end = category_clause(query.category, text, start, end)
     s, e = trim_span(answer_type, text[start:end])
-    start, end = cut_echo(echoes, text, *counted_value(answer_type, text, start + s, start + e))
+    start, end = start + s, start + e
+    start, end = counted_value(answer_type, text, start, end)
+    start, end = cut_echo(echoes, text, start, end, later_clauses=who)
     if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
-        start, end = listed_enumeration(query.listed, text, *whole_list(text, start, end, echoes), echoes)
-    return whole_title(text, *whole_category(query.category, text, start, end))
+        start, end = whole_list(text, start, end, echoes)
+        start, end = listed_enumeration(query.listed, text, start, end, echoes)
+    start, end = whole_category(query.category, text, start, end)
+    return whole_title(text, start, end)
 
 
 def _sentence_at(text: str, start: int, end: int) -> Sentence | None:

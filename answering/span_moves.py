@@ -118,22 +118,24 @@ def _after_marks(text: str, at: int, end: int) -> int:
     return at
 
 
-def cut_echo(echoes: tuple[str, ...], text: str, start: int, end: int) -> tuple[int, int]:
+def cut_echo(echoes: tuple[str, ...], text: str, start: int, end: int,
+             later_clauses: bool = False) -> tuple[int, int]:
     """Rule 3 (every question; on the passage): ``(start, end)``, a span's offsets in its
     passage ``text``, without the words that open it when the question writes them right
     before its question word (``echoes``: ``query.question_echoes``, 2-4 Han characters at a
     word boundary, not a name, time or numeral the answer is made of; compared on the
     offset-keeping fold, so any script or width), and without the spaces or marks after them:
     the question's predicate is what the answer completes, not part of it (``力戒什么？`` read
-    ``力戒形式主义、官僚主义``, third news trial; ``分布在哪些地区？`` / ``分布在亚洲、美洲``). A span
-    whose later clause opens with them keeps what follows (``安排谁…？`` / ``增设检查员…，安排各组
-    组长`` -> ``各组组长``; fourth news trial). A span the cut would empty is kept. Of the CMRC
+    ``力戒形式主义、官僚主义``, third news trial; ``分布在哪些地区？`` / ``分布在亚洲、美洲``). With
+    ``later_clauses`` (a who-question: one entity answers it), a span whose later clause opens
+    with them keeps what follows (``安排谁…？`` / ``增设检查员…，安排各组组长`` -> ``各组组长``;
+    fourth news trial); not for others (``获得了什么？`` / ``金牌，获得了观众的掌声``; cold review). A span the cut would empty is kept. Of the CMRC
     trial questions whose reference follows or holds such words, 50 leave them out and 24
     hold them."""
     if not 0 <= start < end <= len(text) or _off("cut_echo"):
         return start, end
     span = offset_fold(text[start:end])
-    clause_starts = [0] + [i + 1 for i, c in enumerate(span) if c in CLAUSE_MARKS]
+    clause_starts = [0] + ([i + 1 for i, c in enumerate(span) if c in CLAUSE_MARKS] if later_clauses else [])
     for echo in echoes:
         for at in clause_starts:
             if span.startswith(echo, at) and span[at + len(echo):].strip("".join(LEAD_MARKS)).strip():
@@ -254,7 +256,7 @@ def listed_enumeration(listed: str | None, text: str, start: int, end: int,
         return start, end
     kind = offset_fold(listed)
     if _ends_with_kind(kind, text, start, end):
-        return start, end - len(kind)  # 决策、咨询、管理职责体系: the items, not their kind
+        return start, len(text[:end - len(kind)].rstrip())  # 决策、咨询、管理职责体系: the items
     if LIST_MARK in text[start:end] and not text[end:].lstrip().startswith(LIST_END):
         return start, end  # an enumeration of its own
     sentence = next((s for s in split_sentences(text) if s.start <= start < s.end), None)
@@ -284,12 +286,15 @@ def listed_enumeration(listed: str | None, text: str, start: int, end: int,
 def _ends_with_kind(kind: str, text: str, start: int, end: int) -> bool:
     """True when the enumeration span ``text[start:end]`` ends with the words of ``kind`` (2+
     characters, whole jieba words: ``管理|职责|体系``, not 菜 of ``炒芹菜``) after a last item
-    that is not a modifier (no ``的``: ``…相结合的方式`` keeps it)."""
+    that is not a modifier (no ``的``: ``…相结合的方式`` keeps it), when no earlier item ends with
+    it too (``衡水市分公司、邵阳市分公司`` keeps it; cold review)."""
     if len(kind) < 2 or LIST_MARK not in text[start:end] or not offset_fold(text[start:end]).endswith(kind):
         return False
     cut = end - len(kind)
     if cut <= text.rindex(LIST_MARK, start, end) + 1 or text[cut - 1] == "的":
         return False
+    if any(offset_fold(item).strip().endswith(kind) for item in text[start:end].split(LIST_MARK)[:-1]):
+        return False  # 衡水市分公司、邵阳市分公司: the kind is every item's own ending
     bounds, at = set(), start
     for word, _, _ in tagged_offsets(text[start:end]):
         at += len(word)
@@ -392,23 +397,25 @@ def whole_category(category: str | None, text: str, start: int, end: int) -> tup
 
 #: the most words a name may run on between a span and its category word (``新疆|维吾尔|自治区``)
 CATEGORY_RUN_WORDS = 2
-#: jieba tags of the words of such a run: nouns, names and abbreviations
-CATEGORY_RUN_TAGS = ("n", "j")
+#: jieba tags of the words of such a run before the category word: names and abbreviations
+#: (``维吾尔``), not common nouns (``河南|粮食|大省``; cold review)
+CATEGORY_RUN_TAGS = ("nr", "ns", "nt", "nz", "j")
 
 
 def _name_run_to_category(word: str, text: str, end: int) -> int:
     """Where a span ending at ``end`` ends when the name runs on to the category word: at
-    most ``CATEGORY_RUN_WORDS`` noun words (``CATEGORY_RUN_TAGS``), then a word ending with
+    most ``CATEGORY_RUN_WORDS`` name words (``CATEGORY_RUN_TAGS``), then a noun ending with
     ``word`` (a match key): ``新疆`` of ``新疆维吾尔自治区`` -> ``…自治区`` for ``哪个自治区？``
-    (fourth news trial), ``中国`` of ``中国人民大学`` -> ``…大学``; ``end`` otherwise
-    (``四川是人口大省``)."""
+    (fourth news trial); ``end`` otherwise (``四川是人口大省``, ``河南粮食大省``)."""
     at = end
     for i, (w, flag, _) in enumerate(tagged_offsets(text[end: end + 4 * (CATEGORY_RUN_WORDS + 1) + len(word)])):
-        if not flag.startswith(CATEGORY_RUN_TAGS) or i > CATEGORY_RUN_WORDS:
+        if i > CATEGORY_RUN_WORDS:
             return end
         at += len(w)
-        if match_key(w).endswith(word):
+        if match_key(w).endswith(word) and flag.startswith("n"):
             return at
+        if not flag.startswith(CATEGORY_RUN_TAGS):
+            return end
     return end
 
 
@@ -428,7 +435,8 @@ def whole_title(text: str, start: int, end: int) -> tuple[int, int]:
     return start - 1, end + 1
 
 
-#: the moves applied before ``span_trim.TRIM_RULES``, in order: (name, line of the rules listing)
+#: the moves applied before ``span_trim.TRIM_RULES``, in ``reading.answer_bounds``' order (a test
+#: checks it): (name, line of the rules listing)
 BEFORE_TRIMS: tuple[tuple[str, str], ...] = (
     ("category_clause", "哪个X questions: a span across clauses keeps its one clause that is a name ending in X "
                         "(…准备了早餐；湄潭县 -> 湄潭县 for 哪个县)"),
@@ -438,12 +446,12 @@ AFTER_TRIMS: tuple[tuple[str, str], ...] = (
     ("counted_value", "count/number questions counting a noun: a span that is no value of the question's unit "
                       "moves to the one quantity right next to the noun in its sentence (1.2 -> 40箱 of 40箱水果)"),
     ("cut_echo", "any question: a span opening with the words the question writes right before its question "
-                 "word drops them (力戒形式主义 for 力戒什么 -> 形式主义)"),
+                 "word drops them (力戒形式主义 for 力戒什么 -> 形式主义); a who-question's later clause too"),
     ("whole_list", "list questions with no value type: cut or move a span to the enumeration it holds, follows "
                    "or is an item of (3个 of 赛前、赛中、赛后3个重要节点 -> 赛前、赛中、赛后)"),
     ("listed_enumeration", "哪些X questions: move the span to the one enumeration its sentence names as X "
-                           "(…等食品和防寒手套、护膝等劳保用品 -> 防寒手套、护膝 for 哪些劳保用品)"),
+                           "(…等食品和防寒手套、护膝等劳保用品 -> 防寒手套、护膝 for 哪些劳保用品); drop X ending it"),
     ("whole_category", "哪个X questions: a span stopping right before X, or inside X's last character, takes "
-                       "it, up to a word's end (雲貴高 of 雲貴高原 for 哪一個高原)"),
+                       "it, up to a word's end (雲貴高 of 雲貴高原 for 哪一個高原), as does a name running on to X"),
     ("whole_title", "any question: a span 《》 enclose exactly takes them (《综合物流服务方案》)"),
 )

@@ -63,6 +63,8 @@ def test_expected_type(question, kind, unit):
     # third news trial (n3-23): 在哪几个方面 asks for aspects, not a place
     "赛事运营公司和组委会认为邮政在哪几个方面更胜一筹？",
     "邮政在哪方面更胜一筹？",
+    "该歌曲在排行榜上排在哪一位？",                                      # cold review of 85272da: a rank
+    "这个数的个位是哪一位数字？",
 ])
 def test_no_expected_type(question):
     assert expected_type(question) is None
@@ -484,6 +486,7 @@ def test_subject_phrase_skips_a_leading_clause_of_time(question, subject):
     ("中国邮政重点任务有哪些？", "中国邮政重点任务"),           # a noun before a noun stays
     ("2008年北京奥运会在哪里举办？", "2008年北京奥运会"),          # a time word opening the phrase stays
     ("鮮卑北魏攻打百濟是在哪一年?", "鲜卑北魏"),                        # a dynasty (北魏 t) is no scene time
+    ("国家重点研发计划资助了多少个项目？", "国家重点研发计划资助"),      # cold review of 85272da: 重点 before 研发 (j)
 ])
 def test_subject_phrase_ends_before_an_adverb_or_a_time_word_after_it(question, subject):
     assert subject_phrase(question) == subject
@@ -1188,6 +1191,8 @@ def test_an_organisation_is_found_by_its_proper_noun(name, text, found):
     ("衡水市分公司是在什么时候组织全程服务人员做核酸检测的？", "运输前", True),
     ("衡水湖马拉松是什么时候开始的？", "2012年", True),
     ("衡水湖马拉松是什么时候开始的？", "3个月", False),
+    ("香港是什么时候回归的？", "97年", True),                             # cold review of 85272da: a year
+    ("衡水湖马拉松是什么时候开始的？", "3天后", True),
     # fourth news trial (near miss): which villager, answered with an organisation
     ("木吉乡布拉克村的快递服务点是由哪位村民经营的？", "阿克陶县分公司", False),
     ("木吉乡布拉克村的快递服务点是由哪位村民经营的？", "阿里耶·阿不都热依木", True),
@@ -1202,6 +1207,7 @@ def test_span_of_type(question, span, ok):
 @pytest.mark.parametrize("span, ok", [
     ("2", False), ("2万多", False), ("3个", False), ("三项", False),      # fourth news trial: 哪几样物资？ read 2
     ("赛前、赛中、赛后", True), ("桌椅", True), ("两会", True), ("三星堆", True),
+    ("2020年", True), ("110", True),                                   # cold review of 85272da: years, codes
 ])
 def test_a_list_questions_answer_is_no_bare_number(span, ok):
     from answering.answer_type import list_span
@@ -1266,6 +1272,13 @@ def test_a_span_about_another_year_than_the_questions_is_refused():
     # an absolute year may be the question's past one
     ("邵阳市分公司驻政务中心团队去年累计寄递了多少件证照邮件？",
      "2020年，该分公司驻政务中心团队累计寄递证照邮件5.45万件，实现零丢失。", True),
+    # cold review of 85272da: other spellings, a date, a comparison base, words inside words
+    ("邵阳市分公司驻政务中心团队去年累计寄递了多少件证照邮件？", "上年，该团队累计寄递证照邮件5.45万件。", True),
+    ("邵阳市分公司驻政务中心团队去年累计寄递了多少件证照邮件？", "二〇二〇年，该团队累计寄递证照邮件5.45万件。", True),
+    ("邵阳市分公司驻政务中心团队昨天寄递了多少件证照邮件？", "12月5日，该团队寄递证照邮件5.45万件。", True),
+    ("今年全市快递业务量比去年同期增长了多少？", "今年全市快递业务量达5.45万件，同比增长12%。", True),
+    ("在宗教改革之前天主教會寄递了多少件邮件？", "天主教會寄递邮件5.45万件。", True),
+    ("第一個登上月球的团队寄递了多少件邮件？", "该团队寄递邮件5.45万件。", True),
 ])
 def test_a_past_time_the_spans_text_never_says_is_refused(question, text, passes):
     hits = _hits([("sy", 2, text)])
