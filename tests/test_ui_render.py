@@ -303,3 +303,17 @@ def test_a_refusal_says_why_in_words_before_its_rule_names():
     assert refusal_reason(SimpleNamespace(decision=missing)).startswith("资料中没有提到：特斯拉")
     # every rule that refuses without a "missing:" detail has words
     assert {r.name for r in RULES} - {"names", "unlisted_names", "rare_characters", "numbers"} <= set(RULE_REASONS)
+
+
+def test_the_span_type_reason_names_every_kind_the_rule_refuses():
+    """Clean-clone check: ``哪位村民…？`` refused on ``span_type`` read "not the asked quantity
+    or amount"; the rule also refuses times, organisations for persons and bare counts for
+    lists (answer_type.span_of_type, list_span)."""
+    from types import SimpleNamespace
+
+    from answering.gate import GateDecision, RuleResult
+    from ui.render import refusal_reason
+
+    d = GateDecision(False, "span_type", (RuleResult("span_type", False, "阿克陶县分公司", "person-which"),))
+    why = refusal_reason(SimpleNamespace(decision=d))
+    assert all(kind in why for kind in ("数量", "时间", "人名", "列举")) and "span_type" in why
