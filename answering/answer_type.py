@@ -30,7 +30,7 @@ from typing import Callable
 
 from answering.terms import in_dictionary, jieba_modules, organisations
 from text.fold import match_key, offset_fold
-from text.numbers import MONEY, has_numeral, has_quantity, quantity_pattern
+from text.numbers import MONEY, QUANTITY, has_numeral, has_quantity, quantity_pattern
 
 # Measure words (units) grouped into interchangeable sets: "多少人" is answered by 名/人次.
 UNIT_GROUPS: tuple[frozenset[str], ...] = (
@@ -568,8 +568,7 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
 #: approximation words written before a value, part of it (``近250公里``, ``约1.7万元``)
 APPROXIMATION = r"(?:将近|大约|近|约|逾|超过|不足|不到)?"
 #: a bare number or quantity (``2``, ``2万多``, ``3个``): no list of items (``list_span``)
-_BARE_QUANTITY = re.compile(rf"{APPROXIMATION}(?:\d[\d.,]*|[零一二两三四五六七八九十百千万亿]+)\s*[万亿千百]*[多余]?\s*"
-                            rf"(?:{_MEASURE_ALT})?")
+_BARE_QUANTITY = re.compile(rf"{APPROXIMATION}{QUANTITY}\s*(?:{_MEASURE_ALT})?")
 #: an amount written with a multiplier and no currency (``3000万``, ``1.2亿``): money in news
 _BARE_AMOUNT = re.compile(rf"{APPROXIMATION}(?:\d(?:[\d.,]*\d)?|[零一二三四五六七八九十两百千]+)\s*[万亿千百]+[多余]?")
 

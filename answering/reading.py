@@ -49,7 +49,7 @@ from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
 from text.chars import language
 from text.fold import script_of, to_script
-from text.sentences import Sentence, split_sentences
+from text.sentences import Sentence, sentence_at
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class ReaderStage:
                 if (query.language != language(text)
                         and value_share(answer_type, text[start:end]) < CROSS_LANGUAGE_VALUE_SHARE):
                     continue  # another language: only a value of the expected type is read right
-                sent = _sentence_at(text, start, end)
+                sent = sentence_at(text, start, end)
                 if any((x.hit_number, x.start, x.end) == (sp.passage_index + 1, start, end) for x in spans):
                     continue  # two spans moved to one enumeration (whole_list)
                 if sent is not None:
@@ -294,7 +294,7 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
         if not ok:
             return False
         text = texts[sp.passage_index]
-        sentence = _sentence_at(text, sp.start, sp.end)
+        sentence = sentence_at(text, sp.start, sp.end)
         end = sentence.end if sentence is not None else sp.end
         return not span_unbound(query, hits[sp.passage_index].passage, sp.start, end, hits, article_text)
 
@@ -330,15 +330,6 @@ def answer_bounds(query: Query, question: str, answer_type, text: str, start: in
         start, end = listed_enumeration(query.listed, text, start, end, echoes)
     start, end = whole_category(query.category, text, start, end)
     return whole_title(text, start, end)
-
-
-def _sentence_at(text: str, start: int, end: int) -> Sentence | None:
-    """The sentence of ``text`` holding the span ``[start, end)`` (or the sentences it spans)."""
-    sents = [s for s in split_sentences(text) if s.start < end and s.end > start]
-    if not sents:
-        return None
-    lo, hi = sents[0].start, sents[-1].end
-    return Sentence(text[lo:hi], lo, hi)
 
 
 def span_answer_text(spans: Sequence[SpanEvidence],

@@ -49,7 +49,7 @@ from answering.answer_type import AnswerType, noun_distance, span_of_type, value
 from answering.span_trim import LEAD_MARKS
 from answering.terms import jieba_modules, strict_name, tagged_offsets
 from text.fold import match_key, offset_fold
-from text.sentences import CLAUSE_MARKS, split_sentences
+from text.sentences import CLAUSE_MARKS, sentence_at
 
 
 def _off(name: str) -> bool:
@@ -103,7 +103,7 @@ def counted_value(answer_type: AnswerType | None, text: str, start: int, end: in
             or not 0 <= start < end <= len(text) or _off("counted_value")
             or span_of_type(answer_type, text[start:end])):
         return start, end
-    sentence = next((s for s in split_sentences(text) if s.start <= start < s.end), None)
+    sentence = sentence_at(text, start, start + 1)
     if sentence is None:
         return start, end
     adjacent = [(sentence.start + s, sentence.start + e) for s, e in value_spans(answer_type, sentence.text)
@@ -259,7 +259,7 @@ def listed_enumeration(listed: str | None, text: str, start: int, end: int,
         return start, len(text[:end - len(kind)].rstrip())  # 决策、咨询、管理职责体系: the items
     if LIST_MARK in text[start:end] and not text[end:].lstrip().startswith(LIST_END):
         return start, end  # an enumeration of its own
-    sentence = next((s for s in split_sentences(text) if s.start <= start < s.end), None)
+    sentence = sentence_at(text, start, start + 1)
     if sentence is None:
         return start, end
     words = tagged_offsets(sentence.text)

@@ -6,6 +6,7 @@ import pytest
 from answering.gate import EvidenceGate
 from answering.pipeline import Assistant
 from answering.reading import ReaderStage
+from corpus.types import Passage
 from reader.model import ReaderResult, Span
 from text.numbers import has_numeral
 from tests.test_answering_fakes import FakeRetriever, make_passages
@@ -43,6 +44,13 @@ class FakeReader:
 def _assistant(reader):
     return Assistant(FakeRetriever(make_passages()), gate=EvidenceGate(**HASH_GATE),
                      reader=ReaderStage(reader))
+
+
+def _assistant_with(passage, reader):
+    """An assistant over ``passage`` and the fake page, with a gate that lets the reader's
+    span decide (the lexical rules' thresholds off)."""
+    gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)))
+    return Assistant(FakeRetriever([passage] + list(make_passages())), gate=gate, reader=ReaderStage(reader))
 
 
 def test_the_answer_leads_with_the_span_and_cites_the_sentence_holding_it():
@@ -346,7 +354,6 @@ def test_a_question_in_the_passages_language_keeps_an_untyped_span():
     """The cross-language rule looks at the span's own passage: an English question keeps an
     untyped span of an English passage, even when a Chinese passage ranks first."""
     from answering.query import parse_query
-    from corpus.types import Passage
     from tests.test_answering_fakes import hits_of
 
     english = "The Guizhou post branch launched the Five Deliveries campaign for couriers in November."
@@ -421,7 +428,6 @@ def test_a_span_of_a_paragraph_about_the_question_comes_first_within_the_margin(
     first span stays (and the gate's ``span_context`` rule refuses it)."""
     from answering.query import parse_query
     from answering.reading import TYPED_SPAN_MARGIN, _bound_first
-    from corpus.types import Passage
     from retrieval.types import SearchHit
 
     texts = ["黔西南州分公司党委领导开展慰问，该分公司累计采购医用口罩6万个。",
@@ -488,13 +494,9 @@ def test_two_spans_moved_to_one_enumeration_give_one_short_answer():
                     return ReaderResult((Span("3个", i, b, b + 2, 9.0), Span("赛中", i, a, a + 2, 8.0)), -2.0, 1, 0.0)
             return ReaderResult((), 5.0, 1, 0.0)
 
-    from tests.test_answering_fakes import make_passages as base
-    from corpus.types import Passage
     text = "于雷说，聚焦赛前、赛中、赛后3个重要节点，明确专人负责疫情防控工作。"
-    extra = Passage(id="hs:9", article_id="hs", title="衡水市分公司服务衡水湖国际马拉松赛", paragraph_no=9,
-                    start=0, end=len(text), text=text)
-    gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)))
-    a = Assistant(FakeRetriever([extra] + list(base())), gate=gate, reader=ReaderStage(Two("")))
+    a = _assistant_with(Passage(id="hs:9", article_id="hs", title="衡水市分公司服务衡水湖国际马拉松赛", paragraph_no=9,
+                                start=0, end=len(text), text=text), Two(""))
     ans = a.ask("衡水市分公司聚焦哪几个重要节点？", top_k=3)
     assert not ans.refused, ans.decision.reason
     assert [s.text for s in ans.shorts] == ["赛前、赛中、赛后"]
@@ -504,13 +506,9 @@ def test_a_count_span_of_another_quantity_moves_to_the_counted_nouns_quantity():
     """``铜仁市邮政分公司用专款买了多少箱水果送到投递一线？`` read ``1.2`` of ``拨专款1.2万元购买…40箱水果…``
     and was refused by ``span_type`` (second news trial, t4-13): the answer is the quantity
     next to 水果 in the span's sentence (``span_moves.counted_value``)."""
-    from tests.test_answering_fakes import make_passages as base
-    from corpus.types import Passage
     text = "铜仁市邮政分公司拨专款1.2万元购买600副手套、1000个医用口罩、200份盒饭、40箱水果、100份蛋糕和面包，送到投递一线。"
-    extra = Passage(id="tr:3", article_id="tr", title="铜仁市邮政分公司慰问投递员", paragraph_no=3,
-                    start=0, end=len(text), text=text)
-    gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)))
-    a = Assistant(FakeRetriever([extra] + list(base())), gate=gate, reader=ReaderStage(FakeReader("1.2")))
+    a = _assistant_with(Passage(id="tr:3", article_id="tr", title="铜仁市邮政分公司慰问投递员", paragraph_no=3,
+                                start=0, end=len(text), text=text), FakeReader("1.2"))
     ans = a.ask("铜仁市邮政分公司用专款买了多少箱水果送到投递一线？", top_k=3)
     assert not ans.refused, ans.decision.reason
     assert ans.short_answer.text == "40箱" and ans.decision.result("span_type").passed
@@ -521,13 +519,9 @@ def test_a_list_question_reads_the_enumeration_its_sentence_names_as_the_asked_k
     """``黔南州邮政工会给投递员送了哪些劳保用品？`` read ``肉类、蔬菜`` (the 食材 list of the same
     sentence; second news trial, t4-14): the answer is the list the sentence calls 劳保用品
     (``Query.listed``, ``span_moves.listed_enumeration``)."""
-    from tests.test_answering_fakes import make_passages as base
-    from corpus.types import Passage
     text = "黔南布依族苗族自治州邮政分公司工会为投递员送去了糕点、牛奶、方便面等食品和防寒手套、护膝等劳保用品，给职工食堂送去了肉类、蔬菜等食材。"
-    extra = Passage(id="qn:3", article_id="qn", title="黔南州邮政分公司工会慰问投递员", paragraph_no=3,
-                    start=0, end=len(text), text=text)
-    gate = EvidenceGate(**(HASH_GATE | dict(min_top_dense=-1.0, min_best_sentence=-1.0, min_coverage=0.0)))
-    a = Assistant(FakeRetriever([extra] + list(base())), gate=gate, reader=ReaderStage(FakeReader("肉类、蔬菜")))
+    a = _assistant_with(Passage(id="qn:3", article_id="qn", title="黔南州邮政分公司工会慰问投递员", paragraph_no=3,
+                                start=0, end=len(text), text=text), FakeReader("肉类、蔬菜"))
     ans = a.ask("黔南州邮政工会给投递员送了哪些劳保用品？", top_k=3)
     assert not ans.refused, ans.decision.reason
     assert ans.short_answer.text == "防寒手套、护膝"

@@ -75,6 +75,16 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+def sentence_at(text: str, start: int, end: int) -> Sentence | None:
+    """The sentence of ``text`` holding the span ``[start, end)`` (character offsets), or the
+    sentences it spans as one; None when no sentence does (``split_sentences``)."""
+    sents = [s for s in split_sentences(text) if s.start < end and s.end > start]
+    if not sents:
+        return None
+    lo, hi = sents[0].start, sents[-1].end
+    return Sentence(text[lo:hi], lo, hi)
+
+
 def split_answer_sentences(text: str) -> list[str]:
     """The sentences of an answer as strings, markers kept with their sentence:
     ``"A。[1]B[2]。"`` -> ``["A。[1]", "B[2]。"]``. Pieces made only of markers are dropped
