@@ -83,7 +83,8 @@ _FRACTION = r"[\d零一二两三四五六七八九十百千万]+分之(?:\d+(?:\
 _PERCENT_IN_TEXT = re.compile(r"\d[\d.]*\s*%|百分之|成(?=[，。；])|" + _FRACTION)
 _ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?=[个名人位件天年次家种项条届组辆台套枚吨元箱份副瓶])")
 _INTERPUNCT_NAME = re.compile(r"[\u4e00-\u9fff]{2,}·[\u4e00-\u9fff]{2,}")
-_PLACE_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|乡|镇|村|街道|路|湖|山|港|机场|中心|场地|园区)")
+_PLACE_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|乡|镇|村|街道|路|湖|山|港|机场|中心|场地|园区)"
+                            r"|\d+\s*[楼层]")
 _ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|银行|局|厅|委员会|协会|学校|大学|医院|中心|部门|政府|分行|支行|组织|团队|企业|药业)")
 
 
@@ -171,8 +172,9 @@ def unit_is_word(text: str, at: int, unit: str) -> bool:
 
 
 def _role(q: str) -> str | None:
-    """The noun right before ``是谁`` or ``叫什么`` (``阿克陶县邮政分公司的总经理是谁`` -> ``总经理``)."""
-    m = re.search(r"([\u4e00-\u9fff]{2,})(?:是谁|叫什么)", q)
+    """The noun right before ``是谁``, ``叫什么`` or ``由谁担任`` (``阿克陶县邮政分公司的总经理是谁`` ->
+    ``总经理``; ``…的科主任由谁担任？`` -> ``科主任``, fifth news trial)."""
+    m = re.search(r"([\u4e00-\u9fff]{2,})(?:是谁|叫什么|由谁(?:担任|出任))", q)
     if not m:
         return None
     jieba, _ = jieba_modules()
@@ -193,17 +195,28 @@ PERSON_ROLE_ENDINGS: tuple[str, ...] = (
     "警官", "主编", "导演", "作家", "总监", "父", "母", "兄", "弟", "姐", "妹", "妻", "夫")
 
 
+#: a word of at least three characters ending in 长 is a head by role (``护士长``, ``车间主任``
+#: aside; fifth news trial); shorter ones may be no person (``增长``, ``特长``)
+HEAD_ENDING, HEAD_MIN_CHARS = "长", 3
+
+
+def is_person_role(word: str) -> bool:
+    """True when ``word`` is a noun for a person by role: it ends in ``PERSON_ROLE_ENDINGS``,
+    or is a ``HEAD_ENDING`` word of ``HEAD_MIN_CHARS`` or more (``护士长``)."""
+    return word.endswith(PERSON_ROLE_ENDINGS) or (len(word) >= HEAD_MIN_CHARS and word.endswith(HEAD_ENDING))
+
+
 def _person_role(q: str) -> str | None:
-    """``_role`` when it is a noun for a person by role (``PERSON_ROLE_ENDINGS``: 主任 of
+    """``_role`` when it is a noun for a person by role (``is_person_role``: 主任 of
     ``…主任是谁``), else None (报告会 of ``…报告会是谁作的辅导``: an event, not a role; it was
     required in the answer's sentence and refused a question the page answers)."""
     role = _role(q)
-    return role if role is not None and role.endswith(PERSON_ROLE_ENDINGS) else None
+    return role if role is not None and is_person_role(role) else None
 
 
 def _named_person(q: str, m: re.Match) -> AnswerType | None:
     role = _role(q)
-    if role is None or not role.endswith(PERSON_ROLE_ENDINGS):
+    if role is None or not is_person_role(role):
         return None
     return AnswerType("person", role=role, rule="person-name")
 
@@ -305,7 +318,7 @@ _HOW_MANY = r"多少|(?<!哪)几[个位名次年月日天人件家种项条届�
 TYPE_RULES: tuple[TypeRule, ...] = (
     TypeRule("year", re.compile(r"哪一?年|何年|什么年份|几几年|(?:西元|公元)前?几年"), _fixed("year"),
              ("衡水湖国际马拉松赛从哪一年开始举办？", "放射實驗室於西元幾年所成立?"), description="a year (2012年)"),
-    TypeRule("day", re.compile(r"哪一?天|几月几[日号]|哪一?日|什么日子|何日"), _fixed("day"),
+    TypeRule("day", re.compile(r"哪一?天|几月几[日号]|月几[日号]|几号|哪一?日|什么日子|何日"), _fixed("day"),
              ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
              ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day, a time of day or a season"),
@@ -341,7 +354,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage or a share (46.8%, 五分之一)"),
     TypeRule("money", re.compile(_HOW_MANY), _money,
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
-    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些几]|方面)|哪里|哪儿|何地|什么地方|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
+    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些几]|方面)|哪里|哪儿|何地|什么地方|什么位置|什么地点|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
     TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
@@ -390,12 +403,57 @@ def expected_type(question: str) -> AnswerType | None:
     return None
 
 
+#: a name between a role and a speech verb, news's ``馆长孙文静说`` (jieba: 孙 zg, 文静 n; fifth
+#: news trial): a person whatever jieba tags the name
+SPEAKER_VERBS = ("说", "表示", "介绍", "指出", "告诉", "坦言", "强调", "称")
+_ROLE_NAME_SPEAKER = re.compile(
+    "(?:" + "|".join(sorted(PERSON_ROLE_ENDINGS, key=len, reverse=True)) + ")"
+    + r"[\u4e00-\u9fff]{2,3}(?:" + "|".join(SPEAKER_VERBS) + ")")
+
+
 @lru_cache(maxsize=8192)
 def _has_person(sentence: str) -> bool:
-    if _INTERPUNCT_NAME.search(sentence):
+    """True when ``sentence`` names a person: a name with an interpunct (``阿木提·马木提``), a
+    role, a name and a speech verb (``_ROLE_NAME_SPEAKER``), or a jieba person name of two
+    characters or more."""
+    if _INTERPUNCT_NAME.search(sentence) or _ROLE_NAME_SPEAKER.search(match_key(sentence)):
         return True
     _, pseg = jieba_modules()
     return any(p.flag in ("nr", "nrfg", "nrt") and len(p.word) >= 2 for p in pseg.cut(sentence))
+
+
+#: endings of a noun for people as a group or by duty (``专人``, ``党员干部``, ``各级领导干部``,
+#: ``工作人员``), besides ``PERSON_ROLE_ENDINGS``: what a who-question with no role is answered
+#: by when no one is named (``…六面消杀是交给谁来做的？`` -> ``专人``; ``引导谁…？`` ->
+#: ``党员干部``; third and fourth news trials)
+PEOPLE_NOUN_ENDINGS: tuple[str, ...] = (
+    "干部", "党员", "人员", "职工", "员工", "专人", "群众", "村民", "居民", "市民", "工人", "农民",
+    "学生", "家长", "老人", "党组织", "骨干", "团队",
+    "员们", "者们")  # jieba: 分拣/员们
+#: rules whose question may be answered by people named by a group noun (``谁``; not
+#: ``哪位``, which asks for one person, nor a role's name, ``主任是谁``)
+PEOPLE_NOUN_RULES = frozenset({"person"})
+_PEOPLE_ENDINGS = PEOPLE_NOUN_ENDINGS + tuple(e for e in PERSON_ROLE_ENDINGS if len(e) >= 2)
+
+
+@lru_cache(maxsize=8192)
+def _has_people_noun(sentence: str) -> bool:
+    """True when ``sentence`` holds a word (jieba) for people by group or duty: one ending in
+    ``PEOPLE_NOUN_ENDINGS`` or in a ``PERSON_ROLE_ENDINGS`` entry of two characters
+    (``专人``, ``支部书记``), or a word of three characters or more ending in a one-character
+    one (``投递员``, ``志愿者``; not ``或者``, ``动员``)."""
+    jieba, _ = jieba_modules()
+    return any(w.endswith(_PEOPLE_ENDINGS) or (len(w) >= 3 and w.endswith(PERSON_ROLE_ENDINGS))
+               for w in jieba.cut(sentence) if len(w) >= 2)
+
+
+def _person_value(t: AnswerType, s: str, raw: str) -> bool:
+    """A sentence answers a person question when it names a person (and the asked role, when
+    there is one); a who-question with no role (``PEOPLE_NOUN_RULES``) is also answered by
+    people named by a group noun (``_has_people_noun``)."""
+    if t.role is not None:
+        return t.role in s and _has_person(raw)
+    return _has_person(raw) or (t.rule in PEOPLE_NOUN_RULES and _has_people_noun(raw))
 
 
 @lru_cache(maxsize=8192)
@@ -461,7 +519,7 @@ VALUE_TESTS: dict[str, Callable[[AnswerType, str, str], bool]] = {
     "day": lambda t, s, raw: _DAY_IN_TEXT.search(s) is not None,
     "time": lambda t, s, raw: bool(_YEAR_IN_TEXT.search(s) or _DAY_IN_TEXT.search(s) or _MONTH_IN_TEXT.search(s)
                                    or _CLOCK_OR_SEASON.search(s)),
-    "person": lambda t, s, raw: _has_person(raw) and (t.role is None or t.role in s),
+    "person": _person_value,
     "place": lambda t, s, raw: bool(_PLACE_IN_TEXT.search(s)) or _has_tag(raw, ("ns",)),
     "organisation": lambda t, s, raw: bool(_ORG_IN_TEXT.search(s)) or _has_tag(raw, ("nt",)),
 }
@@ -550,18 +608,42 @@ def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     return True
 
 
+#: a time relative to an event the text names (``运输前``, ``服务结束后``, ``赛事举办之初``,
+#: ``赛后``, ``检查时``): what a when-question is answered with where the text gives no date
+#: (``…什么时候组织全程服务人员做核酸检测的？`` -> ``运输前``; fourth news trial). The event is
+#: two characters or more, or one of ``EVENT_TIME_ONE_CHARACTER`` (``赛后``, not ``最后``).
+EVENT_TIME_ENDINGS = ("之前", "之后", "以前", "以后", "之初", "伊始", "期间", "之际", "前夕", "的时候",
+                      "前", "后", "时")
+EVENT_TIME_ONE_CHARACTER = "赛节会课餐饭战婚产术"
+_EVENT_TIME = re.compile(rf"(?:[\u4e00-\u9fff]{{2,10}}?|[{EVENT_TIME_ONE_CHARACTER}])"
+                         rf"(?:{'|'.join(EVENT_TIME_ENDINGS)})")
+#: words of that shape that say no event (``与此同时``)
+NOT_EVENT_TIMES = frozenset({"与此同时", "在此之前", "在此之后", "自那以后"})
+
+
+def event_time(span: str) -> bool:
+    """True when ``span`` is a time relative to an event (``_EVENT_TIME``: ``运输前``,
+    ``服务结束后``), with no numeral (``十几个小时`` is a duration) and not ``NOT_EVENT_TIMES``."""
+    key = match_key(span).strip()
+    return (_EVENT_TIME.fullmatch(key) is not None and not has_numeral(key)
+            and key not in NOT_EVENT_TIMES)
+
+
 def span_matches(answer_type: AnswerType, span: str) -> bool | None:
     """Whether an answer span (``4329.7万元``, ``118个``) is a value of ``answer_type``:
     as :func:`matches`, except that a count needs only its quantity and unit (its noun is
     in the sentence around it), and money only an amount (its revenue or subsidy word,
-    ``AnswerType.cue``, is too: ``形成收入约1.7万元``). None for kinds outside ``SPAN_KINDS``
-    (not testable on a span alone)."""
+    ``AnswerType.cue``, is too: ``形成收入约1.7万元``), and a time may be relative to an event
+    (``event_time``: ``运输前``). None for kinds outside ``SPAN_KINDS`` (not testable on a span
+    alone)."""
     if answer_type.kind not in SPAN_KINDS:
         return None
     if answer_type.kind == "count":
         return has_quantity(span, answer_type.units)
     if answer_type.kind == "money":
         return matches(replace(answer_type, cue=None), span)
+    if answer_type.kind == "time" and event_time(span):
+        return True
     return matches(answer_type, span)
 
 

@@ -75,6 +75,11 @@ The rules, in order (``RULES``):
    span, with what precedes it in its paragraph, does not say another relative time of the
    same kind than the question (``binding.time_conflict``: ``贵州邮政去年双11的快递业务收入是多少？``
    was answered with ``今年“双11”期间…4329.7万元``; second new-user trial).
+8b'. ``qualifier`` (with the reader's spans; one-part questions): the sentence of the best
+   span does not name another qualifier of a group of which a fact is about one (``男子`` /
+   ``女子``, ``一级`` / ``三级``; ``binding.QUALIFIER_GROUPS``) and never the question's
+   (``binding.qualifier_conflict``: ``男子800米冠军是谁？`` was answered with the ``女子800米冠军``;
+   fifth news trial).
 8c. ``span_type`` (with the reader's spans; one-part questions): the best span of a count,
    amount, share or number question can be its value (``answer_type.span_of_type``: it
    holds a numeral; a count is a quantity of its units; an amount of money is money or a
@@ -115,7 +120,8 @@ from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from answering.answer_type import list_span, matches, span_of_type
-from answering.binding import name_found, paragraph_context, span_unbound, subject_names, time_conflict
+from answering.binding import (name_found, paragraph_context, qualifier_conflict, span_unbound, subject_names,
+                               time_conflict)
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
 from answering.query import Query, parse_query
 from answering.scoring import ScoredSentence, term_coverage
@@ -513,6 +519,14 @@ def _relative_time(ev: Evidence) -> RuleResult:
                       "the answer is about another time than: " + ", ".join(clash) if clash else "")
 
 
+def _qualifier(ev: Evidence) -> RuleResult:
+    """The sentence of the reader's best span does not name another qualifier of a group than
+    the question's without it (``binding.qualifier_conflict``: 女子 for 男子, 一级 for 三级)."""
+    clash = qualifier_conflict(ev.query.own, ev.spans[0].sentence.text)
+    return RuleResult("qualifier", not clash, len(clash), 0,
+                      "the answer is about another kind than: " + ", ".join(clash) if clash else "")
+
+
 def _reader_margin_at_most(name: str, th: float, fail_detail: str, ev: Evidence) -> RuleResult:
     """The reader's no-answer margin held to ``th`` (passed when at or below it)."""
     score = float(ev.reader.no_answer_score)
@@ -565,6 +579,8 @@ RULES: tuple[GateRule, ...] = (
              lambda ev: _one_part_span(ev) and not ev.cross, _span_context),
     GateRule("relative_time", "the sentence of the reader's best span does not say another relative time (去年, "
              "今年) than the question's", _one_part_span, _relative_time),
+    GateRule("qualifier", "the sentence of the reader's best span does not name only another qualifier of a group "
+             "(女子 for 男子, 一级 for 三级) than the question's", _one_part_span, _qualifier),
     GateRule("span_type", "the reader's best span of a count, amount, share or number question holds a numeral, "
              "and a count or amount is one (铜 or 6 is no amount of money); a time question's is no duration (21天), a "
              "list question's no bare number",

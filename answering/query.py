@@ -93,6 +93,8 @@ class Query:
             ``_listed``), or None.
         answer_type: expected answer type, or None.
         is_list: a list question (哪些/列举/分别 ...).
+        asks_cause: a why-question (``CAUSE_QUESTION``: 为什么, 为啥, 什么原因 ...), answered by
+            the cause or purpose its sentence states (``span_moves.cause_clause``).
         parts: the interrogative sentences of ``own`` when it asks two or more questions.
         part_types: the expected answer type of each part (None where it has none).
         truncated: part of the message was left out of the search (long input).
@@ -120,6 +122,7 @@ class Query:
     listed: str | None = None
     subject: str | None = None
     is_list: bool = False
+    asks_cause: bool = False
     parts: tuple[str, ...] = ()
     part_types: tuple[AnswerType | None, ...] = ()
     truncated: bool = False
@@ -147,7 +150,7 @@ class Query:
                 "answer_type": None if t is None else {"kind": t.kind, "rule": t.rule,
                                                        "units": sorted(t.units), "cue": t.cue,
                                                        "role": t.role},
-                "is_list": self.is_list, "parts": list(self.parts),
+                "is_list": self.is_list, "asks_cause": self.asks_cause, "parts": list(self.parts),
                 "part_types": [None if p is None else p.kind for p in self.part_types], "truncated": self.truncated,
                 "notices": list(self.notices)}
 
@@ -227,6 +230,15 @@ WHICH_MEASURES = ("个", "条", "家", "所", "座", "种", "款", "类", "片",
 _ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:" + "|".join(WHICH_MEASURES) + r")([\u4e00-\u9fff]{2})")
 #: a month (``3月``, ``3月份``) or a day: ``8日``, or ``8号`` right after a month (``12月8号``);
 #: a bare ``10号`` is a designation (``先锋10号``, ``3号线``), not a day
+#: a why-question (on the match key: 為什麼 reads as 为什么): answered by a cause or purpose
+CAUSE_QUESTION = re.compile(r"为什么|为何|为啥|何故|什么原因|原因是什么|怎么会|\bwhy\b", re.I)
+
+
+def _asks_cause(own: str) -> bool:
+    """True for a why-question (``CAUSE_QUESTION`` on the match key, or the text for ``why``)."""
+    return CAUSE_QUESTION.search(match_key(own)) is not None or CAUSE_QUESTION.search(own) is not None
+
+
 _DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})日|(?<=月)(\d{1,2})号")
 
 
@@ -253,18 +265,23 @@ _LISTING = re.compile(r"哪些|哪几[个种类项样位家条]?|哪[两二三�
 LISTED_CHARS = 6
 
 
+#: quotes a list question may put its kind in (``哪几个“统一”``)
+OPENING_QUOTES = "“\"「『‘'"
+
+
 def _listed(own: str) -> str | None:
     """The kind a list question asks items of: the nouns right after ``哪些``/``哪几种``/``哪两个``
     (``_LISTING``; jieba tags starting ``n`` or ``vn``, at most ``LISTED_CHARS`` characters):
     ``送了哪些劳保用品？`` -> ``劳保用品``, ``哪几种培训？`` -> ``培训``; None when no noun follows
-    (``慰问品有哪些？``). On the question's match key (Simplified)."""
+    (``慰问品有哪些？``). A quoted kind is read inside its quotes (``哪几个“统一”？`` -> ``统一``;
+    fifth news trial). On the question's match key (Simplified)."""
     key = match_key(own)
     m = _LISTING.search(key)
     if not m:
         return None
     _, pseg = jieba_modules()
     noun = ""
-    for w in pseg.cut(key[m.end():]):
+    for w in pseg.cut(key[m.end():].lstrip(OPENING_QUOTES)):
         if not w.flag.startswith(("n", "vn")) or len(noun) + len(w.word) > LISTED_CHARS:
             break
         noun += w.word
@@ -435,7 +452,8 @@ def _analyse(question: str, own: str, c: Condensed, truncated: bool, notices: tu
                  dates=tuple(dict.fromkeys(dates(text))), answer_type=atype,
                  attribute=_attribute(own), category=_category(own), listed=_listed(own),
                  subject=subject_phrase(own) if c.rule == "standalone" and lang == "zh" else None,
-                 is_list=is_list_question(own), parts=parts,
+                 is_list=is_list_question(own), asks_cause=_asks_cause(own),
+                 parts=parts,
                  part_types=tuple(expected_type(p) for p in parts), truncated=truncated,
                  notices=notices)
 

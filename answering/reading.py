@@ -39,10 +39,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from answering.answer_type import noun_near, span_matches, value_spans
-from answering.binding import span_unbound
+from answering.answer_type import noun_near, span_matches, span_of_type, value_spans
+from answering.binding import span_unbound, time_conflict
 from answering.query import Query, question_echoes
-from answering.span_moves import (category_clause, counted_value, cut_echo, listed_enumeration, whole_category,
+from answering.span_moves import (cause_clause, category_clause, counted_value, cut_echo, listed_enumeration, whole_category,
                                   whole_list, whole_title)
 from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
@@ -70,6 +70,14 @@ UNTYPED_SPAN_TOKENS = 60
 #: a span holding a value of the question's expected type (``answer_type.span_matches``)
 #: is preferred to a better-scored untyped one within this many logits (start + end)
 TYPED_SPAN_MARGIN = 4.0
+#: ... and within this many when the best one is no answer of the question's kind at all
+#: (``answer_type.span_of_type``: the gate's ``span_type`` rule would refuse it): ``什么时候…
+#: 再次消毒？`` read ``21天`` (a duration) 6.5 logits above ``服务结束后`` (fourth news trial)
+REFUSED_SPAN_MARGIN = 8.0
+#: kinds whose span holding no value of theirs answers no question of the kind, though the
+#: gate does not refuse it (a day or year may be written otherwise, ``除夕``): ``哪天下线的？``
+#: read ``下线`` above ``12月10日`` (sixth news trial); the wider margin applies to them too
+DATE_KINDS = frozenset({"day", "year"})
 #: retriever-reader fusion: logits (start + end) a span loses per retrieval rank of its
 #: passage below the first when spans are compared (``fused_score``); a rank-based variant
 #: of BERTserini's (Yang et al. 2019) interpolation of retriever and reader scores, since
@@ -220,15 +228,15 @@ def _retrieval_prior(result):
     return replace(result, spans=tuple(sorted(result.spans, key=lambda sp: -fused_score(sp))))
 
 
-def _first_within_margin(result, ok):
+def _first_within_margin(result, ok, margin: float = TYPED_SPAN_MARGIN):
     """``result`` with its spans reordered: when the first span fails ``ok``, the best span
-    passing it comes first, if its ``fused_score`` is within ``TYPED_SPAN_MARGIN`` of the
-    first span's; otherwise ``result`` unchanged."""
+    passing it comes first, if its ``fused_score`` is within ``margin`` logits of the first
+    span's; otherwise ``result`` unchanged."""
     spans = list(result.spans)
     if len(spans) < 2 or ok(spans[0]):
         return result
     for i, sp in enumerate(spans[1:], start=1):
-        if fused_score(sp) < fused_score(spans[0]) - TYPED_SPAN_MARGIN:
+        if fused_score(sp) < fused_score(spans[0]) - margin:
             break
         if ok(sp):
             return replace(result, spans=(sp, *spans[:i], *spans[i + 1:]))
@@ -246,13 +254,20 @@ def _whole(answer_type, texts: Sequence[str], sp) -> tuple[int, str]:
 def _typed_first(result, answer_type, texts: Sequence[str]):
     """``result`` with the best span holding a value of the expected type first, when the
     first span holds none (``_first_within_margin``; ``同比增长了多少？``: ``46.8%`` before
-    ``4329.7万元``). A span is judged widened to the whole values it cuts (``_whole``: ``1500`` of
-    ``1500公里`` is a length). Unchanged for kinds a span cannot be tested for (``span_matches``:
-    None). ``texts``: the passages the spans were read from."""
-    if answer_type is None:
+    ``4329.7万元``), within ``TYPED_SPAN_MARGIN``, or ``REFUSED_SPAN_MARGIN`` when the first span
+    cannot answer the question's kind (``span_of_type``: ``21天`` for ``什么时候``; or a
+    ``DATE_KINDS`` question's span holds no date: ``下线`` for ``哪天``). A span is
+    judged widened to the whole values it cuts (``_whole``: ``1500`` of ``1500公里`` is a
+    length). Unchanged for kinds a span cannot be tested for (``span_matches``: None).
+    ``texts``: the passages the spans were read from."""
+    if answer_type is None or not result.spans:
         return result
+    first = _whole(answer_type, texts, result.spans[0])[1]
+    wrong_kind = not span_of_type(answer_type, first) or (
+        answer_type.kind in DATE_KINDS and span_matches(answer_type, first) is False)
+    margin = REFUSED_SPAN_MARGIN if wrong_kind else TYPED_SPAN_MARGIN
     return _first_within_margin(
-        result, lambda sp: bool(span_matches(answer_type, _whole(answer_type, texts, sp)[1])))
+        result, lambda sp: bool(span_matches(answer_type, _whole(answer_type, texts, sp)[1])), margin)
 
 
 def _noun_first(result, answer_type, texts: Sequence[str]):
@@ -286,8 +301,11 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
     (``span_matches``). The gate's ``span_context`` rule refuses a first span that is not
     about the question; DRCD validation in Simplified: ``「Princeps」的中文翻译为?`` read
     ``胡佳`` of another article first, and ``第一公民`` of the one naming Princeps is now the
-    answer instead of a refusal. ``texts``: the hits' passage texts the spans were read
-    from; ``article_text``: article id -> its whole text, or None."""
+    answer instead of a refusal. Nor may its paragraph up to its sentence's end say another
+    relative time than the question's (``binding.time_conflict``, as the ``relative_time``
+    rule reads it: ``今年计划改造多少个老旧小区？`` read ``明年…计划改造…92个`` 1.7 logits above
+    ``今年…计划改造…86个``; fifth news trial). ``texts``: the hits' passage texts the spans were
+    read from; ``article_text``: article id -> its whole text, or None."""
 
     def about(sp) -> bool:
         ok = 0 <= sp.passage_index < len(hits)
@@ -296,7 +314,9 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
         text = texts[sp.passage_index]
         sentence = sentence_at(text, sp.start, sp.end)
         end = sentence.end if sentence is not None else sp.end
-        return not span_unbound(query, hits[sp.passage_index].passage, sp.start, end, hits, article_text)
+        paragraph = text[text.rfind("\n", 0, sp.start) + 1: end]
+        return (not span_unbound(query, hits[sp.passage_index].passage, sp.start, end, hits, article_text)
+                and not time_conflict(query.own, paragraph))
 
     def typed(sp) -> bool:
         return answer_type is None or span_matches(answer_type, _whole(answer_type, texts, sp)[1]) is not False
@@ -312,7 +332,8 @@ def answer_bounds(query: Query, question: str, answer_type, text: str, start: in
     reader's span ``[start, end)`` of it: widened to the whole values it cuts
     (``span_trim.whole_value``), cut to the one clause that is a ``哪个X`` question's X
     (``span_moves.category_clause``), trimmed (``span_trim.trim_span``), then moved on the
-    passage (``answering.span_moves``): to the counted noun's quantity (``counted_value``), past
+    passage (``answering.span_moves``): to the counted noun's quantity (``counted_value``), for
+    a why-question to the cause its sentence states (``cause_clause``), past
     the question's predicate (``cut_echo``; a who-question's later clause too), for a list
     question to the items (``whole_list``,
     ``listed_enumeration``), taking X (``whole_category``) and title marks (``whole_title``).
@@ -324,6 +345,7 @@ def answer_bounds(query: Query, question: str, answer_type, text: str, start: in
     s, e = trim_span(answer_type, text[start:end])
     start, end = start + s, start + e
     start, end = counted_value(answer_type, text, start, end)
+    start, end = cause_clause(query.asks_cause, text, start, end)
     start, end = cut_echo(echoes, text, start, end, later_clauses=who)
     if query.is_list and answer_type is None:  # 哪些/哪几个: the items, not their count
         start, end = whole_list(text, start, end, echoes)

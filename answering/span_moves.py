@@ -19,6 +19,9 @@ After the trims:
    that cannot be the asked value (``answer_type.span_of_type``: ``1.2`` of ``1.2万元`` for
    ``多少箱水果``) moves to the one quantity standing right next to the noun in its sentence
    (``40箱水果`` -> ``40箱``).
+2a. ``cause_clause`` (why-questions, ``Query.asks_cause``): a span moves to the one cause or
+   purpose its sentence states besides what it explains (``由于此前快递送不到村里，…`` ->
+   ``此前快递送不到村里``; ``为打通投递“最后一公里”，…提早谋划`` -> ``打通投递“最后一公里”``).
 3. ``cut_echo`` (every question): a span, or a later clause of it, opening with the words the
    question writes right before its question word (``query.question_echoes``) drops them and
    what precedes them (``力戒什么？`` / ``力戒形式主义`` -> ``形式主义``).
@@ -29,8 +32,9 @@ After the trims:
    (``负责哪些工作？`` / ``负责慰问物资采购、…`` -> ``慰问物资采购、…``).
 5. ``listed_enumeration`` (list questions asking items of a kind X, ``Query.listed``): the
    span moves to the one enumeration its sentence names as X (``A、B等X``: ``…等食品和防寒手套、
-   护膝等劳保用品`` -> ``防寒手套、护膝`` for ``哪些劳保用品？``), and an enumeration ending with X
-   drops it.
+   护膝等劳保用品`` -> ``防寒手套、护膝`` for ``哪些劳保用品？``), or, naming none, the one whose
+   every item opens with X (``统一提供菌棒、统一技术指导…`` for ``哪几个“统一”？``), and an
+   enumeration ending with X drops it.
 6. ``whole_category`` (``哪个X`` questions): a span stopping right before X, or inside X's
    last character, takes it, up to a word's end (``雲貴高`` of ``雲貴高原`` for ``哪一個高原？``;
    not ``中国家`` of ``中国家庭``), as does a name running on to X (``新疆`` of ``新疆维吾尔自治区``).
@@ -109,6 +113,67 @@ def counted_value(answer_type: AnswerType | None, text: str, start: int, end: in
     adjacent = [(sentence.start + s, sentence.start + e) for s, e in value_spans(answer_type, sentence.text)
                 if noun_distance(answer_type, sentence.text, s, e) == 0]
     return adjacent[0] if len(adjacent) == 1 else (start, end)
+
+
+#: what opens a clause stating a cause (``由于此前快递送不到村里，…``; ``…，是因为X``; ``也因为X``)
+CAUSE_OPENING = re.compile(r"^(?:[也都正就还]|主要|正是|这是|就是)?是?(?:因为|由于)")
+#: what opens a purpose clause (``为打通投递“最后一公里”，…``): 为了, or 为 before a verb
+#: (jieba ``v``; not ``为群众``, nor ``为服务点``: jieba tags 服务 ``vn``)
+PURPOSE_OPENINGS = ("为了", "为")
+#: sentence-ending marks left off a clause
+_SENTENCE_END = "。！？!?…"
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each clause of ``sentence`` (cut after ``CLAUSE_MARKS``), without
+    the marks and spaces around it; empty clauses left out."""
+    out, at = [], 0
+    for i, c in enumerate(sentence + "，"):
+        if c in CLAUSE_MARKS or c in _SENTENCE_END or i == len(sentence):
+            piece = sentence[at:i]
+            lead = len(piece) - len(piece.lstrip())
+            if piece.strip():
+                out.append((at + lead, at + lead + len(piece.strip())))
+            at = i + 1
+    return out
+
+
+def _cause_start(clause: str) -> int | None:
+    """Where the cause or purpose a ``clause`` opens with begins (after ``CAUSE_OPENING`` or a
+    ``PURPOSE_OPENINGS`` word), else None."""
+    m = CAUSE_OPENING.match(clause)
+    if m is not None:
+        return m.end()
+    if clause.startswith(PURPOSE_OPENINGS[0]):
+        return len(PURPOSE_OPENINGS[0])
+    words = tagged_offsets(clause[:12])
+    if len(words) > 1 and words[0][0] == PURPOSE_OPENINGS[1] and words[1][1] == "v":
+        return 1
+    return None
+
+
+def cause_clause(asks_cause: bool, text: str, start: int, end: int) -> tuple[int, int]:
+    """Rule 2a (why-questions, ``Query.asks_cause``; on the passage): ``(start, end)``, a span's
+    offsets in its passage ``text``, moved to the one cause or purpose the span's sentence
+    states besides what it explains: a clause opening with ``因为``/``由于`` (``CAUSE_OPENING``:
+    ``由于此前快递送不到村里，…村民每次取件都要前往县城`` -> ``此前快递送不到村里`` for ``为什么每次取件
+    都得跑到县城？``), or with a purpose (``PURPOSE_OPENINGS``: ``为打通投递“最后一公里”，阿克陶县
+    分公司提早谋划…`` -> ``打通投递“最后一公里”`` for ``为啥要提早谋划？``; second and fourth news
+    trials, where the reader read another clause of the sentence; after a speaker,
+    ``曾凡军说，为解决果农“卖果难”，镇里引进了…``, fifth). Read on the offset-keeping fold (``為了``, ``由於``). Unchanged when the sentence
+    states none or two, when the cause is all of it, and for offsets outside ``text``."""
+    if not asks_cause or not 0 <= start < end <= len(text) or _off("cause_clause"):
+        return start, end
+    sentence = sentence_at(text, start, start + 1)
+    if sentence is None:
+        return start, end
+    folded = offset_fold(sentence.text)
+    clauses = _clauses(folded)
+    causes = [(a + at, b) for a, b in clauses if (at := _cause_start(folded[a:b])) is not None and a + at < b]
+    if len(causes) != 1 or len(clauses) < 2:
+        return start, end
+    a, b = causes[0]
+    return sentence.start + a, sentence.start + b
 
 
 def _after_marks(text: str, at: int, end: int) -> int:
@@ -280,7 +345,22 @@ def listed_enumeration(listed: str | None, text: str, start: int, end: int,
             enumeration = _enumeration(sentence.text, lo, at, keep_first=False, echoes=echoes)
         if enumeration is not None:
             found.append((sentence.start + enumeration[0], sentence.start + enumeration[1]))
+    if not found:
+        found = [(sentence.start + a, sentence.start + b) for a, b in _items_opening_with(kind, folded)]
     return found[0] if len(found) == 1 else (start, end)
+
+
+def _items_opening_with(kind: str, sentence: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each clause of ``sentence`` that is an enumeration of two or more
+    items (joined by ``LIST_MARK``) every one of which opens with ``kind``: the items a quoted
+    label names (``哪几个“统一”？`` / ``统一提供菌棒、统一技术指导、统一保底收购、统一品牌销售``; fifth
+    news trial)."""
+    out = []
+    for a, b in _clauses(sentence):
+        items = sentence[a:b].split(LIST_MARK)
+        if len(items) >= 2 and all(item.strip().startswith(kind) and len(item.strip()) > len(kind) for item in items):
+            out.append((a, b))
+    return out
 
 
 def _ends_with_kind(kind: str, text: str, start: int, end: int) -> bool:
@@ -445,6 +525,8 @@ BEFORE_TRIMS: tuple[tuple[str, str], ...] = (
 AFTER_TRIMS: tuple[tuple[str, str], ...] = (
     ("counted_value", "count/number questions counting a noun: a span that is no value of the question's unit "
                       "moves to the one quantity right next to the noun in its sentence (1.2 -> 40箱 of 40箱水果)"),
+    ("cause_clause", "why-questions: move the span to the one cause or purpose its sentence states "
+                     "(由于此前快递送不到村里，… -> 此前快递送不到村里; 为打通…，… -> 打通…)"),
     ("cut_echo", "any question: a span opening with the words the question writes right before its question "
                  "word drops them (力戒形式主义 for 力戒什么 -> 形式主义); a who-question's later clause too"),
     ("whole_list", "list questions with no value type: cut or move a span to the enumeration it holds, follows "

@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from text.chars import HAN, language  # noqa: F401  (language is part of this module's API)
 from text.fold import match_key, offset_fold, segmentation_form
@@ -75,7 +76,7 @@ PROPER_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 #: (``organisations``)
 ORGANISATION_SUFFIXES = ("公司", "中心", "邮政", "银行", "分行", "支行", "集团", "政府", "局", "厅",
                          "委员会", "工会", "协会", "医院", "学校", "大学", "学院", "研究所", "研究院",
-                         "报社", "电视台")
+                         "报社", "电视台", "合作社")
 #: endings that name an organisation only after another noun (``贵阳`` ``邮区`` ``中心``,
 #: ``邮政`` ``管理局``): right after a place they name a part of it (``贵阳市中心``), and a word
 #: ending in one may be none (``格局``)
@@ -139,6 +140,55 @@ def organisation_head(name: str) -> str | None:
     return None
 
 
+#: one-character suffixes of an administrative place that jieba may cut off its name
+#: (``清溪/县 zg``, ``石门/村 zg``, ``三岔/乡政府``; fifth news trial)
+PLACE_SUFFIX_CHARACTERS = "省市县区州乡镇村"
+#: the suffix of a station named after its place (``清溪/站 v``: 清溪站, a railway station;
+#: fifth news trial), joined only to a proper noun
+STATION_SUFFIX = "站"
+
+
+#: jieba tags of a word a place suffix may complete: nouns and names, distinguishing words
+#: (``三岔 b``), abbreviations
+PLACE_STEM_TAGS = ("n", "b", "j")
+#: question words no place name holds (cold check of the fifth news trial: ``哪位/县领导``)
+QUESTION_STEM = re.compile(r"[哪几谁啥]|什么|多少")
+
+
+def _joined_place(prev: str, prev_flag: str, word: str) -> str | None:
+    """The place or station ``prev`` and the one-character suffix ``word`` name together, or
+    None: a place when the two match ``_PLACE`` and are no ``kind_of_place`` (``清溪县``, not
+    ``行政区``), a station after a proper noun (``清溪站``; not ``服务站``)."""
+    name = prev + word
+    if not prev_flag.startswith(PLACE_STEM_TAGS) or QUESTION_STEM.search(prev):
+        return None  # 哪位/县, 哪个/村: a question word, no place
+    if word in PLACE_SUFFIX_CHARACTERS:
+        return name if _PLACE.match(name) and not kind_of_place(name) else None
+    if word == STATION_SUFFIX and prev_flag in NAME_TAGS and len(prev) >= 2:
+        return name
+    return None
+
+
+def join_place_suffixes(words: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """``words`` (``(word, jieba tag, start)``, as ``tagged_offsets``) with a word and the place
+    suffix jieba cut off it joined into one name tagged ``ns`` (``_joined_place``): ``清溪``
+    ``县`` -> ``清溪县``, ``清溪`` ``站`` -> ``清溪站``; a suffix that opens an organisation word
+    is split off it (``三岔`` ``乡政府`` -> ``三岔乡`` ``政府``)."""
+    out: list[tuple[str, str, int]] = []
+    for word, flag, start in words:
+        prev = out[-1] if out and out[-1][2] + len(out[-1][0]) == start else None
+        if prev is not None and len(word) == 1 and (name := _joined_place(prev[0], prev[1], word)):
+            out[-1] = (name, "ns", prev[2])
+            continue
+        if (prev is not None and len(word) > 1 and word[0] in PLACE_SUFFIX_CHARACTERS
+                and is_organisation(word[1:]) and (name := _joined_place(prev[0], prev[1], word[0]))):
+            out[-1] = (name, "ns", prev[2])
+            out.append((word[1:], "n", start + 1))
+            continue
+        out.append((word, flag, start))
+    return out
+
+
 def organisations(text: str) -> list[Organisation]:
     """The organisations ``text`` names, in order: a proper noun (jieba posseg ``NAME_TAGS``
     or ``nz``, or a place by its suffix, ``毕节市``, which jieba tags a common noun; 2+
@@ -149,7 +199,7 @@ def organisations(text: str) -> list[Organisation]:
     ``中国银行``). ``该分公司`` and ``各区（县）分公司`` name none (no proper noun starts
     them), nor does ``贵阳市中心``. Tagged on the text's Simplified form (``text.fold.
     offset_fold``), so Traditional text is read alike; names keep the text's characters."""
-    words = tagged_offsets(text)
+    words = join_place_suffixes(tagged_offsets(text))
     out = []
     i = 0
     while i < len(words):
@@ -161,8 +211,8 @@ def organisations(text: str) -> list[Organisation]:
         end, last = (start + len(word), i) if _ends_organisation(word, after_head=False) else (None, i)
         for j in range(i + 1, min(len(words), i + 1 + ORGANISATION_WORDS)):
             w, f, s = words[j]
-            if not f.startswith("n"):
-                break
+            if not (f.startswith("n") or f == "vn" or _ends_organisation(w, after_head=j == i + 1)):
+                break  # nouns, verbs used as nouns (供电), and the word ending it (合作社 l)
             if _ends_organisation(w, after_head=j == i + 1):
                 end, last = s + len(w), j
         if end is not None:
@@ -193,6 +243,15 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in pseg.cut(text))
 
 
+def _with_offsets(words: Sequence[tuple[str, str]]) -> list[tuple[str, str, int]]:
+    """``(word, tag)`` pairs with each word's start offset (the words tile their text)."""
+    out, at = [], 0
+    for word, flag in words:
+        out.append((word, flag, at))
+        at += len(word)
+    return out
+
+
 #: jieba's tag of a morpheme: a character it knows only as part of words. Alone in a question
 #: it is a one-character name (CMRC 2018 and DRCD questions: 蓍, 鲷, 氐, 莒, 鲎; 32 of 4,495
 #: questions), a key term like a single noun (``蓍的别名是什么？`` was refused on coverage
@@ -212,7 +271,7 @@ def key_terms(text: str) -> tuple[Term, ...]:
     out: dict[str, Term] = {}
     for n in numbers(norm):
         out.setdefault(n, Term(n, 2.0, "number"))
-    for word, flag in _tagged(norm):
+    for word, flag, _ in join_place_suffixes(_with_offsets(_tagged(norm))):
         w = normalise(word)
         if not w or _PUNCT_ONLY.match(w) or w in STOP_WORDS:
             continue
@@ -243,13 +302,14 @@ _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}(?:省|市|县|区|州|乡|镇|村)$"
 #: ``祖先 nr``, ``长度 ns``, ``城市 ns``, ``外国 nt``): no required names. Two sources: the table
 #: ``answering/data/common_nouns_tagged_as_names.txt`` (the 1,500 most frequent entries of each
 #: name tag, reviewed; its header says how), and words seen in questions that name the kind of
-#: place, not the place (DRCD test: ``哪一個城市``, ``在哪一個海峽入海``, ``凌駕憲法``). A specific
+#: place, not the place (DRCD test: ``哪一個城市``, ``在哪一個海峽入海``, ``凌駕憲法``; fifth news
+#: trial: ``多少学生下场比赛``, jieba ``下场比赛 ns``). A specific
 #: region (东北, 江南, 中原) stays a name. Words for a kind of name (``英文名``, ``拉丁名``: CMRC trial
 #: ``…银行的英文名是什么？``) are no names either.
 COMMON_NOUNS_FILE = Path(__file__).parent / "data" / "common_nouns_tagged_as_names.txt"
 COMMON_NOUNS_SEEN = frozenset(
     "城市 外国 入海 南北 山区 海峡 海岛 平原 高原 山脉 城镇 东南 西南 西北 王国 共和国 大街 宫殿 "
-    "城堡 大坝 湖泊 冰川 海湾 河口 河谷 大洋 海洋 凌驾 英文名 拉丁名".split())
+    "城堡 大坝 湖泊 冰川 海湾 河口 河谷 大洋 海洋 凌驾 英文名 拉丁名 下场比赛".split())
 
 
 def _word_table(path: Path) -> frozenset[str]:

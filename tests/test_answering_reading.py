@@ -82,7 +82,10 @@ def test_a_why_question_is_answered_with_sentences_and_the_span_highlighted_when
     reader = FakeReader("118个快递服务点")
     a = _assistant(reader).ask("阿克陶县为什么建立了118个快递服务点？", top_k=3)
     assert not a.refused
-    assert a.shorts == () or a.shorts[0].text == "118个快递服务点"
+    # the span moves to the purpose its sentence states (span_moves.cause_clause), which the
+    # answer's sentences hold
+    assert [s.text for s in a.shorts] == ["打通投递“最后一公里”"]
+    assert "打通投递“最后一公里”" in a.text
 
 
 def test_a_multi_part_question_is_read_once_per_part():
@@ -157,6 +160,57 @@ def test_a_span_of_the_expected_type_is_preferred_within_the_margin():
     spans = (_span_of(texts, 0, "第10个年", 8.0), _span_of(texts, 0, "2012年开始", 6.8), _span_of(texts, 0, "第10年", 4.3))
     assert _typed_first(ReaderResult(spans, -3.0, 3, 0.0), years, texts).spans[0].text == "第10年"
     assert _typed_first(r, None, texts) is r
+
+
+@pytest.mark.parametrize("span, is_time", [
+    ("运输前", True), ("服务结束后", True), ("赛事举办之初", True), ("赛后", True), ("比赛期间", True),
+    ("检查时", True), ("12月8日中午", True),
+    ("最后", False), ("然后", False), ("十几个小时", False), ("21天", False), ("与此同时", False),
+    ("衡水市分公司", False),
+])
+def test_an_event_relative_time_is_a_time(span, is_time):
+    """``衡水市分公司是在什么时候组织全程服务人员做核酸检测的？`` is answered by ``运输前``
+    (fourth news trial): a time relative to an event the text names is a time value."""
+    from answering.answer_type import expected_type, span_matches
+
+    assert span_matches(expected_type("衡水市分公司是在什么时候组织全程服务人员做核酸检测的？"), span) is is_time
+
+
+def test_an_event_relative_time_is_preferred_to_a_duration():
+    """The fourth news trial's reader read ``21天`` (of ``21天内``) first and ``运输前`` within
+    the margin; the duration is refused as no time, the event time is the answer."""
+    from answering.answer_type import expected_type
+    from answering.reading import _typed_first
+
+    when = expected_type("衡水市分公司是在什么时候组织全程服务人员做核酸检测的？")
+    texts = ["运输前，该分公司组织200余名全程服务人员进行核酸检测，明确所有服务人员21天内无中高风险地区旅居史。"]
+    r = ReaderResult((_span_of(texts, 0, "21天", 10.5), _span_of(texts, 0, "运输前", 8.4)), -3.0, 2, 0.0)
+    assert _typed_first(r, when, texts).spans[0].text == "运输前"
+
+
+def test_a_span_the_gate_would_refuse_gives_way_within_a_wider_margin():
+    """``衡水市分公司什么时候对回收物资进行再次消毒？`` read ``21天`` 6.5 logits above
+    ``服务结束后`` (fourth news trial): past ``TYPED_SPAN_MARGIN``, but ``21天`` answers no
+    when-question, so a time within ``REFUSED_SPAN_MARGIN`` comes first; beyond it, or when the
+    first span is a value of the kind (``2012年开始``), the order stands."""
+    from answering.answer_type import expected_type
+    from answering.reading import REFUSED_SPAN_MARGIN, TYPED_SPAN_MARGIN, _typed_first
+
+    when = expected_type("衡水市分公司什么时候对回收物资进行再次消毒？")
+    texts = ["21天内无旅居史。服务结束后，对回收物资进行再次消毒。自2012年开始每年举办一届。"]
+    gap = (TYPED_SPAN_MARGIN + REFUSED_SPAN_MARGIN) / 2
+    near = ReaderResult((_span_of(texts, 0, "21天", 10.0), _span_of(texts, 0, "服务结束后", 10.0 - gap)), -3.0, 2, 0.0)
+    assert _typed_first(near, when, texts).spans[0].text == "服务结束后"
+    far = ReaderResult((_span_of(texts, 0, "21天", 10.0),
+                        _span_of(texts, 0, "服务结束后", 10.0 - REFUSED_SPAN_MARGIN - 1)), -3.0, 2, 0.0)
+    assert _typed_first(far, when, texts).spans[0].text == "21天"
+    typed = ReaderResult((_span_of(texts, 0, "2012年", 10.0), _span_of(texts, 0, "服务结束后", 10.0 - gap)), -3.0, 2, 0.0)
+    assert _typed_first(typed, when, texts).spans[0].text == "2012年"
+    # sixth news trial: 哪天下线的？ read 下线, no day, above 12月10日
+    day = expected_type("瀾馳新能源汽車的首車是哪天下線的？")
+    texts = ["首车成功下线。12月10日上午，一辆白色SUV缓缓驶下总装生产线。"]
+    r = ReaderResult((_span_of(texts, 0, "下线", 10.0), _span_of(texts, 0, "12月10日", 10.0 - gap)), -3.0, 2, 0.0)
+    assert _typed_first(r, day, texts).spans[0].text == "12月10日"
 
 
 def test_a_span_cutting_a_value_is_judged_as_the_whole_value():
@@ -444,6 +498,26 @@ def test_a_span_of_a_paragraph_about_the_question_comes_first_within_the_margin(
     # a span that is not a count is not put before a count
     untyped = ReaderResult((near.spans[0], _span_of(texts, 1, "投递一线", 8.9)), -10.0, 2, 0.0)
     assert _bound_first(untyped, q, q.answer_type, hits, texts).spans[0].text == "6万个"
+
+
+def test_a_span_of_the_questions_time_comes_first_within_the_margin():
+    """``澜州市今年计划改造多少个老旧小区？`` read ``92个`` of a sentence about 明年 1.7 logits
+    above ``86个`` of one about 今年 (fifth news trial); the gate refused the first on
+    ``relative_time``. The span whose paragraph says the question's time comes first."""
+    from answering.query import parse_query
+    from answering.reading import _bound_first
+    from retrieval.types import SearchHit
+
+    texts = ["澜州市明年将继续把老旧小区改造作为重点民生工程，计划改造老旧小区92个。",
+             "澜州市相关负责人介绍，今年全市计划改造老旧小区86个，涉及居民1.37万户。"]
+    hits = [SearchHit(passage=Passage(id=f"lz:{i}", article_id="lz", title="老旧小区", paragraph_no=i, start=0,
+                                      end=len(t), text=t), score=1.0, rank=i, dense_score=0.9)
+            for i, t in enumerate(texts, start=1)]
+    q = parse_query("澜州市今年计划改造多少个老旧小区？")
+    r = ReaderResult((_span_of(texts, 0, "92个", 11.2), _span_of(texts, 1, "86个", 9.5)), -10.0, 2, 0.0)
+    assert _bound_first(r, q, q.answer_type, hits, texts).spans[0].text == "86个"
+    same = parse_query("澜州市计划改造多少个老旧小区？")  # no time asked: the order stands
+    assert _bound_first(r, same, same.answer_type, hits, texts).spans[0].text == "92个"
 
 
 def test_the_pipeline_puts_a_span_of_an_article_about_the_question_first():

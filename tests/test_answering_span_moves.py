@@ -347,3 +347,82 @@ def test_the_moves_are_listed_in_the_order_answer_bounds_applies_them():
 def test_question_echoes_end_at_the_question_word_whatever_the_line_breaks():
     assert question_echoes("力戒\n什么？") == ()                         # cold review of 85272da
     assert question_echoes("力戒什么？") == ("力戒",)
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("阿克陶邮政为啥要提早谋划、在各村建快递服务点？", True),
+    ("布拉克村的村民以前为什么每次取件都得跑到县城？", True),
+    ("為什麼著陸埃歐的探測器都不需要安裝隔熱板?", True),
+    ("是什么原因让村民跑县城？", True),
+    ("Why did the villagers go to the county seat?", True),
+    ("阿克陶县分公司在多少个行政村建立了快递服务点？", False),
+    ("常州邮政如何处理进口国际邮件？", False),
+])
+def test_a_why_question_asks_for_a_cause(question, asks):
+    from answering.query import parse_query
+
+    assert parse_query(question).asks_cause is asks
+
+
+_AKTO = ("为打通投递“最后一公里”，阿克陶县分公司提早谋划，在全县118个行政村建立了118个快递服务点，"
+         "为服务点统一配备标识牌、货柜等设施。")
+_BULAKE = "由于此前快递送不到村里，生活在这里的1000多名村民每次取件都要前往县城，给村民生活带来了不便。"
+
+
+@pytest.mark.parametrize("passage, span, cause", [
+    # second and fourth news trials: the cause or purpose opens the sentence the reader read in
+    (_AKTO, "为服务点统一配备标识牌、货柜等设施", "打通投递“最后一公里”"),
+    (_BULAKE, "快递送不到", "此前快递送不到村里"),
+    ("探測器都不需要安裝隔熱板，因為埃歐的大氣層極端稀薄。", "隔熱板", "埃歐的大氣層極端稀薄"),
+    ("村民跑县城，是因为快递送不到村里。", "村民跑县城", "快递送不到村里"),
+    ("為了躲避戰亂，他們遷往南方。", "南方", "躲避戰亂"),
+    # fifth news trial: the purpose after the speaker's clause
+    ("黄岭镇党委书记曾凡军说，为解决果农“卖果难”，镇里引进了清溪县绿源果业有限公司，投资1800万元。",
+     "为解决果农“卖果难”，镇里引进了清溪县绿源果业有限公司，投资1800万元", "解决果农“卖果难”"),
+])
+def test_a_why_span_moves_to_the_cause_its_sentence_states(passage, span, cause):
+    from answering.span_moves import cause_clause
+
+    at = passage.index(span)
+    s, e = cause_clause(True, passage, at, at + len(span))
+    assert passage[s:e] == cause
+
+
+@pytest.mark.parametrize("passage, span", [
+    # 为 + a beneficiary, no purpose (为群众); a sentence stating no cause; two causes
+    ("为群众，我们做了很多。", "很多"),
+    ("阿克陶县分公司在全县建立了118个快递服务点。", "118个"),
+    ("由于天冷，也因为路远，村民不去县城。", "村民不去县城"),
+    # the cause clause is the whole sentence: nothing else for it to explain
+    ("因为快递送不到村里。", "快递送不到"),
+])
+def test_cause_clause_leaves_a_span_whose_sentence_states_no_one_cause(passage, span):
+    from answering.span_moves import cause_clause
+
+    at = passage.index(span)
+    assert cause_clause(True, passage, at, at + len(span)) == (at, at + len(span))
+
+
+def test_cause_clause_applies_to_why_questions_only():
+    from answering.span_moves import cause_clause
+
+    at = _BULAKE.index("快递送不到")
+    assert cause_clause(False, _BULAKE, at, at + 5) == (at, at + 5)
+    assert cause_clause(True, _BULAKE, 500, 505) == (500, 505)
+
+
+def test_a_list_of_a_quoted_kind_reads_the_enumeration_whose_items_open_with_it():
+    """``石门村食用菌专业合作社对入社农户实行了哪几个“统一”？`` read ``合作社+基地+农户”模式``
+    (fifth news trial): the items are the enumeration whose every item opens with 统一."""
+    from answering.query import parse_query
+
+    q = parse_query("石门村食用菌专业合作社对入社农户实行了哪几个“统一”？")
+    assert q.listed == "统一"
+    text = "2019年3月，合作社正式成立，采取“合作社+基地+农户”模式，统一提供菌棒、统一技术指导、统一保底收购、统一品牌销售。"
+    at = text.index("合作社+基地")
+    s, e = listed_enumeration(q.listed, text, at, at + 10)
+    assert text[s:e] == "统一提供菌棒、统一技术指导、统一保底收购、统一品牌销售"
+    # an enumeration some item of which does not open with the kind is not it
+    other = "采取“合作社+基地+农户”模式，统一提供菌棒、技术指导、统一保底收购。"
+    at = other.index("合作社+基地")
+    assert listed_enumeration("统一", other, at, at + 10) == (at, at + 10)
