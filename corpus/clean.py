@@ -37,7 +37,9 @@ The rules, in the order a page goes through them:
 8. ``squeeze_spaces``: layout spaces are removed between two CJK characters
    (``邮 件 处 理 中 心`` -> ``邮件处理中心``), next to Chinese punctuation
    (``口 罩 、手 套`` -> ``口罩、手套``) and between CJK and digits (``今年 10 月`` ->
-   ``今年10月``, ``1794.6 万件`` -> ``1794.6万件``).  Spaces between Latin words, between
+   ``今年10月``, ``1794.6 万件`` -> ``1794.6万件``), and between two digits inside a run of
+   single characters, a letter-spaced line (``1 1 月 2 2 日`` -> ``11月22日``; ``1 2`` alone
+   stays).  Spaces between Latin words, between
    a Latin word and CJK (``Nexon 开发``) and between digits and Latin (``100 km``) are
    kept (runs collapse to one space).  In *heading mode* (headlines, sub-headings,
    bylines) a space between two CJK phrases of two or more characters each is a
@@ -285,10 +287,13 @@ _SPACES = re.compile(r"[ \t]+")
 _RUN_OF_SPACES = re.compile(r" +")
 
 
-def _drop_space(left: str, right: str, ltok: str, rtok: str, heading: bool) -> bool:
-    """Decide whether a space between ``left`` and ``right`` characters is layout."""
+def _drop_space(left: str, right: str, ltok: str, rtok: str, heading: bool, spaced_run: bool = False) -> bool:
+    """Decide whether a space between ``left`` and ``right`` characters is layout
+    (``spaced_run``: the space lies in a run of single characters, a letter-spaced line)."""
     if is_cjk_punct(left) or is_cjk_punct(right):
         return True
+    if spaced_run and left.isdigit() and right.isdigit():
+        return True  # 1 1 月 2 2 日: a letter-spaced line spaces digits too
     lh, rh = is_han(left), is_han(right)
     if lh and rh:
         if not heading:
@@ -324,7 +329,9 @@ def squeeze_spaces(text: str, heading: bool = False) -> str:
             out = rtok
             continue
         # single-char tokens are judged by their real neighbours
-        if _drop_space(out[-1], rtok[0], ltok, rtok, heading):
+        spaced_run = len(ltok) == 1 and len(rtok) == 1 and (
+            (i >= 2 and len(parts[i - 2]) == 1) or (i + 1 < len(parts) and len(parts[i + 1]) == 1))
+        if _drop_space(out[-1], rtok[0], ltok, rtok, heading, spaced_run):
             out += rtok
         else:
             out += " " + rtok

@@ -22,7 +22,7 @@ __all__ = ["PARSER_VERSION", "Corpus", "ParsedFile", "corpus_fingerprint", "file
 
 #: Bump when loading/cleaning/segmenting/chunking changes its output, so fingerprints
 #: (and thus indexes built from them) change too.
-PARSER_VERSION = "corpus-3"
+PARSER_VERSION = "corpus-4"
 
 
 def file_sha256(path: Path) -> str:

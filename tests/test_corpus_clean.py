@@ -107,6 +107,16 @@ def test_meaningful_spaces_kept(raw):
     assert squeeze_spaces(raw) == raw
 
 
+def test_letter_spacing_between_digits_is_removed_in_a_letter_spaced_run():
+    """Sixth news trial: a letter-spaced line spaces digits too (``1 1 月 2 2 日``); the date was
+    read ``2日``. Between digits a space is layout only inside a run of single characters;
+    two numbers written apart stay apart."""
+    assert squeeze_spaces("未 支 付 工 资 。 1 1 月 2 2 日 ， 4 6 名 农") == "未支付工资。11月22日，46名农"
+    assert squeeze_spaces("1 2") == "1 2"
+    assert squeeze_spaces("2019 2020年") == "2019 2020年"
+    assert squeeze_spaces("第 3 版 共 1 2 页") == "第3版共12页"
+
+
 def test_space_runs_collapse():
     assert squeeze_spaces("deep    learning   model") == "deep learning model"
 
