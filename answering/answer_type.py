@@ -195,8 +195,8 @@ PERSON_ROLE_ENDINGS: tuple[str, ...] = (
     "警官", "主编", "导演", "作家", "总监", "父", "母", "兄", "弟", "姐", "妹", "妻", "夫")
 
 
-#: a word of at least three characters ending in 长 is a head by role (``护士长``, ``车间主任``
-#: aside; fifth news trial); shorter ones may be no person (``增长``, ``特长``)
+#: a word of at least three characters ending in 长 is a head by role (``护士长``, ``科室长``;
+#: fifth news trial); shorter ones may be no person (``增长``, ``特长``)
 HEAD_ENDING, HEAD_MIN_CHARS = "长", 3
 
 
@@ -313,12 +313,17 @@ def _en_length(q: str, m: re.Match) -> AnswerType:
     return AnswerType("count", UNIT_GROUPS[3], cue="|".join(cues) if cues else None)
 
 
+#: what a 几号 question may ask the number of besides a day (``几号楼``, ``几号线``: a
+#: designation; cold review)
+DESIGNATION_NOUNS = "[楼线房门院床车窗口台位馆厅座栋桌牌队]"
+
 _HOW_MANY = r"多少|(?<!哪)几[个位名次年月日天人件家种项条届组辆台]|多大|多远|多长|多高|多深|多宽|多重|多久"
 
 TYPE_RULES: tuple[TypeRule, ...] = (
     TypeRule("year", re.compile(r"哪一?年|何年|什么年份|几几年|(?:西元|公元)前?几年"), _fixed("year"),
              ("衡水湖国际马拉松赛从哪一年开始举办？", "放射實驗室於西元幾年所成立?"), description="a year (2012年)"),
-    TypeRule("day", re.compile(r"哪一?天|几月几[日号]|月几[日号]|几号|哪一?日|什么日子|何日"), _fixed("day"),
+    TypeRule("day", re.compile(r"哪一?天|几月几[日号]|月几[日号]|几号(?!" + DESIGNATION_NOUNS + r")|哪一?日|什么日子|何日"),
+             _fixed("day"),
              ("中国邮政科技创新体系建设的《意见》是哪天印发的？",), description="a day (11月8日)"),
     TypeRule("time", re.compile(r"何时|什么时候|几时"), _fixed("time"),
              ("阿克陶县政府什么时候推进快递进村？",), description="a year, month or day, a time of day or a season"),
@@ -354,7 +359,7 @@ TYPE_RULES: tuple[TypeRule, ...] = (
              _fixed("percent"), ("快递收入同比增长多少？", "群众满意度是多少？"), description="a percentage or a share (46.8%, 五分之一)"),
     TypeRule("money", re.compile(_HOW_MANY), _money,
              ("贵州邮政双11期间快递业务收入是多少？", "海外营收是多少？"), description="money in any currency"),
-    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些几]|方面)|哪里|哪儿|何地|什么地方|什么位置|什么地点|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
+    TypeRule("place", re.compile(r"在哪[里儿]|在哪(?![个一些几]|方面)|哪里|哪儿|何地|什么地方|(?<!排在)(?<!处于)(?<!居于)(?<!位居)(?<!排名)什么位置|什么地点|位于哪|哪条(?:街|路|大街|街道)|哪一?个(?:省|市|县|区|乡|镇|村|地方|国家|城市|地区)"),
              _fixed("place"), ("常州邮政在哪里处理进口国际邮件？",), description="a place"),
     TypeRule("organisation", re.compile(r"哪个(?:单位|公司|组织|机构|部门|企业|集团)|哪家(?:公司|企业|单位|机构|银行)?"),
              _fixed("organisation"), ("这项活动是哪个单位开展的？",), description="an organisation"),
@@ -408,7 +413,16 @@ def expected_type(question: str) -> AnswerType | None:
 SPEAKER_VERBS = ("说", "表示", "介绍", "指出", "告诉", "坦言", "强调", "称")
 _ROLE_NAME_SPEAKER = re.compile(
     "(?:" + "|".join(sorted(PERSON_ROLE_ENDINGS, key=len, reverse=True)) + ")"
-    + r"[\u4e00-\u9fff]{2,3}(?:" + "|".join(SPEAKER_VERBS) + ")")
+    + r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?:" + "|".join(SPEAKER_VERBS) + ")")
+#: characters no name between a role and a speech verb holds: prepositions, adverbs and
+#: particles (``局长在会上表示``, ``负责人对记者说``, ``师们都说``; cold review)
+NOT_IN_SPEAKER_NAME = frozenset("在对向给跟和与也都就还已正又便均曾将们的了着过上下会中时记")
+
+
+def _role_name_speaker(sentence: str) -> bool:
+    """True when ``sentence`` writes a role, a name and a speech verb (``馆长孙文静说``): the
+    2-3 characters between hold none of ``NOT_IN_SPEAKER_NAME``."""
+    return any(not set(m.group("name")) & NOT_IN_SPEAKER_NAME for m in _ROLE_NAME_SPEAKER.finditer(sentence))
 
 
 @lru_cache(maxsize=8192)
@@ -416,7 +430,7 @@ def _has_person(sentence: str) -> bool:
     """True when ``sentence`` names a person: a name with an interpunct (``阿木提·马木提``), a
     role, a name and a speech verb (``_ROLE_NAME_SPEAKER``), or a jieba person name of two
     characters or more."""
-    if _INTERPUNCT_NAME.search(sentence) or _ROLE_NAME_SPEAKER.search(match_key(sentence)):
+    if _INTERPUNCT_NAME.search(sentence) or _role_name_speaker(match_key(sentence)):
         return True
     _, pseg = jieba_modules()
     return any(p.flag in ("nr", "nrfg", "nrt") and len(p.word) >= 2 for p in pseg.cut(sentence))
@@ -428,32 +442,30 @@ def _has_person(sentence: str) -> bool:
 #: ``党员干部``; third and fourth news trials)
 PEOPLE_NOUN_ENDINGS: tuple[str, ...] = (
     "干部", "党员", "人员", "职工", "员工", "专人", "群众", "村民", "居民", "市民", "工人", "农民",
-    "学生", "家长", "老人", "党组织", "骨干", "团队",
-    "员们", "者们")  # jieba: 分拣/员们
+    "学生", "家长", "老人", "团队", "员们", "者们")
+#: one-character endings of a person noun of three characters or more (``投递员``, ``志愿者``),
+#: and the words ending so that name no one (``总动员``; cold review)
+PERSON_ONE_CHARACTER_ENDINGS, NOT_PEOPLE_ENDINGS = ("员", "者"), ("动员", "或者", "再者", "前者", "后者")
 #: rules whose question may be answered by people named by a group noun (``谁``; not
 #: ``哪位``, which asks for one person, nor a role's name, ``主任是谁``)
 PEOPLE_NOUN_RULES = frozenset({"person"})
 _PEOPLE_ENDINGS = PEOPLE_NOUN_ENDINGS + tuple(e for e in PERSON_ROLE_ENDINGS if len(e) >= 2)
+#: longest group answer, characters (``各级领导干部``)
+PEOPLE_ANSWER_CHARS = 12
 
 
-@lru_cache(maxsize=8192)
-def _has_people_noun(sentence: str) -> bool:
-    """True when ``sentence`` holds a word (jieba) for people by group or duty: one ending in
-    ``PEOPLE_NOUN_ENDINGS`` or in a ``PERSON_ROLE_ENDINGS`` entry of two characters
-    (``专人``, ``支部书记``), or a word of three characters or more ending in a one-character
-    one (``投递员``, ``志愿者``; not ``或者``, ``动员``)."""
-    jieba, _ = jieba_modules()
-    return any(w.endswith(_PEOPLE_ENDINGS) or (len(w) >= 3 and w.endswith(PERSON_ROLE_ENDINGS))
-               for w in jieba.cut(sentence) if len(w) >= 2)
-
-
-def _person_value(t: AnswerType, s: str, raw: str) -> bool:
-    """A sentence answers a person question when it names a person (and the asked role, when
-    there is one); a who-question with no role (``PEOPLE_NOUN_RULES``) is also answered by
-    people named by a group noun (``_has_people_noun``)."""
-    if t.role is not None:
-        return t.role in s and _has_person(raw)
-    return _has_person(raw) or (t.rule in PEOPLE_NOUN_RULES and _has_people_noun(raw))
+def people_answer(answer_type: AnswerType | None, span: str) -> bool:
+    """Whether ``span`` names people by group or duty and may answer a who-question with no
+    role (``PEOPLE_NOUN_RULES``): at most ``PEOPLE_ANSWER_CHARS`` characters ending in
+    ``PEOPLE_NOUN_ENDINGS`` or a two-character ``PERSON_ROLE_ENDINGS`` entry (``专人``,
+    ``党员干部``), or, of three characters or more, in ``PERSON_ONE_CHARACTER_ENDINGS``
+    (``投递员``; not ``总动员``). The reader's span must be such a noun, not merely its sentence
+    hold one (cold review: ``全省交通骨干工程`` answered ``谁承建的？``)."""
+    key = match_key(span).strip()
+    if (answer_type is None or answer_type.rule not in PEOPLE_NOUN_RULES or answer_type.role is not None
+            or not 2 <= len(key) <= PEOPLE_ANSWER_CHARS or key.endswith(NOT_PEOPLE_ENDINGS)):
+        return False
+    return key.endswith(_PEOPLE_ENDINGS) or (len(key) >= 3 and key.endswith(PERSON_ONE_CHARACTER_ENDINGS))
 
 
 @lru_cache(maxsize=8192)
@@ -519,7 +531,7 @@ VALUE_TESTS: dict[str, Callable[[AnswerType, str, str], bool]] = {
     "day": lambda t, s, raw: _DAY_IN_TEXT.search(s) is not None,
     "time": lambda t, s, raw: bool(_YEAR_IN_TEXT.search(s) or _DAY_IN_TEXT.search(s) or _MONTH_IN_TEXT.search(s)
                                    or _CLOCK_OR_SEASON.search(s)),
-    "person": _person_value,
+    "person": lambda t, s, raw: _has_person(raw) and (t.role is None or t.role in s),
     "place": lambda t, s, raw: bool(_PLACE_IN_TEXT.search(s)) or _has_tag(raw, ("ns",)),
     "organisation": lambda t, s, raw: bool(_ORG_IN_TEXT.search(s)) or _has_tag(raw, ("nt",)),
 }
@@ -619,23 +631,48 @@ _EVENT_TIME = re.compile(rf"(?:[\u4e00-\u9fff]{{2,10}}?|[{EVENT_TIME_ONE_CHARACT
                          rf"(?:{'|'.join(EVENT_TIME_ENDINGS)})")
 #: words of that shape that say no event (``与此同时``)
 NOT_EVENT_TIMES = frozenset({"与此同时", "在此之前", "在此之后", "自那以后"})
+#: endings that place or rank rather than time (``村委会门前``, ``经济落后``, ``成绩背后``,
+#: ``排名靠前``; cold review)
+NOT_EVENT_ENDINGS = ("门前", "眼前", "面前", "跟前", "窗前", "台前", "身后", "背后", "幕后", "落后", "滞后",
+                     "靠前", "靠后", "最后", "然后", "随后", "此后", "前后", "先后", "空前", "领先")
+#: endings after which the event must be a verb (jieba ``v``/``vn``: ``运输前``, ``检查时``),
+#: not a noun for a place (``门前``)
+VERB_EVENT_ENDINGS = ("之前", "之后", "以前", "以后", "前", "后", "时")
 
 
 def event_time(span: str) -> bool:
     """True when ``span`` is a time relative to an event (``_EVENT_TIME``: ``运输前``,
-    ``服务结束后``), with no numeral (``十几个小时`` is a duration) and not ``NOT_EVENT_TIMES``."""
+    ``服务结束后``), with no numeral (``十几个小时`` is a duration), not ``NOT_EVENT_TIMES`` nor
+    ending in ``NOT_EVENT_ENDINGS``, and, before a ``VERB_EVENT_ENDINGS`` ending, a verb or one
+    of ``EVENT_TIME_ONE_CHARACTER`` (``赛后``)."""
     key = match_key(span).strip()
-    return (_EVENT_TIME.fullmatch(key) is not None and not has_numeral(key)
-            and key not in NOT_EVENT_TIMES)
+    if (_EVENT_TIME.fullmatch(key) is None or has_numeral(key) or key in NOT_EVENT_TIMES
+            or key.endswith(NOT_EVENT_ENDINGS)):
+        return False
+    ending = next(e for e in EVENT_TIME_ENDINGS if key.endswith(e))
+    event = key[: -len(ending)]
+    if ending not in VERB_EVENT_ENDINGS or event in EVENT_TIME_ONE_CHARACTER:
+        return True
+    _, pseg = jieba_modules()
+    words = list(pseg.cut(event))
+    return bool(words) and words[-1].flag in ("v", "vn")
+
+
+#: relative years and days, which answer 哪一年 / 哪天 as a date does (``去年建成通车``; cold
+#: review: ``2019年`` of ``2019年开工`` was put before ``去年``)
+RELATIVE_DATES: dict[str, tuple[str, ...]] = {
+    "year": ("前年", "去年", "今年", "明年", "上年", "当年", "同年", "次年"),
+    "day": ("前天", "昨天", "今天", "明天", "当天", "当日", "次日", "同日"),
+}
 
 
 def span_matches(answer_type: AnswerType, span: str) -> bool | None:
     """Whether an answer span (``4329.7万元``, ``118个``) is a value of ``answer_type``:
     as :func:`matches`, except that a count needs only its quantity and unit (its noun is
     in the sentence around it), and money only an amount (its revenue or subsidy word,
-    ``AnswerType.cue``, is too: ``形成收入约1.7万元``), and a time may be relative to an event
-    (``event_time``: ``运输前``). None for kinds outside ``SPAN_KINDS`` (not testable on a span
-    alone)."""
+    ``AnswerType.cue``, is too: ``形成收入约1.7万元``), a time may be relative to an event
+    (``event_time``: ``运输前``), and a year or day relative to now (``RELATIVE_DATES``:
+    ``去年``). None for kinds outside ``SPAN_KINDS`` (not testable on a span alone)."""
     if answer_type.kind not in SPAN_KINDS:
         return None
     if answer_type.kind == "count":
@@ -643,6 +680,8 @@ def span_matches(answer_type: AnswerType, span: str) -> bool | None:
     if answer_type.kind == "money":
         return matches(replace(answer_type, cue=None), span)
     if answer_type.kind == "time" and event_time(span):
+        return True
+    if any(word in span for word in RELATIVE_DATES.get(answer_type.kind, ())):
         return True
     return matches(answer_type, span)
 

@@ -82,13 +82,9 @@ def question_numbers(query: Query) -> list[str]:
 
 #: periods a question dates its subject by, in Chinese numerals or digits: a quarter
 #: (``二季度``), a five-year plan (``十四五``), the Nth session, issue, batch, round, season
-#: or stage (``第四站``); ``二季度`` against a page's ``三季度`` is another time (news trial); and
-#: a holiday or school break (``元旦``: ``元旦小运输期间…多少人次？`` read the year's
-#: ``51.6万人次``; fifth news trial)
-HOLIDAYS = ("元旦", "春节", "春运", "元宵", "清明", "五一", "端午", "中秋", "国庆", "暑假", "寒假", "暑期")
+#: or stage (``第四站``); ``二季度`` against a page's ``三季度`` is another time (news trial)
 PERIODS = re.compile(r"(?P<q>[一二三四1-4])季度|十[一二三四五六七八九]五"
-                     r"|第(?P<nth>[一二三四五六七八九十两]+|\d+)(?P<unit>届|期|批|轮|季(?!度)|站)"
-                     r"|" + "|".join(HOLIDAYS))
+                     r"|第(?P<nth>[一二三四五六七八九十两]+|\d+)(?P<unit>届|期|批|轮|季(?!度)|站)")
 
 
 def question_periods(query: Query) -> list[tuple[str, tuple[str, ...]]]:
@@ -356,8 +352,9 @@ ABSOLUTE_TIMES: dict[str, re.Pattern] = {"前年": _ABSOLUTE_YEAR, "去年": _AB
 
 
 #: what jieba glues to a relative time in one word (``今年以来``, ``去年底``, ``本月初``): the
-#: word says that time (fifth news trial: ``今年以来…7起`` did not say 今年)
-RELATIVE_TIME_TAILS = ("以来", "年初", "年底", "年末", "上半年", "下半年", "初", "底", "末", "前", "后", "同期")
+#: word says that time (sixth news trial: ``今年以来…7起`` did not say 今年); not ``同期``, a
+#: comparison base (``比去年同期增长``; ``_COMPARISON``, cold review)
+RELATIVE_TIME_TAILS = ("以来", "年初", "年底", "年末", "上半年", "下半年", "初", "底", "末", "前", "后")
 
 
 def _words(text: str) -> set[str]:
@@ -378,7 +375,7 @@ def time_conflict(question: str, context: str) -> list[str]:
     group, none of the past time's other spellings and no absolute time of its grain
     (``ABSOLUTE_TIMES``: a year for 去年, a day for 昨天).
     Empty when they agree, or the context says none for a present or future time."""
-    q_words, c_words = _words(_COMPARISON.sub("", match_key(question))), _words(context)
+    q_words, c_words = _words(_COMPARISON.sub("", match_key(question))), _words(_COMPARISON.sub("", match_key(context)))
     c = match_key(context)
     out = []
     for group in RELATIVE_TIME_GROUPS:
@@ -393,32 +390,38 @@ def time_conflict(question: str, context: str) -> list[str]:
 
 
 
-#: Qualifiers of which a fact is about exactly one (``男子`` or ``女子`` 800米冠军; ``一级`` or
-#: ``三级`` 文物): a sentence naming another of the group and never the question's is about
-#: another fact (the ``qualifier`` gate rule; fifth news trial: ``男子800米冠军是谁？`` was
-#: answered with the ``女子800米冠军``, ``三级文物有几件？`` with the 一级 count). Matched on the
-#: match key as text (``女子800米`` is one jieba word).
+#: Qualifiers that tell facts of one kind apart (``男子`` or ``女子`` 800米冠军; ``一级`` or
+#: ``三级`` 文物): a sentence naming another of the group before the same words as the
+#: question's, and never the question's, is about another fact (the ``qualifier`` gate rule;
+#: fifth news trial: ``男子800米冠军是谁？`` was answered with the ``女子800米冠军``, ``三级文物有
+#: 几件？`` with the 一级 count). Titles are no such group: ``夺冠`` says 冠军 (cold review).
 QUALIFIER_GROUPS: tuple[tuple[str, ...], ...] = (
     ("男子", "女子"),
     ("男生", "女生"),
     ("男性", "女性"),
     ("一级", "二级", "三级", "四级"),
     ("一等奖", "二等奖", "三等奖"),
-    ("金牌", "银牌", "铜牌"),
-    ("冠军", "亚军", "季军"),
     ("上半年", "下半年"),
     ("进口", "出口"),
 )
+#: the characters after a qualifier in the question that the sentence must write after the
+#: other one (``三级文物`` / ``二级文物``; not ``一级运动员`` / ``三级跳远``, cold review)
+QUALIFIER_HEAD_CHARS = 2
 
 
 def qualifier_conflict(question: str, sentence: str) -> list[str]:
     """The qualifiers of ``question`` (``QUALIFIER_GROUPS``) that ``sentence`` contradicts: it
-    says another of the same group and never the question's (``男子…冠军`` against ``夺得女子800米
-    冠军``). Empty when they agree or the sentence says none of the group."""
+    never says the question's, and says another of its group before the same
+    ``QUALIFIER_HEAD_CHARS`` characters as the question (``男子800米冠军`` against ``夺得女子800米
+    冠军``; on match keys). Empty when they agree or the sentence says none of the group."""
     q, c = match_key(question), match_key(sentence)
     out = []
     for group in QUALIFIER_GROUPS:
-        asked = [w for w in group if w in q]
-        if asked and any(w in c for w in group if w not in asked) and not any(w in c for w in asked):
-            out += asked
+        for word in group:
+            at = q.find(word)
+            head = q[at + len(word): at + len(word) + QUALIFIER_HEAD_CHARS] if at >= 0 else ""
+            if len(head) < QUALIFIER_HEAD_CHARS or not head.isalnum() or word in c:
+                continue
+            if any(other + head in c for other in group if other != word):
+                out.append(word)
     return out

@@ -53,7 +53,9 @@ The rules, in order (``RULES``):
    value and names the question's subject in the sentence, before it in its paragraph, or in
    the article's headline (``_subject_context``). On the seed test set this is what tells
    near-topic unanswerable questions (``常州邮政今年处理了多少件进口国际邮件？``) from
-   answerable ones: their similarity signals overlap completely (evaluation report).
+   answerable ones: their similarity signals overlap completely (evaluation report). A
+   who-question with no role also passes when the reader's best span names people by group
+   or duty (``answer_type.people_answer``: ``专人``, ``党员干部``).
 8a. ``span_context`` (with the reader's spans; same language, one-part questions;
    ``binding.span_unbound``): the text the best span is read in (``binding.span_context``:
    its paragraph, the paragraph before past sub-headings, its article's lede and headline)
@@ -119,7 +121,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from functools import cached_property
 from typing import Any, Callable, Sequence
 
-from answering.answer_type import list_span, matches, span_of_type
+from answering.answer_type import list_span, matches, people_answer, span_of_type
 from answering.binding import (name_found, paragraph_context, qualifier_conflict, span_unbound, subject_names,
                                time_conflict)
 from answering.crosslingual import is_pinyin_name, latin_names, name_in_pinyin, names_held, pinyin_names
@@ -475,6 +477,7 @@ def _answer_type(ev: Evidence) -> RuleResult:
     atype = ev.query.answer_type
     about = subject_predicate(ev.query, ev.scored, ev.config.name_match_min)
     ok = any(matches(atype, s.sentence.text) and about(s) for s in type_candidates(ev))
+    ok = ok or bool(ev.spans and people_answer(atype, ev.spans[0].text))  # 专人, 党员干部
     return RuleResult("answer_type", ok, atype.rule or atype.kind, None,
                       "" if ok else f"no sentence holds a {atype.rule or atype.kind} about the question's subject")
 

@@ -228,10 +228,11 @@ CONCRETE_ATTRIBUTES = frozenset("""材质 材料 颜色 街道 地址 门牌 品
 #: measure words of ``哪个X`` (``_ATTRIBUTE``, ``_WHICH``)
 WHICH_MEASURES = ("个", "条", "家", "所", "座", "种", "款", "类", "片", "处", "支", "部", "位")
 _ATTRIBUTE = re.compile(r"什么([\u4e00-\u9fff]{2})|哪(?:" + "|".join(WHICH_MEASURES) + r")([\u4e00-\u9fff]{2})")
-#: a month (``3月``, ``3月份``) or a day: ``8日``, or ``8号`` right after a month (``12月8号``);
-#: a bare ``10号`` is a designation (``先锋10号``, ``3号线``), not a day
-#: a why-question (on the match key: 為什麼 reads as 为什么): answered by a cause or purpose
-CAUSE_QUESTION = re.compile(r"为什么|为何|为啥|何故|什么原因|原因是什么|怎么会|\bwhy\b", re.I)
+#: a why-question (on the match key: 為什麼 reads as 为什么): answered by a cause or purpose;
+#: not 为 of a verb ending in it (``被评为什么``, ``作为什么``, ``称为什么``: what it was named;
+#: cold review)
+CAUSE_QUESTION = re.compile(r"(?<![评作称成认视改名选列定誉分变转划当])为(?:什么|何|啥)|何故|什么原因|原因是什么|怎么会"
+                            r"|\bwhy\b", re.I)
 
 
 def _asks_cause(own: str) -> bool:
@@ -239,6 +240,8 @@ def _asks_cause(own: str) -> bool:
     return CAUSE_QUESTION.search(match_key(own)) is not None or CAUSE_QUESTION.search(own) is not None
 
 
+#: a month (``3月``, ``3月份``) or a day: ``8日``, or ``8号`` right after a month (``12月8号``);
+#: a bare ``10号`` is a designation (``先锋10号``, ``3号线``), not a day
 _DATE_PART = re.compile(r"(?<!\d)(\d{1,2})(?:月份?|月)|(?<!\d)(\d{1,2})日|(?<=月)(\d{1,2})号")
 
 

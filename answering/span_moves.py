@@ -19,9 +19,10 @@ After the trims:
    that cannot be the asked value (``answer_type.span_of_type``: ``1.2`` of ``1.2万元`` for
    ``多少箱水果``) moves to the one quantity standing right next to the noun in its sentence
    (``40箱水果`` -> ``40箱``).
-2a. ``cause_clause`` (why-questions, ``Query.asks_cause``): a span moves to the one cause or
-   purpose its sentence states besides what it explains (``由于此前快递送不到村里，…`` ->
-   ``此前快递送不到村里``; ``为打通投递“最后一公里”，…提早谋划`` -> ``打通投递“最后一公里”``).
+2a. ``cause_clause`` (why-questions, ``Query.asks_cause``): a span moves to the cause or
+   purpose its sentence states besides what it explains, the one it lies in or the only one
+   (``由于此前快递送不到村里，…`` -> ``此前快递送不到村里``; ``为打通投递“最后一公里”，…提早谋划`` ->
+   ``打通投递“最后一公里”``).
 3. ``cut_echo`` (every question): a span, or a later clause of it, opening with the words the
    question writes right before its question word (``query.question_echoes``) drops them and
    what precedes them (``力戒什么？`` / ``力戒形式主义`` -> ``形式主义``).
@@ -115,11 +116,14 @@ def counted_value(answer_type: AnswerType | None, text: str, start: int, end: in
     return adjacent[0] if len(adjacent) == 1 else (start, end)
 
 
-#: what opens a clause stating a cause (``由于此前快递送不到村里，…``; ``…，是因为X``; ``也因为X``)
-CAUSE_OPENING = re.compile(r"^(?:[也都正就还]|主要|正是|这是|就是)?是?(?:因为|由于)")
+#: what states a cause in a clause (``由于此前快递送不到村里，…``; ``…停电是因为线路老化``;
+#: ``主要原因是节前客流猛增``): the cause is the rest of the clause
+CAUSE_MARKER = re.compile(r"是因为|因为|由于|原因是|原因在于")
 #: what opens a purpose clause (``为打通投递“最后一公里”，…``): 为了, or 为 before a verb
 #: (jieba ``v``; not ``为群众``, nor ``为服务点``: jieba tags 服务 ``vn``)
 PURPOSE_OPENINGS = ("为了", "为")
+#: a clause that only names who speaks (``曾凡军说``): the sentence's purpose may follow it
+_SPEAKER_CLAUSE = re.compile(r"(?:说|表示|介绍|指出|认为|坦言|强调)$")
 #: sentence-ending marks left off a clause
 _SENTENCE_END = "。！？!?…"
 
@@ -138,12 +142,8 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     return out
 
 
-def _cause_start(clause: str) -> int | None:
-    """Where the cause or purpose a ``clause`` opens with begins (after ``CAUSE_OPENING`` or a
-    ``PURPOSE_OPENINGS`` word), else None."""
-    m = CAUSE_OPENING.match(clause)
-    if m is not None:
-        return m.end()
+def _purpose_start(clause: str) -> int | None:
+    """Where the purpose a ``clause`` opens with begins (after 为了, or 为 before a verb), else None."""
     if clause.startswith(PURPOSE_OPENINGS[0]):
         return len(PURPOSE_OPENINGS[0])
     words = tagged_offsets(clause[:12])
@@ -152,27 +152,50 @@ def _cause_start(clause: str) -> int | None:
     return None
 
 
+def _causes_and_purposes(sentence: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The causes (after a ``CAUSE_MARKER``, to their clause's end) and the purposes (a clause
+    opening with a ``PURPOSE_OPENINGS`` word: the sentence's first clause, or the one after a
+    speaker's, ``_SPEAKER_CLAUSE``; not ``为返乡人员提供…`` mid-sentence) of ``sentence``, as
+    ``(start, end)`` offsets in it."""
+    clauses = _clauses(sentence)
+    causes, purposes = [], []
+    for i, (a, b) in enumerate(clauses):
+        m = CAUSE_MARKER.search(sentence, a, b)
+        if m is not None and m.end() < b:
+            causes.append((m.end(), b))
+            continue
+        first = i == 0 or (i == 1 and _SPEAKER_CLAUSE.search(sentence[clauses[0][0]:clauses[0][1]]))
+        at = _purpose_start(sentence[a:b]) if first else None
+        if at is not None and a + at < b:
+            purposes.append((a + at, b))
+    return causes, purposes
+
+
 def cause_clause(asks_cause: bool, text: str, start: int, end: int) -> tuple[int, int]:
     """Rule 2a (why-questions, ``Query.asks_cause``; on the passage): ``(start, end)``, a span's
-    offsets in its passage ``text``, moved to the one cause or purpose the span's sentence
-    states besides what it explains: a clause opening with ``因为``/``由于`` (``CAUSE_OPENING``:
-    ``由于此前快递送不到村里，…村民每次取件都要前往县城`` -> ``此前快递送不到村里`` for ``为什么每次取件
-    都得跑到县城？``), or with a purpose (``PURPOSE_OPENINGS``: ``为打通投递“最后一公里”，阿克陶县
-    分公司提早谋划…`` -> ``打通投递“最后一公里”`` for ``为啥要提早谋划？``; second and fourth news
-    trials, where the reader read another clause of the sentence; after a speaker,
-    ``曾凡军说，为解决果农“卖果难”，镇里引进了…``, fifth). Read on the offset-keeping fold (``為了``, ``由於``). Unchanged when the sentence
-    states none or two, when the cause is all of it, and for offsets outside ``text``."""
+    offsets in its passage ``text``, moved to the cause or purpose the span's sentence states
+    besides what it explains (``_causes_and_purposes``): the one the span lies in, else the
+    sentence's one cause (``CAUSE_MARKER``: ``由于此前快递送不到村里，…村民每次取件都要前往县城`` ->
+    ``此前快递送不到村里`` for ``为什么每次取件都得跑到县城？``), else, stating no cause, its one
+    purpose (``为打通投递“最后一公里”，阿克陶县分公司提早谋划…`` -> ``打通投递“最后一公里”`` for
+    ``为啥要提早谋划？``; after a speaker, ``曾凡军说，为解决果农“卖果难”，镇里引进了…``). Second,
+    fourth and fifth news trials, where the reader read another clause of the sentence; a span
+    in a cause stays there (``停电是因为线路老化，由于抢修及时，…``; cold review). Read on the
+    offset-keeping fold (``為了``, ``由於``). Unchanged when the sentence states none or
+    several and the span is in none, when the cause is all of it, and for offsets outside
+    ``text``."""
     if not asks_cause or not 0 <= start < end <= len(text) or _off("cause_clause"):
         return start, end
     sentence = sentence_at(text, start, start + 1)
-    if sentence is None:
+    if sentence is None or len(_clauses(sentence.text)) < 2:
         return start, end
-    folded = offset_fold(sentence.text)
-    clauses = _clauses(folded)
-    causes = [(a + at, b) for a, b in clauses if (at := _cause_start(folded[a:b])) is not None and a + at < b]
-    if len(causes) != 1 or len(clauses) < 2:
+    causes, purposes = _causes_and_purposes(offset_fold(sentence.text))
+    at = start - sentence.start
+    holding = [(a, b) for a, b in causes + purposes if a <= at < b]
+    found = holding or (causes if causes else purposes)
+    if len(found) != 1:
         return start, end
-    a, b = causes[0]
+    a, b = found[0]
     return sentence.start + a, sentence.start + b
 
 

@@ -144,8 +144,10 @@ def organisation_head(name: str) -> str | None:
 #: (``清溪/县 zg``, ``石门/村 zg``, ``三岔/乡政府``; fifth news trial)
 PLACE_SUFFIX_CHARACTERS = "省市县区州乡镇村"
 #: the suffix of a station named after its place (``清溪/站 v``: 清溪站, a railway station;
-#: fifth news trial), joined only to a proper noun
+#: fifth news trial), joined only to a place or organisation name (``STATION_STEM_TAGS``;
+#: not to a person's, ``李明/站在``, cold review)
 STATION_SUFFIX = "站"
+STATION_STEM_TAGS = frozenset({"ns", "nt"})
 
 
 #: jieba tags of a word a place suffix may complete: nouns and names, distinguishing words
@@ -158,13 +160,13 @@ QUESTION_STEM = re.compile(r"[哪几谁啥]|什么|多少")
 def _joined_place(prev: str, prev_flag: str, word: str) -> str | None:
     """The place or station ``prev`` and the one-character suffix ``word`` name together, or
     None: a place when the two match ``_PLACE`` and are no ``kind_of_place`` (``清溪县``, not
-    ``行政区``), a station after a proper noun (``清溪站``; not ``服务站``)."""
+    ``行政区``), a station after a place name (``清溪站``; not ``服务站``, nor ``李明站在``)."""
     name = prev + word
     if not prev_flag.startswith(PLACE_STEM_TAGS) or QUESTION_STEM.search(prev):
         return None  # 哪位/县, 哪个/村: a question word, no place
     if word in PLACE_SUFFIX_CHARACTERS:
         return name if _PLACE.match(name) and not kind_of_place(name) else None
-    if word == STATION_SUFFIX and prev_flag in NAME_TAGS and len(prev) >= 2:
+    if word == STATION_SUFFIX and prev_flag in STATION_STEM_TAGS and len(prev) >= 2:
         return name
     return None
 
