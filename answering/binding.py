@@ -14,6 +14,7 @@ and a relative time it contradicts (``time_conflict``: 去年 against 今年).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from answering.query import Query
@@ -390,38 +391,56 @@ def time_conflict(question: str, context: str) -> list[str]:
 
 
 
-#: Qualifiers that tell facts of one kind apart (``男子`` or ``女子`` 800米冠军; ``一级`` or
-#: ``三级`` 文物): a sentence naming another of the group before the same words as the
-#: question's, and never the question's, is about another fact (the ``qualifier`` gate rule;
-#: fifth news trial: ``男子800米冠军是谁？`` was answered with the ``女子800米冠军``, ``三级文物有
-#: 几件？`` with the 一级 count). Titles are no such group: ``夺冠`` says 冠军 (cold review).
-QUALIFIER_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("男子", "女子"),
-    ("男生", "女生"),
-    ("男性", "女性"),
-    ("一级", "二级", "三级", "四级"),
-    ("一等奖", "二等奖", "三等奖"),
-    ("上半年", "下半年"),
-    ("进口", "出口"),
+@dataclass(frozen=True)
+class QualifierGroup:
+    """Qualifiers that tell facts of one kind apart (``男子`` / ``女子``): a named rule of
+    ``QUALIFIER_GROUPS``. With ``head``, the other qualifier counts only before the same
+    ``QUALIFIER_HEAD_CHARS`` characters as the question's (``三级文物`` / ``二级文物``; not
+    ``一级运动员`` / ``三级跳远``); without, anywhere in the sentence (``第二批培训班`` against
+    ``第一批“乡村主播”培训班``: the words between differ)."""
+
+    name: str
+    words: tuple[str, ...]
+    head: bool = True
+
+
+#: The qualifier groups (the ``qualifier`` gate rule): a sentence naming another of a group,
+#: and never the question's, is about another fact (fifth news trial: ``男子800米冠军是谁？``
+#: was answered with the ``女子800米冠军``, ``三级文物有几件？`` with the 一级 count; seventh:
+#: ``第一批…培训班有多少名女学员？`` with the 第二批's). Titles are no group: ``夺冠`` says 冠军
+#: (cold review).
+QUALIFIER_GROUPS: tuple[QualifierGroup, ...] = (
+    QualifierGroup("sex", ("男子", "女子")),
+    QualifierGroup("pupils", ("男生", "女生")),
+    QualifierGroup("gender", ("男性", "女性")),
+    QualifierGroup("grade", ("一级", "二级", "三级", "四级")),
+    QualifierGroup("trade", ("进口", "出口")),
+    QualifierGroup("prize", ("一等奖", "二等奖", "三等奖"), head=False),
+    QualifierGroup("half-year", ("上半年", "下半年"), head=False),
+    QualifierGroup("phase", ("一期", "二期", "三期", "四期"), head=False),
+    QualifierGroup("batch", ("第一批", "第二批", "第三批", "第四批"), head=False),
 )
 #: the characters after a qualifier in the question that the sentence must write after the
-#: other one (``三级文物`` / ``二级文物``; not ``一级运动员`` / ``三级跳远``, cold review)
+#: other one, for a group with ``head``
 QUALIFIER_HEAD_CHARS = 2
 
 
 def qualifier_conflict(question: str, sentence: str) -> list[str]:
     """The qualifiers of ``question`` (``QUALIFIER_GROUPS``) that ``sentence`` contradicts: it
-    never says the question's, and says another of its group before the same
-    ``QUALIFIER_HEAD_CHARS`` characters as the question (``男子800米冠军`` against ``夺得女子800米
-    冠军``; on match keys). Empty when they agree or the sentence says none of the group."""
+    never says the question's, and says another of its group (before the same
+    ``QUALIFIER_HEAD_CHARS`` characters as the question, for a group with ``head``:
+    ``男子800米冠军`` against ``夺得女子800米冠军``; on match keys). Empty when they agree or the
+    sentence says none of the group."""
     q, c = match_key(question), match_key(sentence)
     out = []
     for group in QUALIFIER_GROUPS:
-        for word in group:
+        for word in group.words:
             at = q.find(word)
-            head = q[at + len(word): at + len(word) + QUALIFIER_HEAD_CHARS] if at >= 0 else ""
-            if len(head) < QUALIFIER_HEAD_CHARS or not head.isalnum() or word in c:
+            if at < 0 or word in c:
                 continue
-            if any(other + head in c for other in group if other != word):
+            head = q[at + len(word): at + len(word) + QUALIFIER_HEAD_CHARS] if group.head else ""
+            if group.head and (len(head) < QUALIFIER_HEAD_CHARS or not head.isalnum()):
+                continue
+            if any(other + head in c for other in group.words if other != word):
                 out.append(word)
     return out

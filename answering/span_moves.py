@@ -119,6 +119,9 @@ def counted_value(answer_type: AnswerType | None, text: str, start: int, end: in
 #: what states a cause in a clause (``由于此前快递送不到村里，…``; ``…停电是因为线路老化``;
 #: ``主要原因是节前客流猛增``): the cause is the rest of the clause
 CAUSE_MARKER = re.compile(r"是因为|因为|由于|原因是|原因在于")
+#: what opens a clause continuing a cause (``由于冬季气温低、流感等呼吸道疾病高发，加上临近元旦、
+#: 春节，…``; seventh news trial)
+CAUSE_CONTINUATIONS = ("再加上", "加上", "加之", "以及")
 #: what opens a purpose clause (``为打通投递“最后一公里”，…``): 为了, or 为 before a verb
 #: (jieba ``v``; not ``为群众``, nor ``为服务点``: jieba tags 服务 ``vn``)
 PURPOSE_OPENINGS = ("为了", "为")
@@ -162,8 +165,15 @@ def _causes_and_purposes(sentence: str) -> tuple[list[tuple[int, int]], list[tup
     for i, (a, b) in enumerate(clauses):
         m = CAUSE_MARKER.search(sentence, a, b)
         if m is not None and m.end() < b:
-            causes.append((m.end(), b))
+            end = b
+            for c, d in clauses[i + 1:]:  # 由于X，加上Y，…: Y is the cause too
+                if not sentence.startswith(CAUSE_CONTINUATIONS, c):
+                    break
+                end = d
+            causes.append((m.end(), end))
             continue
+        if causes and causes[-1][1] >= b:
+            continue  # a continuation of the cause before
         first = i == 0 or (i == 1 and _SPEAKER_CLAUSE.search(sentence[clauses[0][0]:clauses[0][1]]))
         at = _purpose_start(sentence[a:b]) if first else None
         if at is not None and a + at < b:
@@ -548,8 +558,8 @@ BEFORE_TRIMS: tuple[tuple[str, str], ...] = (
 AFTER_TRIMS: tuple[tuple[str, str], ...] = (
     ("counted_value", "count/number questions counting a noun: a span that is no value of the question's unit "
                       "moves to the one quantity right next to the noun in its sentence (1.2 -> 40箱 of 40箱水果)"),
-    ("cause_clause", "why-questions: move the span to the one cause or purpose its sentence states "
-                     "(由于此前快递送不到村里，… -> 此前快递送不到村里; 为打通…，… -> 打通…)"),
+    ("cause_clause", "why-questions: move the span to the cause or purpose its sentence states, the one it lies "
+                     "in or the only one (由于此前快递送不到村里，… -> 此前快递送不到村里; 为打通…，… -> 打通…)"),
     ("cut_echo", "any question: a span opening with the words the question writes right before its question "
                  "word drops them (力戒形式主义 for 力戒什么 -> 形式主义); a who-question's later clause too"),
     ("whole_list", "list questions with no value type: cut or move a span to the enumeration it holds, follows "

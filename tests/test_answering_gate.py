@@ -1391,6 +1391,10 @@ def test_a_follow_ups_organisation_is_its_condensed_questions():
     ("男子800米冠军是谁？", "张三夺得男子800米冠军，李晓雨夺得女子800米冠军。", []),
     ("国家一级文物有几件？", "其中国家一级文物3件、二级文物11件。", []),
     ("男子800米冠军是谁？", "张三夺得800米冠军。", []),
+    # seventh news trial's near misses: another batch or phase, the words between differ
+    ("第一批“乡村主播”培训班有多少名女学员？", "11月15日，第二批培训班开班，共有学员112名，其中女性71名。", ["第一批"]),
+    ("石门村乡村旅游二期项目建成后将新增多少间客房？", "2019年，石门村乡村旅游一期项目建成，新修游客中心。", ["二期"]),
+    ("第二批培训班有多少名女学员？", "第二批培训班开班，共有学员112名，其中女性71名。", []),
 ])
 def test_qualifier_conflict(question, sentence, clash):
     from answering.binding import qualifier_conflict
