@@ -6,9 +6,10 @@ evidence are the page's characters (two questions of the third set, tagged ``byl
 wrote an article: their answers are bylines) and every unanswerable one says why.
 
 ``trial5.jsonl``, ``trial6.jsonl`` and ``trial7.jsonl`` are the same over pages of their own
-(``evaluation/testsets/pages/trial5``, …): a helper wrote each page (6-8 invented
-articles of a local newspaper, as messy as the seed's PDF text) and its questions, blind to the
-rules, so the figures on them say how the rules carry to news they were not written for."""
+(``evaluation/pagesets/trial5/trial5.jsonl`` over ``…/trial5/page``, …): a helper wrote each
+page (6-8 invented articles of a local newspaper, as messy as the seed's PDF text) and its
+questions, blind to the rules, so the figures on them say how the rules carry to news they
+were not written for."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,9 +21,10 @@ from text.fold import match_key
 
 REPO = Path(__file__).resolve().parents[1]
 TRIALS = [REPO / "evaluation" / "testsets" / name for name in ("trial.jsonl", "trial2.jsonl", "trial3.jsonl", "trial4.jsonl")]
-#: trial sets over pages of their own: test set -> its page's seeds directory
-OWN_PAGE_TRIALS = {REPO / "evaluation" / "testsets" / f"{name}.jsonl": REPO / "evaluation" / "testsets" / "pages" / name
-                   for name in ("trial5", "trial6", "trial7")}
+#: trial sets over pages of their own (``evaluation/pagesets/<name>/``, out of the bundled sets
+#: the evaluation tab runs over the seed corpus): test set -> its page's seeds directory
+PAGESETS = REPO / "evaluation" / "pagesets"
+OWN_PAGE_TRIALS = {PAGESETS / name / f"{name}.jsonl": PAGESETS / name / "page" for name in ("trial5", "trial6", "trial7")}
 
 
 @pytest.fixture(scope="module")
