@@ -408,7 +408,7 @@ def expected_type(question: str) -> AnswerType | None:
     return None
 
 
-#: a name between a role and a speech verb, news's ``馆长孙文静说`` (jieba: 孙 zg, 文静 n; fifth
+#: a name between a role and a speech verb, news's ``馆长孙文静说`` (jieba: 孙 zg, 文静 n; sixth
 #: news trial): a person whatever jieba tags the name
 SPEAKER_VERBS = ("说", "表示", "介绍", "指出", "告诉", "坦言", "强调", "称")
 _ROLE_NAME_SPEAKER = re.compile(

@@ -376,7 +376,8 @@ def time_conflict(question: str, context: str) -> list[str]:
     group, none of the past time's other spellings and no absolute time of its grain
     (``ABSOLUTE_TIMES``: a year for 去年, a day for 昨天).
     Empty when they agree, or the context says none for a present or future time."""
-    q_words, c_words = _words(_COMPARISON.sub("", match_key(question))), _words(_COMPARISON.sub("", match_key(context)))
+    q_words = _words(_COMPARISON.sub("", match_key(question)))
+    c_words = _words(_COMPARISON.sub("", match_key(context)))
     c = match_key(context)
     out = []
     for group in RELATIVE_TIME_GROUPS:
@@ -388,7 +389,6 @@ def time_conflict(question: str, context: str) -> list[str]:
             out += [w for w in asked if w in PAST_RELATIVE_TIMES and not ABSOLUTE_TIMES[w].search(c)
                     and not any(x in c for x in PAST_RELATIVE_TIMES[w])]
     return out
-
 
 
 @dataclass(frozen=True)

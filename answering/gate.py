@@ -77,12 +77,12 @@ The rules, in order (``RULES``):
    span, with what precedes it in its paragraph, does not say another relative time of the
    same kind than the question (``binding.time_conflict``: ``贵州邮政去年双11的快递业务收入是多少？``
    was answered with ``今年“双11”期间…4329.7万元``; second new-user trial).
-8b'. ``qualifier`` (with the reader's spans; one-part questions): the sentence of the best
-   span does not name another qualifier of a group of which a fact is about one (``男子`` /
-   ``女子``, ``一级`` / ``三级``; ``binding.QUALIFIER_GROUPS``) and never the question's
-   (``binding.qualifier_conflict``: ``男子800米冠军是谁？`` was answered with the ``女子800米冠军``;
-   fifth news trial).
-8c. ``span_type`` (with the reader's spans; one-part questions): the best span of a count,
+8c. ``qualifier`` (with the reader's spans; one-part questions): the sentence of the best
+   span does not name another qualifier of a group that tells facts apart (``男子`` / ``女子``,
+   ``一级`` / ``三级``, ``第一批`` / ``第二批``; ``binding.QUALIFIER_GROUPS``) and never the
+   question's (``binding.qualifier_conflict``: ``男子800米冠军是谁？`` was answered with the
+   ``女子800米冠军``; fifth news trial).
+8d. ``span_type`` (with the reader's spans; one-part questions): the best span of a count,
    amount, share or number question can be its value (``answer_type.span_of_type``: it
    holds a numeral; a count is a quantity of its units; an amount of money is money or a
    number with a multiplier, ``3000万``); a time question's is no bare duration (``21天``

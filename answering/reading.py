@@ -42,8 +42,8 @@ from typing import Any, Sequence
 from answering.answer_type import noun_near, span_matches, span_of_type, value_spans
 from answering.binding import span_unbound, time_conflict
 from answering.query import Query, question_echoes
-from answering.span_moves import (cause_clause, category_clause, counted_value, cut_echo, listed_enumeration, whole_category,
-                                  whole_list, whole_title)
+from answering.span_moves import (cause_clause, category_clause, counted_value, cut_echo, listed_enumeration,
+                                  whole_category, whole_list, whole_title)
 from answering.span_trim import trim_span, value_share, whole_value
 from answering.scoring import ScoredSentence
 from retrieval.types import SearchHit
@@ -304,7 +304,7 @@ def _bound_first(result, query: Query, answer_type, hits: Sequence[SearchHit], t
     answer instead of a refusal. Nor may its paragraph up to its sentence's end say another
     relative time than the question's (``binding.time_conflict``, as the ``relative_time``
     rule reads it: ``今年计划改造多少个老旧小区？`` read ``明年…计划改造…92个`` 1.7 logits above
-    ``今年…计划改造…86个``; fifth news trial). ``texts``: the hits' passage texts the spans were
+    ``今年…计划改造…86个``; sixth news trial). ``texts``: the hits' passage texts the spans were
     read from; ``article_text``: article id -> its whole text, or None."""
 
     def about(sp) -> bool:

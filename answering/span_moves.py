@@ -136,7 +136,7 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     the marks and spaces around it; empty clauses left out."""
     out, at = [], 0
     for i, c in enumerate(sentence + "，"):
-        if c in CLAUSE_MARKS or c in _SENTENCE_END or i == len(sentence):
+        if c in CLAUSE_MARKS or c in _SENTENCE_END:
             piece = sentence[at:i]
             lead = len(piece) - len(piece.lstrip())
             if piece.strip():

@@ -148,8 +148,6 @@ PLACE_SUFFIX_CHARACTERS = "省市县区州乡镇村"
 #: not to a person's, ``李明/站在``, cold review)
 STATION_SUFFIX = "站"
 STATION_STEM_TAGS = frozenset({"ns", "nt"})
-
-
 #: jieba tags of a word a place suffix may complete: nouns and names, distinguishing words
 #: (``三岔 b``), abbreviations
 PLACE_STEM_TAGS = ("n", "b", "j")
