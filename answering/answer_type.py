@@ -45,10 +45,11 @@ MEASURE_WORDS: tuple[str, ...] = (
     "岁", "人次", "公里", "千米", "个", "名", "人", "位", "件", "天", "日", "年", "次", "家", "种", "项",
     "条", "届", "组", "辆", "台", "套", "枚", "吨", "箱", "份", "副", "瓶", "所", "座", "场", "批",
     "期", "万件", "米", "站", "辆次", "亩", "平方米", "平方公里", "公顷", "厘米", "公斤", "千克", "斤",
-    "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户", "光年")
+    "小时", "分钟", "架", "艘", "本", "张", "块", "株", "棵", "头", "只", "篇", "部", "所", "支", "户", "光年",
+    "间", "栋", "盏", "颗", "桶", "袋", "盒", "趟", "起", "例", "宗")  # 间 客房, 起 火灾 (seventh news trial)
 MONEY_UNITS = frozenset({"元", "万元", "亿元", "块"})
 #: measure words that also begin ordinary words (年轻人, 人民币, 站点, 项目, 家庭, 天气 ...)
-WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户")
+WORD_STARTERS = frozenset("年人站项家种天日条组场期所座批米块本张头只部支户间起例")
 #: words a measure word begins that jieba keeps whole, while the measure word also counts
 #: (``3次列车``, ``开了多少次会``: jieba glues 次 to what follows, so 次 is no ``WORD_STARTERS``):
 #: ``次方`` of ``10的−14次方`` (a power) is no count of 次
@@ -114,6 +115,9 @@ class AnswerType:
         ordinal: for count questions, True when the question asks 第几 (``第几站``): a value
             written after 第 holds it (``value_spans``: ``第四站``, not ``四站``; 16 of the 19
             CMRC and DRCD references of 第几 questions begin with 第).
+        asks_rate: for number questions, True when the question names a rate, share or
+            change (``RATE_WORDS``: ``完工率``, ``占…``, ``比去年多了多少``), which a bare
+            percentage answers; otherwise a bare percentage is no answer (``span_of_type``).
     """
 
     kind: str
@@ -124,6 +128,7 @@ class AnswerType:
     noun: str | None = None
     endpoint: bool = False
     ordinal: bool = False
+    asks_rate: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,9 @@ def _named_person(q: str, m: re.Match) -> AnswerType | None:
 #: a number question about what a change reached (``涨到了多少``, ``提升至多少``; not ``领到多少``)
 ENDPOINT = re.compile(r"(?:增长|增加|上涨|涨|提高|提升|上升|攀升|升|下降|降低|降|减少|减|扩大|缩小|"
                       r"回落|跌|达)(?:到|至)了?(?:百分之)?(?:多少|几)")
+#: what a number question asks a rate, share or change by, which a percentage answers
+#: (``完工率``, ``占…多少``, ``比去年多了多少``; ``AnswerType.asks_rate``)
+RATE_WORDS = re.compile(r"率|比例|比重|占|百分|倍|增|降|涨|跌|提高|减少|同比|环比|比去年|比上|多了|少了|几成|%")
 #: the kinds whose values the span trim cuts to (``answering.span_trim.VALUE_KINDS``, less day/year)
 ENDPOINT_KINDS = frozenset({"count", "money", "percent"})
 
@@ -404,6 +412,8 @@ def expected_type(question: str) -> AnswerType | None:
             if t is not None:
                 if t.kind in ENDPOINT_KINDS and ENDPOINT.search(q):
                     t = replace(t, endpoint=True)
+                if t.kind == "number" and RATE_WORDS.search(q):
+                    t = replace(t, asks_rate=True)
                 return t if t.rule == rule.name else replace(t, rule=rule.name)
     return None
 
@@ -589,6 +599,10 @@ def list_span(span: str) -> bool:
     return not (re.fullmatch(r"\d{1,2}", key) or re.search(r"[万亿千百多余\u4e00-\u9fff]", key))
 
 
+#: a bare percentage (``9.3%``, ``百分之十二``): a rate, no quantity
+_BARE_PERCENT = re.compile(r"(?:约|近|超过)?(?:\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十百点]+)")
+
+
 def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     """Whether a short answer can be the value a question of ``answer_type`` asks for: a
     count, amount, share or number is written with a numeral (``has_numeral``); a count is a
@@ -600,7 +614,9 @@ def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
     ``每年`` for ``多长时间举办一届？``; third news trial), not ``培训持续了多长时间？`` (cold review).
     A time question's span is no bare duration (``_DURATION``: ``21天``), and a which-person or
     name question's no organisation (``PERSON_ONLY_RULES``: ``阿克陶县分公司`` for ``哪位村民…？``;
-    fourth news trial).
+    fourth news trial). A number question that names no rate, share or change
+    (``AnswerType.asks_rate``) is not answered by a bare percentage (``货物吞吐量是多少？`` read
+    the growth rate ``9.3%``; sixth news trial).
     True for other kinds and untyped questions. ``铜`` (of 铜仁市) for ``拨专款多少元？`` and
     ``6`` (postcards) for ``每套卖多少钱？`` are not (second new-user trial; news trial)."""
     if answer_type is not None and answer_type.kind == "time":
@@ -613,6 +629,9 @@ def span_of_type(answer_type: AnswerType | None, span: str) -> bool:
         return True
     if not has_numeral(span):
         return False
+    if (answer_type.kind == "number" and _BARE_PERCENT.fullmatch(match_key(span).strip())
+            and not answer_type.asks_rate):
+        return False  # 货物吞吐量是多少？ read the growth rate 9.3% (sixth news trial)
     if answer_type.kind == "count":
         return span_matches(answer_type, span) is not False
     if answer_type.kind == "money":

@@ -39,6 +39,10 @@ from retrieval.types import SearchHit
     ("放射實驗室於西元幾年所成立?", "year", None),
     ("秦朝于公元前几年统一六国？", "year", None),
     ("他在这家公司工作了几年？", "count", "年"),
+    # seventh news trial and cold review: rooms, cases, barrels are counted by their measure word
+    ("石门村乡村旅游二期项目建成后将新增多少间客房？", "count", "间"),
+    ("大队去年参与扑救了几起森林火灾？", "count", "起"),
+    ("春节前送去了多少桶食用油？", "count", "桶"),
     # fifth news trial: 11月几号 asks for a day; 什么位置 for a place
     ("首届黄岭脐橙文化节是11月几号举办的？", "day", None),
     ("老年医学科设在医院的什么位置？", "place", None),
@@ -1427,3 +1431,21 @@ def test_a_place_or_station_whose_suffix_jieba_cuts_off_is_one_name(question, na
     from answering.query import parse_query
 
     assert parse_query(question).names == names
+
+
+@pytest.mark.parametrize("question, span, ok", [
+    # sixth news trial (a near miss): a quantity asked, a growth rate read
+    ("澜州港11月单月的货物吞吐量是多少？", "9.3%", False),
+    ("澜州港11月单月的货物吞吐量是多少？", "1.08亿吨", True),
+    # a rate, share or ratio asked: a percentage answers
+    ("全市老旧小区改造的完工率是多少？", "82.6%", True),
+    ("女性占学员总数的多少？", "63%", True),
+    ("今年的出口额比去年多了多少？", "12%", True),
+    # seventh: 多少间客房 is no amount of money
+    ("石门村乡村旅游二期项目建成后将新增多少间客房？", "1500万元", False),
+    ("石门村乡村旅游二期项目建成后将新增多少间客房？", "20间", True),
+])
+def test_a_quantity_question_is_not_answered_by_a_rate_or_another_unit(question, span, ok):
+    from answering.answer_type import span_of_type
+
+    assert span_of_type(expected_type(question), span) is ok
