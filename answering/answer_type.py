@@ -418,9 +418,10 @@ def expected_type(question: str) -> AnswerType | None:
     return None
 
 
-#: a name between a role and a speech verb, news's ``馆长孙文静说`` (jieba: 孙 zg, 文静 n; sixth
-#: news trial): a person whatever jieba tags the name
+#: the verbs news writes after who speaks (``馆长孙文静说``; also ``span_moves``' speaker clause)
 SPEAKER_VERBS = ("说", "表示", "介绍", "指出", "告诉", "坦言", "强调", "称")
+#: a name between a role and a speech verb (jieba: 孙 zg, 文静 n; sixth news trial): a person
+#: whatever jieba tags the name
 _ROLE_NAME_SPEAKER = re.compile(
     "(?:" + "|".join(sorted(PERSON_ROLE_ENDINGS, key=len, reverse=True)) + ")"
     + r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?:" + "|".join(SPEAKER_VERBS) + ")")

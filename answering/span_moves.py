@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 
 from answering import span_trim
-from answering.answer_type import AnswerType, noun_distance, span_of_type, value_spans
+from answering.answer_type import SPEAKER_VERBS, AnswerType, noun_distance, span_of_type, value_spans
 from answering.span_trim import LEAD_MARKS
 from answering.terms import jieba_modules, strict_name, tagged_offsets
 from text.fold import match_key, offset_fold
@@ -125,8 +125,9 @@ CAUSE_CONTINUATIONS = ("再加上", "加上", "加之", "以及")
 #: what opens a purpose clause (``为打通投递“最后一公里”，…``): 为了, or 为 before a verb
 #: (jieba ``v``; not ``为群众``, nor ``为服务点``: jieba tags 服务 ``vn``)
 PURPOSE_OPENINGS = ("为了", "为")
-#: a clause that only names who speaks (``曾凡军说``): the sentence's purpose may follow it
-_SPEAKER_CLAUSE = re.compile(r"(?:说|表示|介绍|指出|认为|坦言|强调)$")
+#: a clause that only names who speaks (``曾凡军说``; ``answer_type.SPEAKER_VERBS``, and 认为):
+#: the sentence's purpose may follow it
+_SPEAKER_CLAUSE = re.compile("(?:" + "|".join(SPEAKER_VERBS + ("认为",)) + ")$")
 #: sentence-ending marks left off a clause
 _SENTENCE_END = "。！？!?…"
 

@@ -10,6 +10,13 @@ from answering.span_moves import (category_clause, counted_value, cut_echo, list
                                   whole_list, whole_title)
 
 
+def _move(move, passage: str, span: str, *before, **options) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``(moved, own)``: the ``(start, end)`` that ``move(*before, passage, start, end,
+    **options)`` returns for the first ``span`` of ``passage``, and that span's own."""
+    at = passage.index(span)
+    return move(*before, passage, at, at + len(span), **options), (at, at + len(span))
+
+
 #: 铜仁's sentence of the second news trial (t4-13): the reader read 1.2 of 1.2万元 for 多少箱水果
 _TONGREN = "铜仁市邮政分公司拨专款1.2万元购买600副手套、1000个医用口罩、200份盒饭、40箱水果、100份蛋糕和面包。其余30箱送往贵阳。"
 
@@ -45,8 +52,7 @@ _ZUNYI = "11月8日，遵义市邮政分公司领导为员工带去了方便面�
     ("会议选在北京、上海举行，为期三天。", "北京、上海", "北京、上海"),      # cold review: a clause mark ends the verb's clause
 ])
 def test_a_list_question_reads_the_whole_enumeration_next_to_its_span(passage, span, items):
-    at = passage.index(span)
-    s, e = whole_list(passage, at, at + len(span))
+    (s, e), _ = _move(whole_list, passage, span)
     assert passage[s:e] == items
 
 
@@ -56,8 +62,8 @@ def test_a_list_question_reads_the_whole_enumeration_next_to_its_span(passage, s
     ("收入从100万元增长到800万元，实现翻番。", "800万元"),
 ])
 def test_list_widening_leaves_spans_without_an_enumeration_next_to_them(passage, span):
-    at = passage.index(span)
-    assert whole_list(passage, at, at + len(span)) == (at, at + len(span))
+    moved, own = _move(whole_list, passage, span)
+    assert moved == own
 
 
 @pytest.mark.parametrize("question, category", [
@@ -89,8 +95,7 @@ def test_a_which_question_asks_for_an_instance_of_its_category(question, categor
     ("城市", "上海这座城市", "上海", "上海"),
 ])
 def test_a_span_cut_before_its_categorys_last_character_takes_it(category, passage, span, whole):
-    at = passage.index(span)
-    s, e = whole_category(category, passage, at, at + len(span))
+    (s, e), _ = _move(whole_category, passage, span, category)
     assert passage[s:e] == whole
 
 
@@ -101,8 +106,7 @@ def test_a_span_cut_before_its_categorys_last_character_takes_it(category, passa
     ("称为「第一公民」", "第一公民", "第一公民"),                             # 「」 references leave them out as often
 ])
 def test_a_span_the_title_marks_enclose_takes_them(passage, span, whole):
-    at = passage.index(span)
-    s, e = whole_title(passage, at, at + len(span))
+    (s, e), _ = _move(whole_title, passage, span)
     assert passage[s:e] == whole
 
 
@@ -114,8 +118,7 @@ def test_a_span_the_title_marks_enclose_takes_them(passage, span, whole):
     ("经过乍都节县、律实县及廊曼县，合并拍凤裕庭路。", "廊曼县", "乍都节县、律实县及廊曼县"),
 ])
 def test_whole_list_reads_joined_last_items(passage, span, items):
-    at = passage.index(span)
-    s, e = whole_list(passage, at, at + len(span))
+    (s, e), _ = _move(whole_list, passage, span)
     assert passage[s:e] == items
 
 
@@ -126,8 +129,8 @@ def test_whole_list_reads_joined_last_items(passage, span, items):
     ("“赛前、赛中、赛后是三个节点”", "三个节点"),
 ])
 def test_whole_list_leaves_a_span_after_a_clause(passage, span):
-    at = passage.index(span)
-    assert whole_list(passage, at, at + len(span)) == (at, at + len(span))
+    moved, own = _move(whole_list, passage, span)
+    assert moved == own
 
 
 def test_whole_list_takes_offsets_past_the_text():
@@ -150,8 +153,7 @@ def test_an_item_read_up_to_the_clause_end_stops_at_a_count():
     ("共处理了多少邮件？", "累计处理邮件1794.6万件，其中包裹800万件。", "累计", "1794.6万件"),   # a number question's noun
 ])
 def test_a_span_not_of_the_counted_kind_moves_to_the_quantity_next_to_the_counted_noun(question, passage, span, value):
-    at = passage.index(span)
-    s, e = counted_value(expected_type(question), passage, at, at + len(span))
+    (s, e), _ = _move(counted_value, passage, span, expected_type(question))
     assert passage[s:e] == value
 
 
@@ -166,8 +168,8 @@ def test_a_span_not_of_the_counted_kind_moves_to_the_quantity_next_to_the_counte
     ("铜仁市邮政分公司拨了多少专款？", _TONGREN, "手套"),
 ])
 def test_counted_value_leaves_a_span_it_cannot_tie_to_one_quantity(question, passage, span):
-    at = passage.index(span)
-    assert counted_value(expected_type(question), passage, at, at + len(span)) == (at, at + len(span))
+    moved, own = _move(counted_value, passage, span, expected_type(question))
+    assert moved == own
 
 
 def test_counted_value_takes_offsets_past_the_text_and_no_type():
@@ -194,8 +196,7 @@ def test_counted_value_takes_offsets_past_the_text_and_no_type():
     ("夜来香分布在哪些地区？", "夜来香分布在 亚洲、美洲。", "分布在 亚洲、美洲", "亚洲、美洲"),
 ])
 def test_a_span_opening_with_the_words_before_the_question_word_drops_them(question, passage, span, kept):
-    at = passage.index(span)
-    s, e = cut_echo(question_echoes(question), passage, at, at + len(span))
+    (s, e), _ = _move(cut_echo, passage, span, question_echoes(question))
     assert passage[s:e] == kept
 
 
@@ -239,8 +240,7 @@ def test_a_list_question_asks_for_items_of_the_noun_after_its_question_word(ques
     ("方式", "开展学习、宣讲相结合的方式。", "学习、宣讲相结合的方式", "学习、宣讲相结合的方式"),   # no item is left
 ])
 def test_a_list_question_reads_the_enumeration_its_sentence_names_as_the_asked_kind(listed, passage, span, items):
-    at = passage.index(span)
-    s, e = listed_enumeration(listed, passage, at, at + len(span))
+    (s, e), _ = _move(listed_enumeration, passage, span, listed)
     assert passage[s:e] == items
 
 
@@ -259,8 +259,7 @@ def test_a_list_question_reads_the_enumeration_its_sentence_names_as_the_asked_k
      "慰問物資採購、資料上報、宣傳報道"),                              # Traditional
 ])
 def test_the_first_item_begins_after_the_questions_verb(question, passage, span, items):
-    at = passage.index(span)
-    s, e = whole_list(passage, at, at + len(span), question_echoes(question))
+    (s, e), _ = _move(whole_list, passage, span, echoes=question_echoes(question))
     assert passage[s:e] == items
 
 
@@ -276,8 +275,7 @@ def test_the_first_item_begins_after_the_questions_verb(question, passage, span,
     ("城市", "会议在深圳举行，一座年轻的城市。", "深圳举行，一座年轻的城市", "深圳举行，一座年轻的城市"),
 ])
 def test_a_which_span_across_clauses_keeps_the_one_clause_that_is_an_instance(category, passage, span, clause):
-    at = passage.index(span)
-    s, e = category_clause(category, passage, at, at + len(span))
+    (s, e), _ = _move(category_clause, passage, span, category)
     assert passage[s:e] == clause
 
 
@@ -303,8 +301,7 @@ def test_the_pipeline_cuts_a_which_span_to_its_clause_before_the_place_trim():
      "金牌，获得了观众的掌声"),
 ])
 def test_a_later_clause_opening_with_the_echo_is_cut_to_only_when_asked(question, passage, span, later, kept):
-    at = passage.index(span)
-    s, e = cut_echo(question_echoes(question), passage, at, at + len(span), later_clauses=later)
+    (s, e), _ = _move(cut_echo, passage, span, question_echoes(question), later_clauses=later)
     assert passage[s:e] == kept
 
 
@@ -315,8 +312,7 @@ def test_a_later_clause_opening_with_the_echo_is_cut_to_only_when_asked(question
     ("体系", "决策、管理 体系", "决策、管理 体系", "决策、管理"),                  # no trailing space
 ])
 def test_the_asked_kind_every_item_ends_with_stays(listed, passage, span, kept):
-    at = passage.index(span)
-    s, e = listed_enumeration(listed, passage, at, at + len(span))
+    (s, e), _ = _move(listed_enumeration, passage, span, listed)
     assert passage[s:e] == kept
 
 
@@ -386,8 +382,7 @@ _BULAKE = "由于此前快递送不到村里，生活在这里的1000多名村�
 def test_a_why_span_moves_to_the_cause_its_sentence_states(passage, span, cause):
     from answering.span_moves import cause_clause
 
-    at = passage.index(span)
-    s, e = cause_clause(True, passage, at, at + len(span))
+    (s, e), _ = _move(cause_clause, passage, span, True)
     assert passage[s:e] == cause
 
 
@@ -402,8 +397,8 @@ def test_a_why_span_moves_to_the_cause_its_sentence_states(passage, span, cause)
 def test_cause_clause_leaves_a_span_whose_sentence_states_no_one_cause(passage, span):
     from answering.span_moves import cause_clause
 
-    at = passage.index(span)
-    assert cause_clause(True, passage, at, at + len(span)) == (at, at + len(span))
+    moved, own = _move(cause_clause, passage, span, True)
+    assert moved == own
 
 
 def test_cause_clause_applies_to_why_questions_only():
